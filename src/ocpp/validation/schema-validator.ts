@@ -1,0 +1,129 @@
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { OcppVersion } from '../versions.ts';
+import { RpcError, type RpcErrorKind } from '../rpc/error-codes.ts';
+
+/**
+ * Validation against the official OCA JSON schemas (1.6 with the security extension, 2.0.1, 2.1). The schemas come
+ * from the `ocpp-rpc` npm package, which ships the OCA files re-emitted as draft-07; their `$id`s
+ * (`urn:MeterValues.req`) are rewritten in memory so one Ajv instance holds every version. Compiled once.
+ */
+const require = createRequire(import.meta.url);
+
+const SCHEMA_FILES: Record<OcppVersion, string> = {
+  'ocpp1.6': 'ocpp-rpc/lib/schemas/ocpp1_6.json',
+  'ocpp2.0.1': 'ocpp-rpc/lib/schemas/ocpp2_0_1.json',
+  'ocpp2.1': 'ocpp-rpc/lib/schemas/ocpp2_1.json',
+};
+
+export type MessageDirection = 'request' | 'response';
+
+interface RawSchema { $id: string; [key: string]: unknown }
+
+/** `urn:Authorize.req`, `urn:AuthorizeRequest` -> `{ action: 'Authorize', direction: 'request' }`. */
+function parseSchemaId(id: string): { action: string; direction: MessageDirection } | undefined {
+  const m = /^urn:(.+?)(\.req|\.conf|Request|Response)?$/.exec(id);
+  if (!m || !m[1]) return undefined;
+  const suffix = m[2];
+  // NotifyPeriodicEventStream (2.1 SEND) has no suffix: it is a request with no response.
+  const direction: MessageDirection = suffix === '.conf' || suffix === 'Response' ? 'response' : 'request';
+  return { action: m[1], direction };
+}
+
+export interface SchemaViolation {
+  kind: RpcErrorKind;
+  message: string;
+  errors: ErrorObject[];
+}
+
+/** Maps the first failing JSON-schema keyword to the OCPP-J error kind (`toWireCode` gives the version's string). */
+function kindOf(error: ErrorObject | undefined): RpcErrorKind {
+  switch (error?.keyword) {
+    case 'required':
+    case 'minItems':
+    case 'maxItems':
+      return 'OccurrenceConstraintViolation';
+    case 'type':
+      return 'TypeConstraintViolation';
+    case 'enum':
+    case 'const':
+    case 'maxLength':
+    case 'minLength':
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum':
+    case 'multipleOf':
+    case 'pattern':
+    case 'format':
+      return 'PropertyConstraintViolation';
+    default:
+      return 'FormatViolation';
+  }
+}
+
+function describe(errors: ErrorObject[]): string {
+  return errors
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues?: unknown[] }).allowedValues?.join(', ')})` : ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty?: string }).additionalProperty}'` : ''}`)
+    .join('; ');
+}
+
+export class SchemaValidator {
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly actions: Record<OcppVersion, Set<string>> = {
+    'ocpp1.6': new Set(),
+    'ocpp2.0.1': new Set(),
+    'ocpp2.1': new Set(),
+  };
+
+  constructor() {
+    const ajv = new Ajv({ strict: false, allErrors: false, multipleOfPrecision: 6, validateFormats: false });
+    for (const version of Object.keys(SCHEMA_FILES) as OcppVersion[]) {
+      const schemas = require(SCHEMA_FILES[version]) as RawSchema[];
+      for (const raw of schemas) {
+        const parsed = parseSchemaId(raw.$id);
+        if (!parsed) continue;
+        const key = `${version}/${parsed.action}/${parsed.direction}`;
+        const schema: Record<string, unknown> = { ...raw, $id: `https://joule.invalid/${key}` };
+        delete schema.$schema;
+        this.validators.set(key, ajv.compile(schema));
+        this.actions[version].add(parsed.action);
+      }
+    }
+  }
+
+  /** True when the version defines this action (either direction). Unknown actions get `NotImplemented`. */
+  knows(version: OcppVersion, action: string): boolean {
+    return this.actions[version].has(action);
+  }
+
+  actionsOf(version: OcppVersion): string[] {
+    return [...this.actions[version]].sort();
+  }
+
+  /** Returns undefined when `payload` is valid, otherwise the violation with its OCPP error kind. */
+  check(version: OcppVersion, action: string, direction: MessageDirection, payload: unknown): SchemaViolation | undefined {
+    const validate = this.validators.get(`${version}/${action}/${direction}`);
+    if (!validate) {
+      return { kind: 'NotImplemented', message: `No ${direction} schema for ${action} in ${version}`, errors: [] };
+    }
+    if (validate(payload)) return undefined;
+    const errors = validate.errors ?? [];
+    return { kind: kindOf(errors[0]), message: describe(errors), errors };
+  }
+
+  /** Like `check`, but throws the violation as an `RpcError` (answered to the peer as a CALLERROR). */
+  assert(version: OcppVersion, action: string, direction: MessageDirection, payload: unknown): void {
+    const violation = this.check(version, action, direction, payload);
+    if (violation) throw new RpcError(violation.kind, violation.message, { errors: violation.errors.slice(0, 3) });
+  }
+}
+
+let shared: SchemaValidator | undefined;
+
+/** The process-wide validator: compiling every schema once is the expensive part, so it is shared. */
+export function schemaValidator(): SchemaValidator {
+  shared ??= new SchemaValidator();
+  return shared;
+}

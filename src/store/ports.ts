@@ -1,0 +1,268 @@
+/**
+ * Persistence ports: what the domain asks of a store, independent of the engine (SQLite or PostgreSQL).
+ * Every write returns only once it is durable (committed); adapters group concurrent writes into one commit.
+ * Timestamps are ISO 8601 UTC strings.
+ */
+
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export interface StationRecord {
+  id: string;
+  /** The OCPP version negotiated on the latest connection, e.g. `ocpp1.6`. */
+  protocol: string | null;
+  vendor: string | null;
+  model: string | null;
+  serialNumber: string | null;
+  chargeBoxSerialNumber: string | null;
+  firmwareVersion: string | null;
+  iccid: string | null;
+  imsi: string | null;
+  meterType: string | null;
+  meterSerialNumber: string | null;
+  /** The answer given to the latest BootNotification, null before the first one. */
+  registrationStatus: RegistrationStatus | null;
+  /** Registered by an operator (true) or auto-registered on first connection (false). */
+  registered: boolean;
+  /** Boot policy override for this station; null = the server default. */
+  bootPolicy: RegistrationStatus | null;
+  /** Security profile 0-3 (enforced from issue 6 on); null = the listener default. */
+  securityProfile: number | null;
+  /** Protocol to assume when the station offers no subprotocol (field notes §3 #1). */
+  defaultProtocol: string | null;
+  /** Free-form operator labels. */
+  description: string | null;
+  lastBootAt: string | null;
+  lastSeen: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What an operator may set through `PUT /stations/{id}`. */
+export interface StationRegistration {
+  id: string;
+  registered?: boolean;
+  bootPolicy?: RegistrationStatus | null;
+  securityProfile?: number | null;
+  defaultProtocol?: string | null;
+  description?: string | null;
+}
+
+export interface BootInfo {
+  protocol: string;
+  vendor: string;
+  model: string;
+  serialNumber?: string | undefined;
+  chargeBoxSerialNumber?: string | undefined;
+  firmwareVersion?: string | undefined;
+  iccid?: string | undefined;
+  imsi?: string | undefined;
+  meterType?: string | undefined;
+  meterSerialNumber?: string | undefined;
+}
+
+/** Current state of one connector. `evseId` 0 / `connectorId` 0 is the station itself. */
+export interface ConnectorStatusRecord {
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  status: string;
+  errorCode: string | null;
+  info: string | null;
+  vendorId: string | null;
+  vendorErrorCode: string | null;
+  /** The station's timestamp (falls back to the server's when absent). */
+  timestamp: string;
+  receivedAt: string;
+}
+
+export interface IdTokenRecord {
+  /** Compared case-insensitively (OCPP CiString). */
+  idToken: string;
+  status: string;
+  expiryDate: string | null;
+  /** Parent / group id token (1.6 parentIdTag, 2.x groupIdToken). */
+  groupId: string | null;
+  /** Whether this token may hold more than one transaction at a time. */
+  allowConcurrentTx: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TransactionRecord {
+  /** Joule's id, unique across the system (1.6 stations receive it as their integer transactionId). */
+  id: string;
+  /** The id the station uses for this transaction. */
+  stationTxId: string;
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  idToken: string | null;
+  startedAt: string;
+  stoppedAt: string | null;
+  meterStartWh: number | null;
+  meterStopWh: number | null;
+  /** Latest energy register seen during the transaction (from meter values). */
+  lastMeterWh: number | null;
+  energyWh: number | null;
+  stopReason: string | null;
+  stopIdToken: string | null;
+  reservationId: number | null;
+  /** Why the record is unusual, e.g. `orphan-stop` (a stop for a transaction never started here). */
+  flags: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TransactionStart {
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  idToken: string | null;
+  meterStartWh: number | null;
+  startedAt: string;
+  reservationId?: number | null;
+  /** The station's own id (2.x); absent when Joule assigns it (1.6), in which case it equals the new `id`. */
+  stationTxId?: string;
+  flags?: string[];
+}
+
+export interface TransactionStop {
+  id: string;
+  stoppedAt: string;
+  meterStopWh: number | null;
+  stopReason: string | null;
+  stopIdToken: string | null;
+}
+
+export interface TransactionQuery {
+  stationId?: string;
+  active?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface MeterValueRecord {
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  transactionId: string | null;
+  timestamp: string;
+  measurand: string;
+  phase: string | null;
+  location: string | null;
+  unit: string | null;
+  context: string | null;
+  format: string | null;
+  /** The value exactly as sent. */
+  value: string;
+  /** The value as a number when it is one (Raw format), else null. */
+  numericValue: number | null;
+  receivedAt: string;
+}
+
+export type CommandStatus = 'pending' | 'completed' | 'error' | 'timeout' | 'failed';
+
+export interface CommandRecord {
+  id: string;
+  stationId: string;
+  action: string;
+  request: Record<string, unknown>;
+  /** Who asked: a user or token name. */
+  actor: string;
+  /** Where the request came from (client address), if known. */
+  origin: string | null;
+  status: CommandStatus;
+  response: Record<string, unknown> | null;
+  error: { code: string; description: string; details?: unknown } | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+/** Station-initiated notifications kept as a log (firmware, diagnostics, security events, data transfers, ...). */
+export interface StationEventRecord {
+  stationId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  timestamp: string;
+  receivedAt: string;
+}
+
+export interface ConfigurationKeyRecord {
+  stationId: string;
+  key: string;
+  value: string | null;
+  readonly: boolean;
+  updatedAt: string;
+}
+
+export interface StationRepository {
+  get(id: string): Promise<StationRecord | undefined>;
+  list(): Promise<StationRecord[]>;
+  /** Creates the station (auto-registration or operator) or updates the given fields. */
+  register(registration: StationRegistration): Promise<StationRecord>;
+  /** Creates the station if needed and records the boot's identity fields and the status it was answered. */
+  recordBoot(id: string, info: BootInfo, status: RegistrationStatus, at: string): Promise<StationRecord>;
+  /** Last-seen times are kept in memory and flushed in batches: cheap enough to call on every message. */
+  touch(id: string, at: string): void;
+  connectors(stationId: string): Promise<ConnectorStatusRecord[]>;
+  /** Updates the connector's current status and appends it to the history. */
+  recordStatus(status: ConnectorStatusRecord): Promise<void>;
+  statusHistory(stationId: string, limit: number): Promise<ConnectorStatusRecord[]>;
+  configuration(stationId: string): Promise<ConfigurationKeyRecord[]>;
+  saveConfiguration(stationId: string, keys: Omit<ConfigurationKeyRecord, 'stationId' | 'updatedAt'>[], at: string): Promise<void>;
+}
+
+export interface IdTokenRepository {
+  get(idToken: string): Promise<IdTokenRecord | undefined>;
+  put(record: Omit<IdTokenRecord, 'createdAt' | 'updatedAt'>): Promise<IdTokenRecord>;
+  delete(idToken: string): Promise<boolean>;
+  list(): Promise<IdTokenRecord[]>;
+}
+
+export interface TransactionRepository {
+  /**
+   * Starts a transaction, idempotently: a start with the same station, connector, id token and start time as an
+   * existing one returns that one with `duplicate: true` (a replayed StartTransaction).
+   */
+  start(start: TransactionStart): Promise<{ record: TransactionRecord; duplicate: boolean }>;
+  /** Ends a transaction; stopping one that has already stopped returns it unchanged with `duplicate: true`. */
+  stop(stop: TransactionStop): Promise<{ record: TransactionRecord; duplicate: boolean } | undefined>;
+  /** Records the latest energy register seen for an active transaction. */
+  updateMeter(id: string, lastMeterWh: number, at: string): Promise<void>;
+  get(id: string): Promise<TransactionRecord | undefined>;
+  findByStationTxId(stationId: string, stationTxId: string): Promise<TransactionRecord | undefined>;
+  list(query: TransactionQuery): Promise<TransactionRecord[]>;
+  /** Active transactions of an id token (for ConcurrentTx). */
+  activeForIdToken(idToken: string): Promise<TransactionRecord[]>;
+  activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined>;
+}
+
+export interface MeterValueRepository {
+  /** Appends sampled values; a row identical to one already stored (a replay) is skipped. Returns rows added. */
+  append(rows: MeterValueRecord[]): Promise<number>;
+  forTransaction(transactionId: string): Promise<MeterValueRecord[]>;
+  forStation(stationId: string, limit: number): Promise<MeterValueRecord[]>;
+}
+
+export interface CommandRepository {
+  create(record: CommandRecord): Promise<void>;
+  complete(id: string, outcome: Pick<CommandRecord, 'status' | 'response' | 'error' | 'completedAt'>): Promise<void>;
+  get(id: string): Promise<CommandRecord | undefined>;
+  list(stationId: string | undefined, limit: number): Promise<CommandRecord[]>;
+}
+
+export interface StationEventRepository {
+  append(event: StationEventRecord): Promise<void>;
+  list(stationId: string, type: string | undefined, limit: number): Promise<StationEventRecord[]>;
+}
+
+export interface Store {
+  readonly stations: StationRepository;
+  readonly idTokens: IdTokenRepository;
+  readonly transactions: TransactionRepository;
+  readonly meterValues: MeterValueRepository;
+  readonly commands: CommandRepository;
+  readonly stationEvents: StationEventRepository;
+  /** Flushes pending writes and closes the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+import type { DomainEvent } from '../domain/events.ts';
+
+/** An operator command for a station, routed to the node that holds the station's socket. */
+export interface StationCallRequest {
+  stationId: string;
+  action: string;
+  payload: Record<string, unknown>;
+  timeoutMs: number;
+}
+
+/** What became of a command. `invalid` and `refused` are decided before anything is sent. */
+export type StationCallOutcome =
+  | { status: 'completed'; response: Record<string, unknown> }
+  | { status: 'error'; error: { code: string; description: string; details?: unknown } }
+  | { status: 'invalid'; message: string; errors: unknown[] }
+  | { status: 'refused'; message: string }
+  | { status: 'offline' }
+  | { status: 'timeout' };
+
+export type StationCallHandler = (request: StationCallRequest) => Promise<StationCallOutcome>;
+
+/**
+ * The cluster bus port: event fan-out to every node, command routing to the node holding a station, and presence.
+ * Adapters: in-process (one node) and NATS (many processes or machines).
+ */
+export interface ClusterBus {
+  readonly nodeId: string;
+  /** Delivers the event to every subscriber on every node (including this one). */
+  publish(event: Omit<DomainEvent, 'id' | 'at'> & { at?: string }): void;
+  subscribe(listener: (event: DomainEvent) => void): () => void;
+  /** Sends a command to whichever node holds the station; `offline` when none does. */
+  callStation(request: StationCallRequest): Promise<StationCallOutcome>;
+  /** Registers this node's handler for commands to the stations it holds. */
+  serveStationCalls(handler: StationCallHandler): void;
+  /** Presence: this node now holds the station's socket / no longer does. */
+  claimStation(stationId: string): void;
+  releaseStation(stationId: string): void;
+  isOnline(stationId: string): Promise<boolean>;
+  onlineStations(): Promise<Set<string>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,29 @@
+import type { RegistrationStatus } from '../store/ports.ts';
+
+/** What the domain needs to know of the server's configuration. */
+export interface DomainConfig {
+  /** `accept`: anyone may connect and is Accepted; `pending`: unregistered stations are held Pending; `reject`: refused. */
+  unknownStations: 'accept' | 'pending' | 'reject';
+  /** Heartbeat interval given to Accepted stations, seconds. */
+  heartbeatIntervalS: number;
+  /** Interval given to Pending/Rejected stations before they boot again, seconds. */
+  bootRetryIntervalS: number;
+  /** How long an operator command waits for the station's answer. */
+  commandTimeoutMs: number;
+  /** Accept id tokens Joule does not know (for demos and open sites); default false. */
+  authorizeUnknownIdTokens: boolean;
+}
+
+export const defaultDomainConfig: DomainConfig = {
+  unknownStations: 'accept',
+  heartbeatIntervalS: 300,
+  bootRetryIntervalS: 60,
+  commandTimeoutMs: 30_000,
+  authorizeUnknownIdTokens: false,
+};
+
+export function bootAnswerFor(policy: DomainConfig['unknownStations'], registered: boolean, override: RegistrationStatus | null): RegistrationStatus {
+  if (override) return override;
+  if (registered) return 'Accepted';
+  return policy === 'accept' ? 'Accepted' : policy === 'pending' ? 'Pending' : 'Rejected';
+}

@@ -1,0 +1,49 @@
+import type { ClusterBus } from '../cluster/bus.ts';
+import type { Store } from '../store/ports.ts';
+import { AuthorizationService } from './authorization/authorization-service.ts';
+import { CommandService } from './commands/command-service.ts';
+import type { DomainConfig } from './config.ts';
+import { DataTransferService } from './data-transfer/data-transfer-service.ts';
+import { DiagnosticsService } from './diagnostics/diagnostics-service.ts';
+import { FirmwareService } from './firmware/firmware-service.ts';
+import { MeteringService } from './metering/metering-service.ts';
+import { SecurityService } from './security/security-service.ts';
+import { StationNotifications } from './station-notifications.ts';
+import { StationService } from './stations/station-service.ts';
+import { TransactionService } from './transactions/transaction-service.ts';
+
+/** Every version-neutral capability service, wired to one store and one bus. */
+export interface Domain {
+  readonly config: DomainConfig;
+  readonly bus: ClusterBus;
+  readonly stations: StationService;
+  readonly authorization: AuthorizationService;
+  readonly transactions: TransactionService;
+  readonly metering: MeteringService;
+  readonly commands: CommandService;
+  readonly dataTransfer: DataTransferService;
+  readonly notifications: StationNotifications;
+  readonly firmware: FirmwareService;
+  readonly diagnostics: DiagnosticsService;
+  readonly security: SecurityService;
+}
+
+export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig): Domain {
+  const authorization = new AuthorizationService(store, bus, config);
+  const metering = new MeteringService(store, bus);
+  const notifications = new StationNotifications(store, bus);
+  return {
+    config,
+    bus,
+    stations: new StationService(store, bus, config),
+    authorization,
+    transactions: new TransactionService(store, bus, authorization, metering),
+    metering,
+    commands: new CommandService(store, bus, config),
+    dataTransfer: new DataTransferService(),
+    notifications,
+    firmware: new FirmwareService(notifications),
+    diagnostics: new DiagnosticsService(notifications),
+    security: new SecurityService(notifications),
+  };
+}

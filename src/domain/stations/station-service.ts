@@ -1,0 +1,137 @@
+import type { ClusterBus } from '../../cluster/bus.ts';
+import type { BootInfo, RegistrationStatus, StationRecord, StationRegistration, Store } from '../../store/ports.ts';
+import { bootAnswerFor, type DomainConfig } from '../config.ts';
+import { DomainError } from '../errors.ts';
+import { toStationView, type StationView } from './station-view.ts';
+
+export interface BootAnswer {
+  status: RegistrationStatus;
+  /** Accepted: the heartbeat interval; otherwise the minimum wait before the next boot. Seconds. */
+  intervalS: number;
+  currentTime: string;
+}
+
+export interface ConnectorStatusChange {
+  evseId: number;
+  connectorId: number;
+  status: string;
+  errorCode?: string | undefined;
+  info?: string | undefined;
+  vendorId?: string | undefined;
+  vendorErrorCode?: string | undefined;
+  /** The station's timestamp, if it sent one. */
+  timestamp?: string | undefined;
+}
+
+/** Station registry, boot policy, liveness and connector status. */
+export class StationService {
+  private readonly store: Store;
+  private readonly bus: ClusterBus;
+  private readonly config: DomainConfig;
+
+  constructor(store: Store, bus: ClusterBus, config: DomainConfig) {
+    this.store = store;
+    this.bus = bus;
+    this.config = config;
+  }
+
+  /** Decides at the WebSocket upgrade whether a station may connect at all. */
+  async admits(stationId: string): Promise<boolean> {
+    if (this.config.unknownStations !== 'reject') return true;
+    const station = await this.store.stations.get(stationId);
+    return station !== undefined && station.registered;
+  }
+
+  async get(stationId: string): Promise<StationRecord | undefined> {
+    return this.store.stations.get(stationId);
+  }
+
+  async connected(stationId: string, protocol: string, remoteAddress: string | undefined): Promise<StationRecord | undefined> {
+    this.bus.claimStation(stationId);
+    this.store.stations.touch(stationId, new Date().toISOString());
+    this.bus.publish({ type: 'station.connected', stationId, data: { protocol, remoteAddress: remoteAddress ?? null, node: this.bus.nodeId } });
+    return this.store.stations.get(stationId);
+  }
+
+  disconnected(stationId: string, reason: string): void {
+    this.bus.releaseStation(stationId);
+    this.bus.publish({ type: 'station.disconnected', stationId, data: { reason } });
+  }
+
+  async boot(stationId: string, info: BootInfo & { reason?: string | undefined }): Promise<BootAnswer> {
+    const existing = await this.store.stations.get(stationId);
+    const status = bootAnswerFor(this.config.unknownStations, existing?.registered ?? false, existing?.bootPolicy ?? null);
+    const now = new Date().toISOString();
+    const { reason, ...identity } = info;
+    await this.store.stations.recordBoot(stationId, identity, status, now);
+    this.bus.publish({
+      type: 'station.booted',
+      stationId,
+      data: { status, protocol: info.protocol, vendor: info.vendor, model: info.model, serialNumber: info.serialNumber ?? null, firmwareVersion: info.firmwareVersion ?? null, reason: reason ?? null },
+    });
+    const intervalS = status === 'Accepted' ? this.config.heartbeatIntervalS : this.config.bootRetryIntervalS;
+    return { status, intervalS, currentTime: now };
+  }
+
+  /** Any message from a station shows it is alive; cheap (kept in memory, flushed in batches). */
+  seen(stationId: string): void {
+    this.store.stations.touch(stationId, new Date().toISOString());
+  }
+
+  heartbeat(stationId: string): string {
+    const now = new Date().toISOString();
+    this.store.stations.touch(stationId, now);
+    return now;
+  }
+
+  async statusChanged(stationId: string, change: ConnectorStatusChange): Promise<void> {
+    const receivedAt = new Date().toISOString();
+    const record = {
+      stationId,
+      evseId: change.evseId,
+      connectorId: change.connectorId,
+      status: change.status,
+      errorCode: change.errorCode ?? null,
+      info: change.info ?? null,
+      vendorId: change.vendorId ?? null,
+      vendorErrorCode: change.vendorErrorCode ?? null,
+      timestamp: change.timestamp ?? receivedAt,
+      receivedAt,
+    };
+    await this.store.stations.recordStatus(record);
+    this.bus.publish({ type: 'connector.status', stationId, data: { ...record } });
+  }
+
+  async register(registration: StationRegistration): Promise<StationView> {
+    const record = await this.store.stations.register(registration);
+    this.bus.publish({ type: 'station.registered', stationId: record.id, data: { registered: record.registered, bootPolicy: record.bootPolicy } });
+    return this.view(record);
+  }
+
+  async list(): Promise<StationView[]> {
+    const [stations, online] = await Promise.all([this.store.stations.list(), this.bus.onlineStations()]);
+    return Promise.all(stations.map(async (s) => toStationView(s, online.has(s.id), await this.store.stations.connectors(s.id))));
+  }
+
+  async view(stationOrId: string | StationRecord): Promise<StationView> {
+    const station = typeof stationOrId === 'string' ? await this.store.stations.get(stationOrId) : stationOrId;
+    if (!station) throw new DomainError('not_found', `Station ${String(stationOrId)} is not known`);
+    const [online, connectors] = await Promise.all([this.bus.isOnline(station.id), this.store.stations.connectors(station.id)]);
+    return toStationView(station, online, connectors);
+  }
+
+  async statusHistory(stationId: string, limit: number) {
+    await this.view(stationId);
+    return this.store.stations.statusHistory(stationId, limit);
+  }
+
+  async configuration(stationId: string) {
+    await this.view(stationId);
+    return this.store.stations.configuration(stationId);
+  }
+
+  /** Stores configuration values a station reported (e.g. in answer to GetConfiguration / GetVariables). */
+  async configurationReported(stationId: string, keys: { key: string; value: string | null; readonly: boolean }[]): Promise<void> {
+    await this.store.stations.saveConfiguration(stationId, keys, new Date().toISOString());
+  }
+}

@@ -1,0 +1,74 @@
+import { isOcppVersion, type OcppVersion } from './ocpp/versions.ts';
+
+/** The server's configuration, read from JOULE_* environment variables (see README.md). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  apiToken: string | undefined;
+  databaseUrl: string | undefined;
+  natsUrl: string | undefined;
+  unknownStations: 'accept' | 'pending' | 'reject';
+  heartbeatIntervalS: number;
+  bootRetryIntervalS: number;
+  commandTimeoutMs: number;
+  authorizeUnknownIdTokens: boolean;
+  defaultProtocol: OcppVersion | undefined;
+  pingIntervalS: number;
+  /** 0 = derived from the heartbeat interval (twice it, plus a minute). */
+  idleTimeoutS: number;
+  maxFrameBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${env[name]}")`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const unknownStations = env.JOULE_UNKNOWN_STATIONS ?? 'accept';
+  if (unknownStations !== 'accept' && unknownStations !== 'pending' && unknownStations !== 'reject') {
+    throw new ConfigError(`JOULE_UNKNOWN_STATIONS must be accept, pending or reject (got "${unknownStations}")`);
+  }
+  const defaultProtocol = env.JOULE_DEFAULT_PROTOCOL || undefined;
+  if (defaultProtocol !== undefined && !isOcppVersion(defaultProtocol)) {
+    throw new ConfigError(`JOULE_DEFAULT_PROTOCOL must be ocpp1.6, ocpp2.0.1 or ocpp2.1 (got "${defaultProtocol}")`);
+  }
+  return {
+    port: int(env, 'JOULE_PORT', 8180, 0, 65535),
+    host: env.JOULE_HOST || '0.0.0.0',
+    dataDir: env.JOULE_DATA_DIR || './data',
+    apiToken: env.JOULE_API_TOKEN || undefined,
+    databaseUrl: env.JOULE_DATABASE_URL || undefined,
+    natsUrl: env.JOULE_NATS_URL || undefined,
+    unknownStations,
+    heartbeatIntervalS: int(env, 'JOULE_HEARTBEAT_INTERVAL', 300, 1, 86_400),
+    bootRetryIntervalS: int(env, 'JOULE_BOOT_RETRY_INTERVAL', 60, 0, 86_400),
+    commandTimeoutMs: int(env, 'JOULE_COMMAND_TIMEOUT_MS', 30_000, 100, 600_000),
+    authorizeUnknownIdTokens: bool(env, 'JOULE_AUTHORIZE_UNKNOWN_ID_TOKENS', false),
+    defaultProtocol,
+    pingIntervalS: int(env, 'JOULE_PING_INTERVAL', 30, 0, 3_600),
+    idleTimeoutS: int(env, 'JOULE_IDLE_TIMEOUT', 0, 0, 7 * 86_400),
+    maxFrameBytes: int(env, 'JOULE_MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    logLevel: env.JOULE_LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,192 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { StationCallOutcome, StationCallRequest } from '../cluster/bus.ts';
+import type { Domain } from '../domain/domain.ts';
+import type { Logger } from '../logging.ts';
+import type { VersionAdapter } from '../ocpp/adapter.ts';
+import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
+import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
+import type { RegistrationStatus } from '../store/ports.ts';
+import type { SessionOptions } from './session-options.ts';
+import { SessionRegistry } from './session-registry.ts';
+import { CLOSE_GOING_AWAY, CLOSE_REPLACED, StationSession } from './station-session.ts';
+import { negotiate, offeredSubprotocols, stationIdFromPath } from './subprotocol.ts';
+
+export interface GatewayOptions {
+  /** URL path prefix of station connections. */
+  path: string;
+  /** Largest accepted frame; a larger one closes the connection (1009). */
+  maxFrameBytes: number;
+  /** Protocol for stations that offer none and have none configured; undefined refuses them. */
+  defaultProtocol: OcppVersion | undefined;
+  session: SessionOptions;
+}
+
+const PROTOCOL_ERROR = 1002;
+
+/**
+ * The WebSocket edge: upgrades `/ocpp/{stationId}` on the shared HTTP server, negotiates the OCPP version, admits
+ * or refuses the station, and runs one StationSession per socket. It also executes the operator commands that the
+ * bus routes to the stations this node holds.
+ */
+export class Gateway {
+  readonly sessions = new SessionRegistry();
+  private readonly wss: WebSocketServer;
+  private readonly domain: Domain;
+  private readonly adapters: ReadonlyMap<OcppVersion, VersionAdapter>;
+  private readonly validator: SchemaValidator;
+  private readonly log: Logger;
+  private readonly options: GatewayOptions;
+  private stopping = false;
+
+  constructor(init: { domain: Domain; adapters: VersionAdapter[]; validator: SchemaValidator; logger: Logger; options: GatewayOptions }) {
+    this.domain = init.domain;
+    this.adapters = new Map(init.adapters.map((a) => [a.version, a]));
+    this.validator = init.validator;
+    this.log = init.logger;
+    this.options = init.options;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.options.maxFrameBytes,
+      clientTracking: false,
+      perMessageDeflate: false,
+      // The protocol is chosen before the upgrade (see upgrade()); ws only echoes it.
+      handleProtocols: (_offered, request) => (request as UpgradeRequest).ocppProtocolHeader ?? false,
+    });
+    this.domain.bus.serveStationCalls((request) => this.callStation(request));
+  }
+
+  get supportedVersions(): OcppVersion[] {
+    return [...this.adapters.keys()];
+  }
+
+  /** Takes over the HTTP server's upgrade requests. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgrade(req, socket, head).catch((err: unknown) => {
+        this.log.error({ err }, 'WebSocket upgrade failed');
+        refuse(socket, 500, 'Internal Server Error');
+      });
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
+    const parsed = stationIdFromPath(url.pathname, this.options.path);
+    if ('error' in parsed) {
+      this.log.info({ path: url.pathname, reason: parsed.error }, 'connection refused: bad station path');
+      return refuse(socket, url.pathname.startsWith(`${this.options.path}/`) ? 400 : 404, parsed.error);
+    }
+    const stationId = parsed.id;
+    const remoteAddress = req.socket.remoteAddress;
+    if (!(await this.domain.stations.admits(stationId))) {
+      this.log.info({ stationId, remoteAddress }, 'connection refused: unknown station (JOULE_UNKNOWN_STATIONS=reject)');
+      return refuse(socket, 404, 'Not Found');
+    }
+    const station = await this.domain.stations.get(stationId);
+    const configured = station?.defaultProtocol && isOcppVersion(station.defaultProtocol) ? station.defaultProtocol : this.options.defaultProtocol;
+    const offered = offeredSubprotocols(req.headers['sec-websocket-protocol']);
+    const choice = negotiate(offered, new Set(this.adapters.keys()), configured);
+    // ws parses the header strictly; hand it the cleaned list so odd lists (",ocpp1.6") do not fail the handshake.
+    if (offered.length > 0) req.headers['sec-websocket-protocol'] = offered.join(', ');
+    else delete req.headers['sec-websocket-protocol'];
+    (req as UpgradeRequest).ocppProtocolHeader = choice.version && 'offered' in choice && choice.offered ? choice.version : undefined;
+
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!choice.version) {
+        // No common subprotocol: complete the handshake without one, then close at once (OCPP-J §3.1).
+        this.log.warn({ stationId, remoteAddress, offered }, `connection refused: ${choice.reason}`);
+        ws.close(PROTOCOL_ERROR, 'no supported OCPP subprotocol');
+        return;
+      }
+      if (!choice.offered) this.log.info({ stationId, version: choice.version }, 'station offered no subprotocol; using the configured one');
+      this.open(ws, stationId, choice.version, remoteAddress, station?.registrationStatus ?? null).catch((err: unknown) => {
+        this.log.error({ stationId, err }, 'opening a station session failed');
+        ws.terminate();
+      });
+    });
+  }
+
+  private async open(ws: WebSocket, stationId: string, version: OcppVersion, remoteAddress: string | undefined, registration: RegistrationStatus | null): Promise<void> {
+    const adapter = this.adapters.get(version);
+    if (!adapter) throw new Error(`no adapter for ${version}`);
+    const session = new StationSession({
+      ws,
+      stationId,
+      version,
+      adapter,
+      validator: this.validator,
+      logger: this.log,
+      options: this.options.session,
+      onClosed: (s, reason) => this.closed(s, reason),
+    });
+    // A station that reconnects without booting again keeps its registration (2.x §5.3: no new BootNotification).
+    session.registration = registration;
+    const previous = this.sessions.put(session);
+    if (previous) {
+      this.log.info({ stationId }, 'newer connection replaces the open one');
+      previous.close(CLOSE_REPLACED, 'replaced by a newer connection');
+    }
+    await this.domain.stations.connected(stationId, version, remoteAddress);
+    this.log.info({ stationId, version, remoteAddress }, 'station connected');
+  }
+
+  private closed(session: StationSession, reason: string): void {
+    if (!this.sessions.remove(session)) return; // replaced: the newer session owns the station's presence
+    this.domain.stations.disconnected(session.stationId, reason);
+    this.log.info({ stationId: session.stationId, reason }, 'station disconnected');
+  }
+
+  /** Executes an operator command for a station held by this node. */
+  async callStation(request: StationCallRequest): Promise<StationCallOutcome> {
+    const session = this.sessions.get(request.stationId);
+    if (!session || !session.isOpen) return { status: 'offline' };
+    const adapter = this.adapters.get(session.version);
+    if (!adapter) return { status: 'offline' };
+    const { action, payload } = request;
+    if (!adapter.commandActions.has(action)) {
+      const known = this.validator.knows(session.version, action);
+      return {
+        status: 'invalid',
+        message: known
+          ? `${action} is sent by stations, not to them (the station speaks ${session.version})`
+          : `${action} is not an operation of ${session.version}, the protocol this station speaks`,
+        errors: [],
+      };
+    }
+    const violation = this.validator.check(session.version, action, 'request', payload);
+    if (violation) return { status: 'invalid', message: `${action}: ${violation.message}`, errors: violation.errors };
+    const refusal = adapter.refuseCommand(session, action, payload);
+    if (refusal) return { status: 'refused', message: refusal };
+    return session.call(action, payload, request.timeoutMs);
+  }
+
+  /** Stops accepting stations and closes every open connection. */
+  close(): void {
+    this.stopping = true;
+    for (const session of [...this.sessions.all()]) session.close(CLOSE_GOING_AWAY, 'server shutting down');
+    this.wss.close();
+  }
+}
+
+interface UpgradeRequest extends IncomingMessage {
+  ocppProtocolHeader?: string | undefined;
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${httpStatusText(status)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+}
+
+function httpStatusText(status: number): string {
+  switch (status) {
+    case 400: return 'Bad Request';
+    case 404: return 'Not Found';
+    case 503: return 'Service Unavailable';
+    default: return 'Internal Server Error';
+  }
+}

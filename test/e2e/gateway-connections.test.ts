@@ -1,0 +1,140 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { bootedStation, RawStation } from './support/raw-station.ts';
+import { eventually, startTestServer } from './support/test-server.ts';
+
+function handshake(url: string, protocols?: string | string[], headers: Record<string, string> = {}): Promise<{ status?: number; ws?: WebSocket }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, protocols, { headers });
+    ws.once('open', () => resolve({ ws }));
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+    ws.once('error', () => resolve({}));
+  });
+}
+
+describe('gateway: connections', () => {
+  it('negotiates ocpp1.6 from a list in the station order of preference, and refuses unsupported ones', async () => {
+    const server = await startTestServer();
+    try {
+      const st = await RawStation.connect(server.wsUrl, 'CP-NEG', ['ocpp1.5', 'ocpp1.6']);
+      assert.equal(st.protocol, 'ocpp1.6');
+      await st.close();
+      const { ws } = await handshake(`${server.wsUrl}/CP-NEG2`, ['ocpp1.5']);
+      assert.ok(ws, 'the handshake completes without a subprotocol ...');
+      assert.equal(ws.protocol, '');
+      const closed = await new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      assert.equal(closed, 1002, '... and the connection is closed at once');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('quirk 1: a station that offers no subprotocol is refused, or served its configured protocol', async () => {
+    const server = await startTestServer();
+    try {
+      const refused = await handshake(`${server.wsUrl}/CP-NOPROTO`);
+      assert.ok(refused.ws);
+      assert.equal(await new Promise<number>((r) => refused.ws!.once('close', (code) => r(code))), 1002);
+      await server.api('PUT', '/api/v1/stations/CP-NOPROTO', { defaultProtocol: 'ocpp1.6' });
+      const st = await RawStation.connect(server.wsUrl, 'CP-NOPROTO', undefined);
+      assert.equal((await st.ok('BootNotification', { chargePointVendor: 'Grizzl-E', chargePointModel: 'Smart' })).status, 'Accepted');
+      assert.equal((await server.api('GET', '/api/v1/stations/CP-NOPROTO')).body.protocol, 'ocpp1.6');
+      await st.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('quirk 2: a subprotocol list with a leading comma is accepted', async () => {
+    const server = await startTestServer();
+    try {
+      const { ws } = await handshake(`${server.wsUrl}/CP-COMMA`, undefined, { 'Sec-WebSocket-Protocol': ',ocpp1.6' });
+      assert.ok(ws);
+      assert.equal(ws.protocol, 'ocpp1.6');
+      ws.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the station id is percent-decoded and limited to 48 characters', async () => {
+    const server = await startTestServer();
+    try {
+      const st = await bootedStation(server.wsUrl, 'RDAM 123');
+      assert.equal((await server.api('GET', `/api/v1/stations/${encodeURIComponent('RDAM 123')}`)).body.id, 'RDAM 123');
+      await st.close();
+      assert.equal((await handshake(`${server.wsUrl}/${'x'.repeat(49)}`, 'ocpp1.6')).status, 400);
+      assert.equal((await handshake(`ws://127.0.0.1:${server.port}/elsewhere/CP1`, 'ocpp1.6')).status, 404);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('JOULE_UNKNOWN_STATIONS=reject: unknown stations get HTTP 404 at the upgrade; registered ones connect', async () => {
+    const server = await startTestServer({ JOULE_UNKNOWN_STATIONS: 'reject' });
+    try {
+      assert.equal((await handshake(`${server.wsUrl}/CP-STRANGER`, 'ocpp1.6')).status, 404);
+      await server.api('PUT', '/api/v1/stations/CP-KNOWN', {});
+      const st = await bootedStation(server.wsUrl, 'CP-KNOWN');
+      await st.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('quirk 6: a newer connection for the same station replaces the older one, which is closed', async () => {
+    const server = await startTestServer();
+    try {
+      const old = await bootedStation(server.wsUrl, 'CP-DUP');
+      const oldClosed = old.waitClose();
+      const fresh = await bootedStation(server.wsUrl, 'CP-DUP');
+      assert.equal((await oldClosed).code, 4000);
+      assert.ok((await fresh.ok('Heartbeat', {})).currentTime);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await server.api('GET', '/api/v1/stations/CP-DUP')).body.online, true, 'the old socket closing does not take the station offline');
+      await fresh.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('quirk 7: a station that stops answering pings is dropped and shown offline', async () => {
+    const server = await startTestServer({ JOULE_PING_INTERVAL: '1' });
+    try {
+      const st = await bootedStation(server.wsUrl, 'CP-SILENT');
+      // Simulate a dead link: the client stops answering pings (ws answers them automatically by default).
+      (st.ws as unknown as { _autoPong: boolean })._autoPong = false;
+      await eventually(async () => (await server.api('GET', '/api/v1/stations/CP-SILENT')).body.online === false, 5000, 'offline after missed pong');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a station that sends no OCPP message within the idle timeout is considered offline', async () => {
+    const server = await startTestServer({ JOULE_IDLE_TIMEOUT: '1', JOULE_PING_INTERVAL: '0' });
+    try {
+      const st = await bootedStation(server.wsUrl, 'CP-IDLE');
+      const closed = await st.waitClose(5000);
+      assert.ok(closed.code !== 1000);
+      assert.equal((await server.api('GET', '/api/v1/stations/CP-IDLE')).body.online, false);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('station connection and disconnection are published as events', async () => {
+    const server = await startTestServer();
+    try {
+      const seen: string[] = [];
+      const off = server.domain.bus.subscribe((e) => { if (e.stationId === 'CP-EVT') seen.push(e.type); });
+      const st = await bootedStation(server.wsUrl, 'CP-EVT');
+      await st.close();
+      await eventually(() => seen.includes('station.disconnected'), 3000, 'disconnected event');
+      assert.deepEqual(seen.slice(0, 2), ['station.connected', 'station.booted']);
+      off();
+    } finally {
+      await server.stop();
+    }
+  });
+});

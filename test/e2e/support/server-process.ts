@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { TEST_TOKEN, apiCall } from './test-server.ts';
+
+const CLI = fileURLToPath(new URL('../../../bin/joule.js', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Joule as a separate process (`joule serve`), as a user runs it: can be killed hard and started again. */
+export class ServerProcess {
+  readonly port: number;
+  readonly dataDir: string;
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(port: number, dataDir: string) {
+    this.port = port;
+    this.dataDir = dataDir;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ocpp`;
+  }
+
+  async start(env: Record<string, string> = {}): Promise<void> {
+    this.output = '';
+    this.child = spawn(process.execPath, [CLI, 'serve'], {
+      env: { ...process.env, JOULE_PORT: String(this.port), JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: this.dataDir, JOULE_API_TOKEN: TEST_TOKEN, JOULE_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (d) => { this.output += d; });
+    this.child.stderr!.on('data', (d) => { this.output += d; });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`server exited: ${this.output}`);
+      try {
+        const res = await fetch(`${this.url}/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`server did not start: ${this.output}`);
+  }
+
+  /** SIGKILL: no shutdown hooks, no flush. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  api(method: string, path: string, body?: unknown) {
+    return apiCall(this.url, method, path, body, TEST_TOKEN);
+  }
+}

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MeterValueRecord } from '../../../src/store/ports.ts';
+import { openConnection } from '../../../src/store/sqlite/connection.ts';
+import { MIGRATIONS, runMigrations } from '../../../src/store/sqlite/migrations.ts';
+import {
+  openSqliteStore,
+  StoreClosedError,
+  type CommitInfo,
+  type SqliteStoreOptions,
+} from '../../../src/store/sqlite/sqlite-store.ts';
+import { repositoryContract } from '../../store/repository-contract.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'joule-sqlite-store-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+let files = 0;
+function newFile(): string {
+  files += 1;
+  return join(directory, `store-${files}`, 'joule.db');
+}
+
+/** Opens a store on a new file and collects what each group commit reported. */
+async function openRecorded(options: Partial<SqliteStoreOptions> = {}) {
+  const commits: CommitInfo[] = [];
+  const file = options.file ?? newFile();
+  const store = await openSqliteStore({ ...options, file, onCommit: (info) => commits.push(info) });
+  return { store, commits, file };
+}
+
+function meterValue(index: number, fields: Partial<MeterValueRecord> = {}): MeterValueRecord {
+  return {
+    stationId: 'CS-1',
+    evseId: 1,
+    connectorId: 1,
+    transactionId: '1',
+    timestamp: new Date(Date.UTC(2025, 0, 1) + index * 1000).toISOString(),
+    measurand: 'Energy.Active.Import.Register',
+    phase: null,
+    location: null,
+    unit: 'Wh',
+    context: 'Sample.Periodic',
+    format: 'Raw',
+    value: String(index),
+    numericValue: index,
+    receivedAt: '2025-01-01T00:00:00.000Z',
+    ...fields,
+  };
+}
+
+repositoryContract('sqlite', () => openSqliteStore({ file: newFile() }));
+
+describe('sqlite store: group commit', () => {
+  it('commits concurrent writes of one event-loop turn together', async () => {
+    const { store, commits } = await openRecorded();
+    const added = await Promise.all(Array.from({ length: 1000 }, (_, index) => store.meterValues.append([meterValue(index)])));
+    assert.equal(added.reduce((sum, count) => sum + count, 0), 1000);
+    assert.equal(commits.length, 1);
+    assert.deepEqual({ writes: commits[0]?.writes, ops: commits[0]?.ops }, { writes: 1000, ops: 1000 });
+    await store.close();
+  });
+
+  it('settles a write only after its commit', async () => {
+    const events: string[] = [];
+    const store = await openSqliteStore({ file: newFile(), onCommit: () => events.push('commit') });
+    await store.idTokens
+      .put({ idToken: 'T', status: 'Accepted', expiryDate: null, groupId: null, allowConcurrentTx: false })
+      .then(() => events.push('settled'));
+    assert.deepEqual(events, ['commit', 'settled']);
+    await store.close();
+  });
+
+  it('commits at once when a batch reaches maxBatchRows', async () => {
+    const { store, commits } = await openRecorded({ maxBatchRows: 100 });
+    const writes = Array.from({ length: 10 }, (_, batch) =>
+      store.meterValues.append(Array.from({ length: 50 }, (_, row) => meterValue(batch * 50 + row))),
+    );
+    assert.equal(commits.length, 5, 'the five full batches commit before the turn ends');
+    assert.deepEqual(await Promise.all(writes), Array.from({ length: 10 }, () => 50));
+    assert.ok(commits.every((commit) => commit.ops <= 100));
+    await store.close();
+  });
+
+  it('rejects only the failing write of a batch; the others commit', async () => {
+    const { store, commits } = await openRecorded();
+    const command = {
+      stationId: 'CS-1', action: 'Reset', request: { type: 'Soft' }, actor: 'admin', origin: null,
+      status: 'pending' as const, response: null, error: null, createdAt: '2025-01-01T00:00:00.000Z', completedAt: null,
+    };
+    const results = await Promise.allSettled([
+      store.commands.create({ ...command, id: 'c1' }),
+      store.commands.create({ ...command, id: 'c1', action: 'Duplicate' }),
+      store.commands.create({ ...command, id: 'c2' }),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.equal(commits.length, 1);
+    assert.equal(commits[0]?.writes, 3);
+    assert.equal((await store.commands.get('c1'))?.action, 'Reset');
+    assert.ok(await store.commands.get('c2'));
+    await store.close();
+  });
+
+  it('appends many rows in one write, skipping replays within and across calls', async () => {
+    const { store } = await openRecorded();
+    const rows = Array.from({ length: 5000 }, (_, index) => meterValue(index));
+    assert.equal(await store.meterValues.append(rows), 5000);
+    assert.equal(await store.meterValues.append([...rows.slice(0, 10), meterValue(5000)]), 1);
+    assert.equal((await store.meterValues.forTransaction('1')).length, 5001);
+    await store.close();
+  });
+});
+
+describe('sqlite store: durability and lifecycle', () => {
+  it('keeps the data across close and reopen, including last-seen times', async () => {
+    const { store, file } = await openRecorded();
+    await store.stations.register({ id: 'CS-1', registered: true });
+    store.stations.touch('CS-1', '2025-01-01T12:00:00.000Z');
+    const { record } = await store.transactions.start({
+      stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 10, startedAt: '2025-01-01T11:00:00.000Z',
+    });
+    await store.meterValues.append([meterValue(1, { transactionId: record.id })]);
+    await store.close();
+
+    const reopened = await openSqliteStore({ file });
+    const station = await reopened.stations.get('CS-1');
+    assert.equal(station?.registered, true);
+    assert.equal(station?.lastSeen, '2025-01-01T12:00:00.000Z');
+    assert.deepEqual(await reopened.transactions.get(record.id), record);
+    assert.equal((await reopened.meterValues.forTransaction(record.id)).length, 1);
+    const next = await reopened.transactions.start({
+      stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 10, startedAt: '2025-01-01T13:00:00.000Z',
+    });
+    assert.ok(Number(next.record.id) > Number(record.id), 'transaction ids are never reused');
+    await reopened.close();
+  });
+
+  it('writes last-seen times periodically, not on every touch', async () => {
+    const { store, file, commits } = await openRecorded({ lastSeenFlushMs: 20 });
+    await store.stations.register({ id: 'CS-1' });
+    const commitsBefore = commits.length;
+    for (let second = 0; second < 50; second += 1) {
+      store.stations.touch('CS-1', new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString());
+    }
+    assert.equal(commits.length, commitsBefore);
+    await sleep(100);
+    const reader = new DatabaseSync(file, { readOnly: true });
+    assert.deepEqual({ ...reader.prepare('SELECT last_seen FROM stations').get() }, { last_seen: '2025-01-01T00:00:49.000Z' });
+    reader.close();
+    await store.close();
+  });
+
+  it('rejects reads and writes after close with StoreClosedError', async () => {
+    const { store } = await openRecorded();
+    await store.close();
+    await assert.rejects(store.stations.list(), StoreClosedError);
+    await assert.rejects(store.stations.register({ id: 'CS-1' }), StoreClosedError);
+  });
+
+  it('commits writes queued before close', async () => {
+    const { store, file } = await openRecorded();
+    const pending = store.meterValues.append([meterValue(1), meterValue(2)]);
+    await store.close();
+    assert.equal(await pending, 2);
+    const reopened = await openSqliteStore({ file });
+    assert.equal((await reopened.meterValues.forStation('CS-1', 10)).length, 2);
+    await reopened.close();
+  });
+
+  it('enforces that a connector status belongs to a known station', async () => {
+    const { store } = await openRecorded();
+    await assert.rejects(
+      store.stations.recordStatus({
+        stationId: 'CS-unknown', evseId: 1, connectorId: 1, status: 'Available', errorCode: null, info: null,
+        vendorId: null, vendorErrorCode: null, timestamp: '2025-01-01T00:00:00.000Z', receivedAt: '2025-01-01T00:00:00.000Z',
+      }),
+      /FOREIGN KEY/,
+    );
+    await store.close();
+  });
+});
+
+describe('sqlite store: connection and migrations', () => {
+  it('opens connections in WAL mode with synchronous=FULL, foreign keys and a busy timeout', () => {
+    const db = openConnection(join(directory, 'pragmas.db'));
+    const pragma = (name: string): unknown => Object.values(db.prepare(`PRAGMA ${name}`).get() ?? {})[0];
+    assert.equal(pragma('journal_mode'), 'wal');
+    assert.equal(pragma('synchronous'), 2);
+    assert.equal(pragma('foreign_keys'), 1);
+    assert.ok(Number(pragma('busy_timeout')) > 0);
+    db.close();
+  });
+
+  it('applies each migration once, however often the store is opened', async () => {
+    const file = newFile();
+    await (await openSqliteStore({ file })).close();
+    await (await openSqliteStore({ file })).close();
+    const db = openConnection(file);
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((row) => row.version);
+    assert.deepEqual(versions, MIGRATIONS.map((migration) => migration.version));
+    assert.deepEqual(runMigrations(db), []);
+    db.close();
+  });
+
+  it('refuses a database whose schema is newer than this code', async () => {
+    const file = newFile();
+    await (await openSqliteStore({ file })).close();
+    const db = openConnection(file);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(9999, 'future', 'now');
+    db.close();
+    await assert.rejects(openSqliteStore({ file }), /newer/);
+  });
+});

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, it } from 'node:test';
+import { StoreClosedError, WriteQueue, type CommitInfo } from '../../../src/store/sqlite/write-queue.ts';
+
+function setup(maxBatchOps = 100) {
+  const db = new DatabaseSync(':memory:');
+  db.exec(`
+    CREATE TABLE parents (id INTEGER PRIMARY KEY);
+    CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+      parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);
+  `);
+  const commits: CommitInfo[] = [];
+  const queue = new WriteQueue(db, { maxBatchOps, onCommit: (info) => commits.push(info) });
+  const insert = db.prepare('INSERT INTO items (name, parent_id) VALUES (?, ?)');
+  const names = (): unknown[] => db.prepare('SELECT name FROM items ORDER BY id').all().map((row) => row.name);
+  return { db, queue, commits, insert, names };
+}
+
+describe('WriteQueue', () => {
+  it('runs the writes of one turn in one transaction and resolves them with their results', async () => {
+    const { queue, commits, insert, names } = setup();
+    const results = await Promise.all(['a', 'b', 'c'].map((name) => queue.enqueue(() => Number(insert.run(name, null).lastInsertRowid))));
+    assert.deepEqual(results, [1, 2, 3]);
+    assert.deepEqual(names(), ['a', 'b', 'c']);
+    assert.equal(commits.length, 1);
+    assert.deepEqual({ writes: commits[0]?.writes, ops: commits[0]?.ops }, { writes: 3, ops: 3 });
+  });
+
+  it('undoes every change of a failing write, and only of that write', async () => {
+    const { queue, commits, insert, names } = setup();
+    const results = await Promise.allSettled([
+      queue.enqueue(() => insert.run('a', null)),
+      queue.enqueue(() => {
+        insert.run('half-done', null);
+        throw new Error('boom');
+      }),
+      queue.enqueue(() => insert.run('a', null)),
+      queue.enqueue(() => insert.run('b', null)),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /boom/);
+    assert.match(String((results[2] as PromiseRejectedResult).reason), /UNIQUE/);
+    assert.deepEqual(names(), ['a', 'b']);
+    assert.equal(commits.length, 1);
+  });
+
+  it('rejects every write of the batch when COMMIT fails, and stores none of them', async () => {
+    const { db, queue, commits, insert, names } = setup();
+    const results = await Promise.allSettled([
+      queue.enqueue(() => insert.run('fine', null)),
+      queue.enqueue(() => insert.run('orphan', 42)),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['rejected', 'rejected']);
+    assert.deepEqual(names(), []);
+    assert.equal(db.isTransaction, false);
+    assert.equal(commits.length, 0);
+    assert.equal(await queue.enqueue(() => insert.run('after', null).changes), 1, 'the queue keeps working');
+  });
+
+  it('commits as soon as the queued ops reach maxBatchOps', () => {
+    const { queue, commits, insert } = setup(10);
+    void queue.enqueue(() => insert.run('a', null), 6);
+    assert.equal(commits.length, 0);
+    void queue.enqueue(() => insert.run('b', null), 4);
+    assert.equal(commits.length, 1);
+    assert.equal(commits[0]?.ops, 10);
+  });
+
+  it('flushes on close and refuses writes afterwards', async () => {
+    const { queue, insert, names } = setup();
+    const pending = queue.enqueue(() => insert.run('last', null));
+    queue.close();
+    await pending;
+    assert.deepEqual(names(), ['last']);
+    await assert.rejects(queue.enqueue(() => insert.run('late', null)), StoreClosedError);
+  });
+});

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -136,6 +139,40 @@ describe('sqlite store: durability and lifecycle', () => {
       stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 10, startedAt: '2025-01-01T13:00:00.000Z',
     });
     assert.ok(Number(next.record.id) > Number(record.id), 'transaction ids are never reused');
+    await reopened.close();
+  });
+
+  it('keeps every acknowledged write when the process is killed', async () => {
+    const file = newFile();
+    const storeModule = fileURLToPath(new URL('../../../src/store/sqlite/sqlite-store.ts', import.meta.url));
+    const writer = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { openSqliteStore } = await import(${JSON.stringify(storeModule)});
+      const store = await openSqliteStore({ file: ${JSON.stringify(file)} });
+      for (let round = 0; ; round += 1) {
+        const rows = Array.from({ length: 10 }, (_, index) => ({
+          stationId: 'CS-1', evseId: 1, connectorId: 1, transactionId: null, timestamp: String(round), measurand: 'm',
+          phase: null, location: null, unit: null, context: null, format: null, value: String(index),
+          numericValue: index, receivedAt: 'now',
+        }));
+        await Promise.all([store.meterValues.append(rows.slice(0, 5)), store.meterValues.append(rows.slice(5))]);
+        process.stdout.write((round + 1) * 10 + '\\n');
+      }
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    let acknowledged = 0;
+    writer.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const lines = output.split('\n');
+      output = lines.pop() ?? '';
+      if (lines.length > 0) acknowledged = Number(lines.at(-1));
+      if (acknowledged >= 500) writer.kill('SIGKILL');
+    });
+    await once(writer, 'exit');
+    assert.ok(acknowledged >= 500, `the writer stopped after ${acknowledged} acknowledged rows`);
+
+    const reopened = await openSqliteStore({ file });
+    const stored = (await reopened.meterValues.forStation('CS-1', 1_000_000)).length;
+    assert.ok(stored >= acknowledged, `${stored} rows stored, ${acknowledged} acknowledged`);
     await reopened.close();
   });
 

@@ -67,6 +67,18 @@ describe('WriteQueue', () => {
     assert.equal(commits[0]?.ops, 10);
   });
 
+  it('defers a write queued from inside a batch to the next batch', async () => {
+    const { queue, commits, insert, names } = setup(1);
+    let inner: Promise<unknown> | undefined;
+    await queue.enqueue(() => {
+      insert.run('outer', null);
+      inner = queue.enqueue(() => insert.run('inner', null));
+    });
+    await inner;
+    assert.deepEqual(names(), ['outer', 'inner']);
+    assert.equal(commits.length, 2);
+  });
+
   it('flushes on close and refuses writes afterwards', async () => {
     const { queue, insert, names } = setup();
     const pending = queue.enqueue(() => insert.run('last', null));

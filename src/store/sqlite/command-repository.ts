@@ -1,0 +1,85 @@
+import type { StatementSync } from 'node:sqlite';
+import type { CommandRecord, CommandRepository, CommandStatus } from '../ports.ts';
+import { json, nullableJson, nullableText, oneOf, text, toJson, type Row } from './columns.ts';
+import type { SqliteDatabase } from './database.ts';
+
+const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
+const NEWEST_FIRST = 'ORDER BY created_at DESC, rowid DESC';
+
+/** Operator commands sent to stations and their outcomes; request, response and error are JSON text. */
+export class SqliteCommandRepository implements CommandRepository {
+  readonly #db: SqliteDatabase;
+  readonly #insert: StatementSync;
+  readonly #complete: StatementSync;
+  readonly #select: StatementSync;
+  readonly #selectRecent: StatementSync;
+  readonly #selectRecentForStation: StatementSync;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#insert = db.prepare(`INSERT INTO commands
+      (id, station_id, action, request, actor, origin, status, response, error, created_at, completed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#complete = db.prepare(
+      'UPDATE commands SET status = ?, response = ?, error = ?, completed_at = ? WHERE id = ?',
+    );
+    this.#select = db.prepare('SELECT * FROM commands WHERE id = ?');
+    this.#selectRecent = db.prepare(`SELECT * FROM commands ${NEWEST_FIRST} LIMIT ?`);
+    this.#selectRecentForStation = db.prepare(`SELECT * FROM commands WHERE station_id = ? ${NEWEST_FIRST} LIMIT ?`);
+  }
+
+  create(record: CommandRecord): Promise<void> {
+    return this.#db.write(() => {
+      this.#insert.run(
+        record.id,
+        record.stationId,
+        record.action,
+        JSON.stringify(record.request),
+        record.actor,
+        record.origin,
+        record.status,
+        toJson(record.response),
+        toJson(record.error),
+        record.createdAt,
+        record.completedAt,
+      );
+    });
+  }
+
+  complete(id: string, outcome: Pick<CommandRecord, 'status' | 'response' | 'error' | 'completedAt'>): Promise<void> {
+    return this.#db.write(() => {
+      this.#complete.run(outcome.status, toJson(outcome.response), toJson(outcome.error), outcome.completedAt, id);
+    });
+  }
+
+  get(id: string): Promise<CommandRecord | undefined> {
+    return this.#db.read(() => {
+      const row = this.#select.get(id);
+      return row === undefined ? undefined : toCommand(row);
+    });
+  }
+
+  list(stationId: string | undefined, limit: number): Promise<CommandRecord[]> {
+    return this.#db.read(() => {
+      const rows =
+        stationId === undefined ? this.#selectRecent.all(limit) : this.#selectRecentForStation.all(stationId, limit);
+      return rows.map(toCommand);
+    });
+  }
+}
+
+function toCommand(row: Row): CommandRecord {
+  return {
+    id: text(row, 'id'),
+    stationId: text(row, 'station_id'),
+    action: text(row, 'action'),
+    request: json<Record<string, unknown>>(row, 'request'),
+    actor: text(row, 'actor'),
+    origin: nullableText(row, 'origin'),
+    status: oneOf(row, 'status', COMMAND_STATUSES),
+    response: nullableJson<Record<string, unknown>>(row, 'response'),
+    error: nullableJson<CommandRecord['error']>(row, 'error'),
+    createdAt: text(row, 'created_at'),
+    completedAt: nullableText(row, 'completed_at'),
+  };
+}

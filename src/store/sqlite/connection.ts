@@ -1,0 +1,40 @@
+import { DatabaseSync } from 'node:sqlite';
+
+/** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+/**
+ * Page cache per connection. The meter-value indexes take inserts at one point per station, so the pages they touch
+ * in a batch are spread out; a cache that holds them roughly doubles insert speed over SQLite's 2 MiB default.
+ */
+export const CACHE_SIZE_KIB = 64 * 1024;
+/**
+ * WAL pages after which a commit checkpoints into the database file. Larger than SQLite's 1000 so that index pages
+ * rewritten by consecutive group commits are copied once per checkpoint rather than once per commit.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+/** Size the WAL file is truncated back to after a checkpoint. */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Opens a SQLite connection tuned for Joule: write-ahead log (readers never block the writer), `synchronous=FULL`
+ * (a committed transaction survives a power loss or a kill), foreign keys enforced, a busy timeout, and the cache
+ * and checkpoint sizes above. `file` is a path or `:memory:`.
+ */
+export function openConnection(file: string): DatabaseSync {
+  const db = new DatabaseSync(file, { enableForeignKeyConstraints: true });
+  try {
+    db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      PRAGMA foreign_keys = ON;
+      PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
+      PRAGMA cache_size = -${CACHE_SIZE_KIB};
+      PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};
+      PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};
+    `);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

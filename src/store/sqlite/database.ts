@@ -1,0 +1,43 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { StoreClosedError, WriteQueue, type Write, type WriteQueueOptions } from './write-queue.ts';
+
+/**
+ * What the repositories share: one connection, with reads run directly and every write sent through the group
+ * commit queue. Both return promises, so callers look the same as for a networked engine.
+ */
+export class SqliteDatabase {
+  readonly #connection: DatabaseSync;
+  readonly #writes: WriteQueue;
+
+  constructor(connection: DatabaseSync, options: WriteQueueOptions) {
+    this.#connection = connection;
+    this.#writes = new WriteQueue(connection, options);
+  }
+
+  /** Prepares a statement once; repositories keep the result and reuse it. */
+  prepare(sql: string): StatementSync {
+    return this.#connection.prepare(sql);
+  }
+
+  /** Runs a query now; a failure becomes a rejected promise. */
+  read<T>(query: () => T): Promise<T> {
+    if (this.#writes.closed) return Promise.reject(new StoreClosedError());
+    try {
+      return Promise.resolve(query());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Queues a change of `ops` operations (rows) for the next group commit; settles once it is durable. */
+  write<T>(change: Write<T>, ops = 1): Promise<T> {
+    return this.#writes.enqueue(change, ops);
+  }
+
+  /** Commits the queued writes and closes the connection. Idempotent. */
+  close(): void {
+    if (this.#writes.closed) return;
+    this.#writes.close();
+    this.#connection.close();
+  }
+}

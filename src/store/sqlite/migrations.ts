@@ -1,0 +1,216 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { integer } from './columns.ts';
+
+/** One schema change. Versions are applied in increasing order, each in its own transaction, and never edited once released. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, as numbered migrations.
+ *
+ * Conventions: timestamps are ISO 8601 text; booleans are 0/1; JSON is text. In `meter_values` the nullable parts
+ * of the dedupe key (transaction, phase, location, context) are stored as `''` for "none", because a unique index
+ * treats NULLs as distinct. A station's own state (connectors, status history, configuration) references
+ * `stations`; logs (transactions, meter values, commands, station events) do not, so that they never block on or
+ * vanish with a station row.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE stations (
+        id TEXT PRIMARY KEY,
+        protocol TEXT,
+        vendor TEXT,
+        model TEXT,
+        serial_number TEXT,
+        charge_box_serial_number TEXT,
+        firmware_version TEXT,
+        iccid TEXT,
+        imsi TEXT,
+        meter_type TEXT,
+        meter_serial_number TEXT,
+        registration_status TEXT,
+        registered INTEGER NOT NULL DEFAULT 0,
+        boot_policy TEXT,
+        security_profile INTEGER,
+        default_protocol TEXT,
+        description TEXT,
+        last_boot_at TEXT,
+        last_seen TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE connector_status (
+        station_id TEXT NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        error_code TEXT,
+        info TEXT,
+        vendor_id TEXT,
+        vendor_error_code TEXT,
+        timestamp TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, evse_id, connector_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE connector_status_history (
+        id INTEGER PRIMARY KEY,
+        station_id TEXT NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        error_code TEXT,
+        info TEXT,
+        vendor_id TEXT,
+        vendor_error_code TEXT,
+        timestamp TEXT NOT NULL,
+        received_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX connector_status_history_by_station ON connector_status_history (station_id, timestamp);
+
+      CREATE TABLE configuration_keys (
+        station_id TEXT NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT,
+        readonly INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, key)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE id_tokens (
+        id_token TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        status TEXT NOT NULL,
+        expiry_date TEXT,
+        group_id TEXT,
+        allow_concurrent_tx INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE transactions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        station_tx_id TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        id_token TEXT COLLATE NOCASE,
+        started_at TEXT NOT NULL,
+        stopped_at TEXT,
+        meter_start_wh REAL,
+        meter_stop_wh REAL,
+        last_meter_wh REAL,
+        last_meter_at TEXT,
+        energy_wh REAL,
+        stop_reason TEXT,
+        stop_id_token TEXT,
+        reservation_id INTEGER,
+        flags TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX transactions_by_station_tx_id ON transactions (station_id, station_tx_id);
+      CREATE INDEX transactions_by_station ON transactions (station_id, started_at);
+      CREATE INDEX transactions_by_start ON transactions (started_at);
+      CREATE INDEX transactions_active_by_station ON transactions (station_id, started_at) WHERE stopped_at IS NULL;
+      CREATE INDEX transactions_active_by_start ON transactions (started_at) WHERE stopped_at IS NULL;
+      CREATE INDEX transactions_active_by_id_token ON transactions (id_token, started_at) WHERE stopped_at IS NULL;
+
+      CREATE TABLE meter_values (
+        id INTEGER PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        transaction_id TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        measurand TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        location TEXT NOT NULL,
+        context TEXT NOT NULL,
+        unit TEXT,
+        format TEXT,
+        value TEXT NOT NULL,
+        numeric_value REAL,
+        received_at TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX meter_values_identity ON meter_values
+        (station_id, timestamp, evse_id, connector_id, transaction_id, measurand, phase, location, context, value);
+      CREATE INDEX meter_values_by_transaction ON meter_values (transaction_id, timestamp)
+        WHERE transaction_id <> '';
+
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        request TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        origin TEXT,
+        status TEXT NOT NULL,
+        response TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        completed_at TEXT
+      ) STRICT;
+      CREATE INDEX commands_by_station ON commands (station_id, created_at);
+      CREATE INDEX commands_by_creation ON commands (created_at);
+
+      CREATE TABLE station_events (
+        id INTEGER PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        received_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX station_events_by_station ON station_events (station_id, timestamp);
+    `,
+  },
+];
+
+/**
+ * Brings the schema up to date: applies, in order, the migrations newer than the latest one recorded in
+ * `schema_migrations`, each in its own `BEGIN IMMEDIATE` transaction that re-reads the recorded version (so two
+ * processes opening the same file never apply one twice). Returns the versions applied now (empty when the schema
+ * was current). Refuses a database written by a newer Joule.
+ */
+export function runMigrations(db: DatabaseSync): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  ) STRICT`);
+  const selectVersion = db.prepare('SELECT coalesce(max(version), 0) AS version FROM schema_migrations');
+  const recordMigration = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const currentVersion = (): number => integer(selectVersion.get() ?? {}, 'version');
+
+  const ordered = [...MIGRATIONS].sort((a, b) => a.version - b.version);
+  const latestKnown = ordered.at(-1)?.version ?? 0;
+  const found = currentVersion();
+  if (found > latestKnown) {
+    throw new Error(`Database schema version ${found} is newer than this Joule knows (${latestKnown}): upgrade Joule`);
+  }
+
+  const applied: number[] = [];
+  for (const migration of ordered) {
+    if (migration.version <= found) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      if (migration.version > currentVersion()) {
+        db.exec(migration.sql);
+        recordMigration.run(migration.version, migration.name, new Date().toISOString());
+        applied.push(migration.version);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+  return applied;
+}

@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Store } from '../ports.ts';
+import { SqliteCommandRepository } from './command-repository.ts';
+import { openConnection } from './connection.ts';
+import { SqliteDatabase } from './database.ts';
+import { SqliteIdTokenRepository } from './id-token-repository.ts';
+import { SqliteMeterValueRepository } from './meter-value-repository.ts';
+import { runMigrations } from './migrations.ts';
+import { SqliteStationEventRepository } from './station-event-repository.ts';
+import { SqliteStationRepository } from './station-repository.ts';
+import { SqliteTransactionRepository } from './transaction-repository.ts';
+import type { CommitInfo } from './write-queue.ts';
+
+export type { CommitInfo } from './write-queue.ts';
+export { StoreClosedError } from './write-queue.ts';
+
+/** Rows (operations) after which a batch is committed without waiting for the end of the event-loop turn. */
+export const DEFAULT_MAX_BATCH_ROWS = 2000;
+/** How often the in-memory last-seen times of stations are written. */
+export const DEFAULT_LAST_SEEN_FLUSH_MS = 1000;
+
+export interface SqliteStoreOptions {
+  /** Database file path (its folder is created if missing), or `:memory:`. */
+  file: string;
+  /** Commit a batch at once when it reaches this many rows; default {@link DEFAULT_MAX_BATCH_ROWS}. */
+  maxBatchRows?: number | undefined;
+  /** Called after each group commit (metrics, tests); must not throw. */
+  onCommit?: ((info: CommitInfo) => void) | undefined;
+  /** Interval of the last-seen flush; default {@link DEFAULT_LAST_SEEN_FLUSH_MS}. */
+  lastSeenFlushMs?: number | undefined;
+}
+
+/**
+ * Opens (creating and migrating as needed) the embedded SQLite store. Writes are group-committed: each returned
+ * promise settles once its data is durable. Async so that every engine's factory has the same shape.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const connection = openConnection(options.file);
+  try {
+    runMigrations(connection);
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+  const db = new SqliteDatabase(connection, {
+    maxBatchOps: options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
+    onCommit: options.onCommit,
+  });
+  return new SqliteStore(db, options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS);
+}
+
+class SqliteStore implements Store {
+  readonly stations: SqliteStationRepository;
+  readonly idTokens: SqliteIdTokenRepository;
+  readonly transactions: SqliteTransactionRepository;
+  readonly meterValues: SqliteMeterValueRepository;
+  readonly commands: SqliteCommandRepository;
+  readonly stationEvents: SqliteStationEventRepository;
+  readonly #db: SqliteDatabase;
+  #closing: Promise<void> | undefined;
+
+  constructor(db: SqliteDatabase, lastSeenFlushMs: number) {
+    this.#db = db;
+    this.stations = new SqliteStationRepository(db, { lastSeenFlushMs });
+    this.idTokens = new SqliteIdTokenRepository(db);
+    this.transactions = new SqliteTransactionRepository(db);
+    this.meterValues = new SqliteMeterValueRepository(db);
+    this.commands = new SqliteCommandRepository(db);
+    this.stationEvents = new SqliteStationEventRepository(db);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const lastSeenWritten = this.stations.close();
+    this.#db.close();
+    await lastSeenWritten;
+  }
+}

@@ -1,0 +1,314 @@
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import type {
+  BootInfo,
+  ConfigurationKeyRecord,
+  ConnectorStatusRecord,
+  RegistrationStatus,
+  StationRecord,
+  StationRegistration,
+  StationRepository,
+} from '../ports.ts';
+import { bit, boolean, integer, nullableNumber, nullableOneOf, nullableText, text, type Row } from './columns.ts';
+import type { SqliteDatabase } from './database.ts';
+import { LastSeenTimes } from './last-seen-times.ts';
+
+const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
+
+/** The columns of `stations` that saving a station overwrites (not `last_seen`: the last-seen flush owns it). */
+const UPDATED_STATION_COLUMNS = [
+  'protocol',
+  'vendor',
+  'model',
+  'serial_number',
+  'charge_box_serial_number',
+  'firmware_version',
+  'iccid',
+  'imsi',
+  'meter_type',
+  'meter_serial_number',
+  'registration_status',
+  'registered',
+  'boot_policy',
+  'security_profile',
+  'default_protocol',
+  'description',
+  'last_boot_at',
+  'updated_at',
+];
+const INSERTED_STATION_COLUMNS = ['id', ...UPDATED_STATION_COLUMNS, 'last_seen', 'created_at'];
+
+const CONNECTOR_STATUS_COLUMNS = `station_id, evse_id, connector_id, status, error_code, info, vendor_id,
+  vendor_error_code, timestamp, received_at`;
+
+/**
+ * Stations on SQLite: the station row, current connector status with its history, and configuration keys.
+ * `touch` only updates memory; dirty last-seen times are written every `lastSeenFlushMs` and on `close()`.
+ */
+export class SqliteStationRepository implements StationRepository {
+  readonly #db: SqliteDatabase;
+  readonly #lastSeen = new LastSeenTimes();
+  readonly #flushTimer: NodeJS.Timeout;
+  readonly #selectStation: StatementSync;
+  readonly #selectStations: StatementSync;
+  readonly #saveStation: StatementSync;
+  readonly #updateLastSeen: StatementSync;
+  readonly #selectConnectors: StatementSync;
+  readonly #upsertConnectorStatus: StatementSync;
+  readonly #insertStatusHistory: StatementSync;
+  readonly #selectStatusHistory: StatementSync;
+  readonly #selectConfiguration: StatementSync;
+  readonly #upsertConfigurationKey: StatementSync;
+
+  constructor(db: SqliteDatabase, options: { lastSeenFlushMs: number }) {
+    this.#db = db;
+    this.#selectStation = db.prepare('SELECT * FROM stations WHERE id = ?');
+    this.#selectStations = db.prepare('SELECT * FROM stations ORDER BY id');
+    this.#saveStation = db.prepare(`
+      INSERT INTO stations (${INSERTED_STATION_COLUMNS.join(', ')})
+      VALUES (${INSERTED_STATION_COLUMNS.map((column) => `$${column}`).join(', ')})
+      ON CONFLICT (id) DO UPDATE SET ${UPDATED_STATION_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}`);
+    this.#updateLastSeen = db.prepare('UPDATE stations SET last_seen = ? WHERE id = ?');
+    this.#selectConnectors = db.prepare(`SELECT ${CONNECTOR_STATUS_COLUMNS} FROM connector_status
+      WHERE station_id = ? ORDER BY evse_id, connector_id`);
+    this.#upsertConnectorStatus = db.prepare(`
+      INSERT INTO connector_status (${CONNECTOR_STATUS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (station_id, evse_id, connector_id) DO UPDATE SET status = excluded.status,
+        error_code = excluded.error_code, info = excluded.info, vendor_id = excluded.vendor_id,
+        vendor_error_code = excluded.vendor_error_code, timestamp = excluded.timestamp,
+        received_at = excluded.received_at`);
+    this.#insertStatusHistory = db.prepare(`INSERT INTO connector_status_history (${CONNECTOR_STATUS_COLUMNS})
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#selectStatusHistory = db.prepare(`SELECT ${CONNECTOR_STATUS_COLUMNS} FROM connector_status_history
+      WHERE station_id = ? ORDER BY timestamp DESC, id DESC LIMIT ?`);
+    this.#selectConfiguration = db.prepare(`SELECT station_id, key, value, readonly, updated_at
+      FROM configuration_keys WHERE station_id = ? ORDER BY key`);
+    this.#upsertConfigurationKey = db.prepare(`
+      INSERT INTO configuration_keys (station_id, key, value, readonly, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (station_id, key) DO UPDATE SET value = excluded.value, readonly = excluded.readonly,
+        updated_at = excluded.updated_at`);
+    this.#flushTimer = setInterval(() => void this.#flushLastSeen(), options.lastSeenFlushMs);
+    this.#flushTimer.unref();
+  }
+
+  get(id: string): Promise<StationRecord | undefined> {
+    return this.#db.read(() => this.#find(id));
+  }
+
+  list(): Promise<StationRecord[]> {
+    return this.#db.read(() => this.#selectStations.all().map((row) => this.#toStation(row)));
+  }
+
+  register(registration: StationRegistration): Promise<StationRecord> {
+    return this.#db.write(() => {
+      const now = new Date().toISOString();
+      const station = this.#find(registration.id) ?? newStation(registration.id, now);
+      return this.#save({
+        ...station,
+        registered: registration.registered ?? station.registered,
+        bootPolicy: registration.bootPolicy === undefined ? station.bootPolicy : registration.bootPolicy,
+        securityProfile: registration.securityProfile === undefined ? station.securityProfile : registration.securityProfile,
+        defaultProtocol: registration.defaultProtocol === undefined ? station.defaultProtocol : registration.defaultProtocol,
+        description: registration.description === undefined ? station.description : registration.description,
+        updatedAt: now,
+      });
+    });
+  }
+
+  recordBoot(id: string, info: BootInfo, status: RegistrationStatus, at: string): Promise<StationRecord> {
+    return this.#db.write(() => {
+      const now = new Date().toISOString();
+      const station = this.#find(id) ?? newStation(id, now);
+      return this.#save({
+        ...station,
+        protocol: info.protocol,
+        vendor: info.vendor,
+        model: info.model,
+        serialNumber: info.serialNumber ?? null,
+        chargeBoxSerialNumber: info.chargeBoxSerialNumber ?? null,
+        firmwareVersion: info.firmwareVersion ?? null,
+        iccid: info.iccid ?? null,
+        imsi: info.imsi ?? null,
+        meterType: info.meterType ?? null,
+        meterSerialNumber: info.meterSerialNumber ?? null,
+        registrationStatus: status,
+        lastBootAt: at,
+        updatedAt: now,
+      });
+    });
+  }
+
+  touch(id: string, at: string): void {
+    this.#lastSeen.touch(id, at);
+  }
+
+  connectors(stationId: string): Promise<ConnectorStatusRecord[]> {
+    return this.#db.read(() => this.#selectConnectors.all(stationId).map(toConnectorStatus));
+  }
+
+  recordStatus(status: ConnectorStatusRecord): Promise<void> {
+    const values: SQLInputValue[] = [
+      status.stationId,
+      status.evseId,
+      status.connectorId,
+      status.status,
+      status.errorCode,
+      status.info,
+      status.vendorId,
+      status.vendorErrorCode,
+      status.timestamp,
+      status.receivedAt,
+    ];
+    return this.#db.write(() => {
+      this.#upsertConnectorStatus.run(...values);
+      this.#insertStatusHistory.run(...values);
+    });
+  }
+
+  statusHistory(stationId: string, limit: number): Promise<ConnectorStatusRecord[]> {
+    return this.#db.read(() => this.#selectStatusHistory.all(stationId, limit).map(toConnectorStatus));
+  }
+
+  configuration(stationId: string): Promise<ConfigurationKeyRecord[]> {
+    return this.#db.read(() => this.#selectConfiguration.all(stationId).map(toConfigurationKey));
+  }
+
+  saveConfiguration(
+    stationId: string,
+    keys: Omit<ConfigurationKeyRecord, 'stationId' | 'updatedAt'>[],
+    at: string,
+  ): Promise<void> {
+    if (keys.length === 0) return Promise.resolve();
+    return this.#db.write(() => {
+      for (const key of keys) this.#upsertConfigurationKey.run(stationId, key.key, key.value, bit(key.readonly), at);
+    }, keys.length);
+  }
+
+  /** Stops the periodic last-seen flush and queues the final one (committed when the database closes). */
+  close(): Promise<void> {
+    clearInterval(this.#flushTimer);
+    return this.#flushLastSeen();
+  }
+
+  /** Writes the dirty last-seen times in one write; on failure they stay dirty for the next attempt. */
+  #flushLastSeen(): Promise<void> {
+    const times = this.#lastSeen.takeDirty();
+    if (times.length === 0) return Promise.resolve();
+    return this.#db
+      .write(() => {
+        for (const [stationId, at] of times) this.#updateLastSeen.run(at, stationId);
+      }, times.length)
+      .catch(() => this.#lastSeen.markDirty(times.map(([stationId]) => stationId)));
+  }
+
+  #find(id: string): StationRecord | undefined {
+    const row = this.#selectStation.get(id);
+    return row === undefined ? undefined : this.#toStation(row);
+  }
+
+  /** Inserts or updates the station row (never its stored last-seen time) and returns it as the store shows it. */
+  #save(station: StationRecord): StationRecord {
+    const lastSeen = this.#lastSeen.merge(station.id, station.lastSeen);
+    this.#saveStation.run({
+      id: station.id,
+      protocol: station.protocol,
+      vendor: station.vendor,
+      model: station.model,
+      serial_number: station.serialNumber,
+      charge_box_serial_number: station.chargeBoxSerialNumber,
+      firmware_version: station.firmwareVersion,
+      iccid: station.iccid,
+      imsi: station.imsi,
+      meter_type: station.meterType,
+      meter_serial_number: station.meterSerialNumber,
+      registration_status: station.registrationStatus,
+      registered: bit(station.registered),
+      boot_policy: station.bootPolicy,
+      security_profile: station.securityProfile,
+      default_protocol: station.defaultProtocol,
+      description: station.description,
+      last_boot_at: station.lastBootAt,
+      last_seen: lastSeen,
+      created_at: station.createdAt,
+      updated_at: station.updatedAt,
+    });
+    return { ...station, lastSeen };
+  }
+
+  #toStation(row: Row): StationRecord {
+    const id = text(row, 'id');
+    return {
+      id,
+      protocol: nullableText(row, 'protocol'),
+      vendor: nullableText(row, 'vendor'),
+      model: nullableText(row, 'model'),
+      serialNumber: nullableText(row, 'serial_number'),
+      chargeBoxSerialNumber: nullableText(row, 'charge_box_serial_number'),
+      firmwareVersion: nullableText(row, 'firmware_version'),
+      iccid: nullableText(row, 'iccid'),
+      imsi: nullableText(row, 'imsi'),
+      meterType: nullableText(row, 'meter_type'),
+      meterSerialNumber: nullableText(row, 'meter_serial_number'),
+      registrationStatus: nullableOneOf(row, 'registration_status', REGISTRATION_STATUSES),
+      registered: boolean(row, 'registered'),
+      bootPolicy: nullableOneOf(row, 'boot_policy', REGISTRATION_STATUSES),
+      securityProfile: nullableNumber(row, 'security_profile'),
+      defaultProtocol: nullableText(row, 'default_protocol'),
+      description: nullableText(row, 'description'),
+      lastBootAt: nullableText(row, 'last_boot_at'),
+      lastSeen: this.#lastSeen.merge(id, nullableText(row, 'last_seen')),
+      createdAt: text(row, 'created_at'),
+      updatedAt: text(row, 'updated_at'),
+    };
+  }
+}
+
+function newStation(id: string, now: string): StationRecord {
+  return {
+    id,
+    protocol: null,
+    vendor: null,
+    model: null,
+    serialNumber: null,
+    chargeBoxSerialNumber: null,
+    firmwareVersion: null,
+    iccid: null,
+    imsi: null,
+    meterType: null,
+    meterSerialNumber: null,
+    registrationStatus: null,
+    registered: false,
+    bootPolicy: null,
+    securityProfile: null,
+    defaultProtocol: null,
+    description: null,
+    lastBootAt: null,
+    lastSeen: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function toConnectorStatus(row: Row): ConnectorStatusRecord {
+  return {
+    stationId: text(row, 'station_id'),
+    evseId: integer(row, 'evse_id'),
+    connectorId: integer(row, 'connector_id'),
+    status: text(row, 'status'),
+    errorCode: nullableText(row, 'error_code'),
+    info: nullableText(row, 'info'),
+    vendorId: nullableText(row, 'vendor_id'),
+    vendorErrorCode: nullableText(row, 'vendor_error_code'),
+    timestamp: text(row, 'timestamp'),
+    receivedAt: text(row, 'received_at'),
+  };
+}
+
+function toConfigurationKey(row: Row): ConfigurationKeyRecord {
+  return {
+    stationId: text(row, 'station_id'),
+    key: text(row, 'key'),
+    value: nullableText(row, 'value'),
+    readonly: boolean(row, 'readonly'),
+    updatedAt: text(row, 'updated_at'),
+  };
+}

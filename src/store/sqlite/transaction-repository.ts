@@ -1,0 +1,207 @@
+import type { StatementSync } from 'node:sqlite';
+import type {
+  TransactionQuery,
+  TransactionRecord,
+  TransactionRepository,
+  TransactionStart,
+  TransactionStop,
+} from '../ports.ts';
+import { integer, json, nullableNumber, nullableText, text, type Row } from './columns.ts';
+import type { SqliteDatabase } from './database.ts';
+
+const DEFAULT_LIST_LIMIT = 100;
+const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
+
+/**
+ * Transactions on SQLite. The id is the INTEGER AUTOINCREMENT key (never reused), shown as a decimal string.
+ * The table also keeps `last_meter_at`, the time of the reading in `last_meter_wh`, so that a late (older) reading
+ * never replaces a newer one.
+ */
+export class SqliteTransactionRepository implements TransactionRepository {
+  readonly #db: SqliteDatabase;
+  readonly #selectById: StatementSync;
+  readonly #selectByStationTxId: StatementSync;
+  readonly #selectSameStart: StatementSync;
+  readonly #selectNextId: StatementSync;
+  readonly #insert: StatementSync;
+  readonly #stop: StatementSync;
+  readonly #updateMeter: StatementSync;
+  readonly #selectActiveForIdToken: StatementSync;
+  readonly #selectActiveForConnector: StatementSync;
+  readonly #listStatements = new Map<string, StatementSync>();
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#selectById = db.prepare('SELECT * FROM transactions WHERE id = ?');
+    this.#selectByStationTxId = db.prepare('SELECT * FROM transactions WHERE station_id = ? AND station_tx_id = ?');
+    this.#selectSameStart = db.prepare(`SELECT * FROM transactions
+      WHERE station_id = ? AND started_at = ? AND evse_id = ? AND connector_id = ? AND id_token IS ?
+      ORDER BY id LIMIT 1`);
+    // With AUTOINCREMENT, SQLite gives a new row the largest id ever used (kept in sqlite_sequence) plus one.
+    // Choosing it first lets a Joule-assigned station transaction id be written with the row.
+    this.#selectNextId = db.prepare(`SELECT coalesce(max(seq), 0) + 1 AS id FROM sqlite_sequence
+      WHERE name = 'transactions'`);
+    this.#insert = db.prepare(`
+      INSERT INTO transactions (id, station_tx_id, station_id, evse_id, connector_id, id_token, started_at,
+        meter_start_wh, reservation_id, flags, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      RETURNING *`);
+    this.#stop = db.prepare(`
+      UPDATE transactions SET stopped_at = ?, meter_stop_wh = ?, energy_wh = ?, stop_reason = ?, stop_id_token = ?,
+        updated_at = ?
+      WHERE id = ?
+      RETURNING *`);
+    this.#updateMeter = db.prepare(`
+      UPDATE transactions SET last_meter_wh = ?, last_meter_at = ?, updated_at = ?
+      WHERE id = ? AND stopped_at IS NULL AND (last_meter_at IS NULL OR last_meter_at <= ?)`);
+    this.#selectActiveForIdToken = db.prepare(`SELECT * FROM transactions
+      WHERE id_token = ? AND stopped_at IS NULL ORDER BY started_at, id`);
+    this.#selectActiveForConnector = db.prepare(`SELECT * FROM transactions
+      WHERE station_id = ? AND evse_id = ? AND connector_id = ? AND stopped_at IS NULL ${NEWEST_FIRST} LIMIT 1`);
+  }
+
+  start(start: TransactionStart): Promise<{ record: TransactionRecord; duplicate: boolean }> {
+    return this.#db.write(() => {
+      const existing =
+        (start.stationTxId === undefined ? undefined : this.#selectByStationTxId.get(start.stationId, start.stationTxId)) ??
+        this.#selectSameStart.get(start.stationId, start.startedAt, start.evseId, start.connectorId, start.idToken);
+      if (existing !== undefined) return { record: toTransaction(existing), duplicate: true };
+
+      const id = integer(this.#selectNextId.get() ?? {}, 'id');
+      const now = new Date().toISOString();
+      const row = this.#insert.get(
+        id,
+        start.stationTxId ?? String(id),
+        start.stationId,
+        start.evseId,
+        start.connectorId,
+        start.idToken,
+        start.startedAt,
+        start.meterStartWh,
+        start.reservationId ?? null,
+        JSON.stringify(start.flags ?? []),
+        now,
+        now,
+      );
+      return { record: toTransaction(expectRow(row)), duplicate: false };
+    });
+  }
+
+  stop(stop: TransactionStop): Promise<{ record: TransactionRecord; duplicate: boolean } | undefined> {
+    const id = parseId(stop.id);
+    if (id === undefined) return Promise.resolve(undefined);
+    return this.#db.write(() => {
+      const row = this.#selectById.get(id);
+      if (row === undefined) return undefined;
+      const current = toTransaction(row);
+      if (current.stoppedAt !== null) return { record: current, duplicate: true };
+      const stopped = this.#stop.get(
+        stop.stoppedAt,
+        stop.meterStopWh,
+        energyWh(current.meterStartWh, stop.meterStopWh),
+        stop.stopReason,
+        stop.stopIdToken,
+        new Date().toISOString(),
+        id,
+      );
+      return { record: toTransaction(expectRow(stopped)), duplicate: false };
+    });
+  }
+
+  updateMeter(id: string, lastMeterWh: number, at: string): Promise<void> {
+    const rowId = parseId(id);
+    if (rowId === undefined) return Promise.resolve();
+    return this.#db.write(() => {
+      this.#updateMeter.run(lastMeterWh, at, new Date().toISOString(), rowId, at);
+    });
+  }
+
+  get(id: string): Promise<TransactionRecord | undefined> {
+    const rowId = parseId(id);
+    if (rowId === undefined) return Promise.resolve(undefined);
+    return this.#db.read(() => optionalTransaction(this.#selectById.get(rowId)));
+  }
+
+  findByStationTxId(stationId: string, stationTxId: string): Promise<TransactionRecord | undefined> {
+    return this.#db.read(() => optionalTransaction(this.#selectByStationTxId.get(stationId, stationTxId)));
+  }
+
+  list(query: TransactionQuery): Promise<TransactionRecord[]> {
+    return this.#db.read(() => {
+      const statement = this.#listStatement(query.stationId !== undefined, query.active);
+      const parameters = query.stationId === undefined ? [] : [query.stationId];
+      return statement
+        .all(...parameters, query.limit ?? DEFAULT_LIST_LIMIT, query.offset ?? 0)
+        .map(toTransaction);
+    });
+  }
+
+  activeForIdToken(idToken: string): Promise<TransactionRecord[]> {
+    return this.#db.read(() => this.#selectActiveForIdToken.all(idToken).map(toTransaction));
+  }
+
+  activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined> {
+    return this.#db.read(() =>
+      optionalTransaction(this.#selectActiveForConnector.get(stationId, evseId, connectorId)),
+    );
+  }
+
+  /** One prepared statement per filter combination, so that each one can use its index. */
+  #listStatement(byStation: boolean, active: boolean | undefined): StatementSync {
+    const key = `${byStation}/${active}`;
+    let statement = this.#listStatements.get(key);
+    if (statement === undefined) {
+      const conditions: string[] = [];
+      if (byStation) conditions.push('station_id = ?');
+      if (active !== undefined) conditions.push(active ? 'stopped_at IS NULL' : 'stopped_at IS NOT NULL');
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+      statement = this.#db.prepare(`SELECT * FROM transactions ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`);
+      this.#listStatements.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+/** Joule ids are positive integers; anything else names no transaction. */
+function parseId(id: string): number | undefined {
+  return /^[1-9][0-9]{0,14}$/.test(id) ? Number(id) : undefined;
+}
+
+/** Energy delivered, when both registers are known and the meter did not run backwards. */
+function energyWh(meterStartWh: number | null, meterStopWh: number | null): number | null {
+  if (meterStartWh === null || meterStopWh === null) return null;
+  const energy = meterStopWh - meterStartWh;
+  return energy >= 0 ? energy : null;
+}
+
+function expectRow(row: Row | undefined): Row {
+  if (row === undefined) throw new Error('transactions: RETURNING gave no row');
+  return row;
+}
+
+function optionalTransaction(row: Row | undefined): TransactionRecord | undefined {
+  return row === undefined ? undefined : toTransaction(row);
+}
+
+function toTransaction(row: Row): TransactionRecord {
+  return {
+    id: String(integer(row, 'id')),
+    stationTxId: text(row, 'station_tx_id'),
+    stationId: text(row, 'station_id'),
+    evseId: integer(row, 'evse_id'),
+    connectorId: integer(row, 'connector_id'),
+    idToken: nullableText(row, 'id_token'),
+    startedAt: text(row, 'started_at'),
+    stoppedAt: nullableText(row, 'stopped_at'),
+    meterStartWh: nullableNumber(row, 'meter_start_wh'),
+    meterStopWh: nullableNumber(row, 'meter_stop_wh'),
+    lastMeterWh: nullableNumber(row, 'last_meter_wh'),
+    energyWh: nullableNumber(row, 'energy_wh'),
+    stopReason: nullableText(row, 'stop_reason'),
+    stopIdToken: nullableText(row, 'stop_id_token'),
+    reservationId: nullableNumber(row, 'reservation_id'),
+    flags: json<string[]>(row, 'flags'),
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+  };
+}

@@ -1,0 +1,159 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/** The error every write (and read) gets once the store is closed. */
+export class StoreClosedError extends Error {
+  constructor() {
+    super('The store is closed');
+    this.name = 'StoreClosedError';
+  }
+}
+
+/** What one group commit did: reported after its COMMIT returned. */
+export interface CommitInfo {
+  /** Writes (calls) in the transaction, including the ones that failed and were rolled back to their savepoint. */
+  writes: number;
+  /** Operations (rows) those writes declared. */
+  ops: number;
+  /** Time spent from BEGIN to the end of COMMIT. */
+  durationMs: number;
+}
+
+export interface WriteQueueOptions {
+  /** A batch is committed at once, without waiting for the end of the event-loop turn, when it holds this many ops. */
+  maxBatchOps: number;
+  /** Called after each successful commit (for metrics and tests); must not throw. */
+  onCommit?: ((info: CommitInfo) => void) | undefined;
+}
+
+/**
+ * A write: synchronous work on the connection, run inside the batch's transaction. Its return value resolves the
+ * write's promise once the transaction is committed.
+ */
+export type Write<T> = () => T;
+
+interface QueuedWrite {
+  run: Write<unknown>;
+  ops: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit. Every write of the store goes through this queue; the writes enqueued during one event-loop turn
+ * (up to `maxBatchOps` operations) run in ONE `BEGIN IMMEDIATE ... COMMIT`, so one fsync covers them all. Each write
+ * runs inside its own SAVEPOINT: a write that throws is rolled back alone and only its promise rejects. Promises
+ * settle only after COMMIT returned, i.e. once the data is durable. If BEGIN or COMMIT fails, every write of the
+ * batch rejects.
+ */
+export class WriteQueue {
+  readonly #db: DatabaseSync;
+  readonly #maxBatchOps: number;
+  readonly #onCommit: ((info: CommitInfo) => void) | undefined;
+  readonly #begin: StatementSync;
+  readonly #commit: StatementSync;
+  readonly #rollback: StatementSync;
+  readonly #savepoint: StatementSync;
+  readonly #release: StatementSync;
+  readonly #rollbackToSavepoint: StatementSync;
+  #queued: QueuedWrite[] = [];
+  #queuedOps = 0;
+  #scheduledFlush: NodeJS.Immediate | undefined;
+  #closed = false;
+  #committing = false;
+
+  constructor(db: DatabaseSync, options: WriteQueueOptions) {
+    if (!(options.maxBatchOps >= 1)) throw new RangeError('maxBatchOps must be at least 1');
+    this.#db = db;
+    this.#maxBatchOps = options.maxBatchOps;
+    this.#onCommit = options.onCommit;
+    this.#begin = db.prepare('BEGIN IMMEDIATE');
+    this.#commit = db.prepare('COMMIT');
+    this.#rollback = db.prepare('ROLLBACK');
+    this.#savepoint = db.prepare('SAVEPOINT write');
+    this.#release = db.prepare('RELEASE write');
+    this.#rollbackToSavepoint = db.prepare('ROLLBACK TO write');
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Queues a write that counts for `ops` operations towards the batch limit; settles once its batch is committed. */
+  enqueue<T>(run: Write<T>, ops = 1): Promise<T> {
+    if (this.#closed) return Promise.reject(new StoreClosedError());
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ run, ops, resolve: resolve as (value: unknown) => void, reject });
+      this.#queuedOps += ops;
+      // A write queued by code running inside a batch (a write, or onCommit) waits for the next turn.
+      if (this.#queuedOps >= this.#maxBatchOps && !this.#committing) this.flush();
+      else this.#scheduledFlush ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits everything queued now, synchronously. */
+  flush(): void {
+    if (this.#scheduledFlush !== undefined) {
+      clearImmediate(this.#scheduledFlush);
+      this.#scheduledFlush = undefined;
+    }
+    if (this.#queued.length === 0) return;
+    const batch = this.#queued;
+    const ops = this.#queuedOps;
+    this.#queued = [];
+    this.#queuedOps = 0;
+    this.#committing = true;
+    try {
+      this.#commitBatch(batch, ops);
+    } finally {
+      this.#committing = false;
+    }
+  }
+
+  /** Commits what is queued and refuses further writes. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+  }
+
+  #commitBatch(batch: QueuedWrite[], ops: number): void {
+    const started = performance.now();
+    const outcomes: Outcome[] = [];
+    try {
+      this.#begin.run();
+      try {
+        for (const write of batch) outcomes.push(this.#runInSavepoint(write));
+        this.#commit.run();
+      } catch (error) {
+        if (this.#db.isTransaction) this.#rollback.run();
+        throw error;
+      }
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok) write.resolve(outcome.value);
+      else write.reject(outcome?.error);
+    });
+    this.#onCommit?.({ writes: batch.length, ops, durationMs: performance.now() - started });
+  }
+
+  /** Runs one write; on failure undoes its changes only. Failures of the savepoint machinery itself propagate. */
+  #runInSavepoint(write: QueuedWrite): Outcome {
+    this.#savepoint.run();
+    let value: unknown;
+    try {
+      value = write.run();
+    } catch (error) {
+      this.#rollbackToSavepoint.run();
+      this.#release.run();
+      return { ok: false, error };
+    }
+    this.#release.run();
+    return { ok: true, value };
+  }
+}

@@ -104,14 +104,21 @@ export class Gateway {
         return;
       }
       if (!choice.offered) this.log.info({ stationId, version: choice.version }, 'station offered no subprotocol; using the configured one');
-      this.open(ws, stationId, choice.version, remoteAddress, station?.registrationStatus ?? null).catch((err: unknown) => {
+      this.open(ws, stationId, choice.version, remoteAddress, station === undefined, station?.registrationStatus ?? null).catch((err: unknown) => {
         this.log.error({ stationId, err }, 'opening a station session failed');
         ws.terminate();
       });
     });
   }
 
-  private async open(ws: WebSocket, stationId: string, version: OcppVersion, remoteAddress: string | undefined, registration: RegistrationStatus | null): Promise<void> {
+  private async open(
+    ws: WebSocket,
+    stationId: string,
+    version: OcppVersion,
+    remoteAddress: string | undefined,
+    firstSeen: boolean,
+    registration: RegistrationStatus | null,
+  ): Promise<void> {
     const adapter = this.adapters.get(version);
     if (!adapter) throw new Error(`no adapter for ${version}`);
     const session = new StationSession({
@@ -131,7 +138,7 @@ export class Gateway {
       this.log.info({ stationId }, 'newer connection replaces the open one');
       previous.close(CLOSE_REPLACED, 'replaced by a newer connection');
     }
-    await this.domain.stations.connected(stationId, version, remoteAddress);
+    await this.domain.stations.connected(stationId, version, remoteAddress, firstSeen);
     this.log.info({ stationId, version, remoteAddress }, 'station connected');
   }
 

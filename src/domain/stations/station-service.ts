@@ -46,11 +46,12 @@ export class StationService {
     return this.store.stations.get(stationId);
   }
 
-  async connected(stationId: string, protocol: string, remoteAddress: string | undefined): Promise<StationRecord | undefined> {
+  /** A station's socket opened on this node: it is online here. A station seen for the first time is registered. */
+  async connected(stationId: string, protocol: string, remoteAddress: string | undefined, firstSeen: boolean): Promise<void> {
+    if (firstSeen) await this.store.stations.register({ id: stationId });
     this.bus.claimStation(stationId);
     this.store.stations.touch(stationId, new Date().toISOString());
     this.bus.publish({ type: 'station.connected', stationId, data: { protocol, remoteAddress: remoteAddress ?? null, node: this.bus.nodeId } });
-    return this.store.stations.get(stationId);
   }
 
   disconnected(stationId: string, reason: string): void {

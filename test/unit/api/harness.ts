@@ -4,8 +4,7 @@ import { StaticTokenAuth } from '../../../src/api/auth.ts';
 import { LocalBus } from '../../../src/cluster/local-bus.ts';
 import { defaultDomainConfig } from '../../../src/domain/config.ts';
 import { createDomain, type Domain } from '../../../src/domain/domain.ts';
-import type { Store } from '../../../src/store/ports.ts';
-import { memoryStore } from './memory-store.ts';
+import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
 /** Bearer tokens of the test principals. */
 export const TOKENS = { admin: 'admin-token', operator: 'operator-token', viewer: 'viewer-token' } as const;
@@ -14,15 +13,14 @@ export interface Harness {
   app: FastifyInstance;
   domain: Domain;
   bus: LocalBus;
-  store: Store;
   /** Calls the API as `as` (default admin; `null`: no Authorization header). */
   call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, options?: { as?: keyof typeof TOKENS | null; body?: unknown }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
-/** An API over a real domain, an in-memory store and the in-process bus. */
+/** An API over a real domain, the SQLite store in memory and the in-process bus. */
 export async function harness(options: Partial<ApiOptions> = {}): Promise<Harness> {
-  const store = memoryStore();
+  const store = await openSqliteStore({ file: ':memory:' });
   const bus = new LocalBus('test');
   const domain = createDomain(store, bus, { ...defaultDomainConfig, commandTimeoutMs: 1000 });
   const auth = new StaticTokenAuth([
@@ -35,7 +33,6 @@ export async function harness(options: Partial<ApiOptions> = {}): Promise<Harnes
     app,
     domain,
     bus,
-    store,
     call(method, url, { as = 'admin', body } = {}) {
       const headers: Record<string, string> = as === null ? {} : { authorization: `Bearer ${TOKENS[as]}` };
       return app.inject({ method, url, headers, ...(body === undefined ? {} : { payload: body as object }) });
@@ -43,11 +40,13 @@ export async function harness(options: Partial<ApiOptions> = {}): Promise<Harnes
     async close() {
       await app.close();
       await bus.close();
+      await store.close();
     },
   };
 }
 
-/** A station that has booted, as the gateway would record it. */
+/** A station that has booted, as the gateway would record it (not connected now: see `bus.claimStation`). */
 export async function bootedStation(h: Harness, id: string, protocol = 'ocpp1.6'): Promise<void> {
+  h.domain.stations.seen(id);
   await h.domain.stations.boot(id, { protocol, vendor: 'Acme', model: 'Volt 22', serialNumber: `SN-${id}`, firmwareVersion: '1.2.3' });
 }

@@ -1,0 +1,88 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { Domain } from '../domain/domain.ts';
+import { requireBearerAuth, type ApiAuth } from './auth.ts';
+import { installErrorHandling } from './errors.ts';
+import { acceptOmittedBodies, documentOmittedBodies } from './optional-body.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { eventRoutes } from './routes/events.ts';
+import { idTokenRoutes } from './routes/id-tokens.ts';
+import { stationRoutes } from './routes/stations.ts';
+import { systemRoutes } from './routes/system.ts';
+import { transactionRoutes } from './routes/transactions.ts';
+import { addSharedSchemas } from './schemas.ts';
+import { defaultSseLimits, type SseLimits } from './sse-stream.ts';
+
+export interface ApiOptions {
+  domain: Domain;
+  /** Who may call `/api/v1`. */
+  auth: ApiAuth;
+  /** A pino (or other Fastify-compatible) logger; `false` or absent: no logging. */
+  logger?: FastifyBaseLogger | false;
+  /** Overrides for the OpenAPI `info` object (default title "Joule CSMS API", version from package.json). */
+  openapiInfo?: { title?: string; version?: string; description?: string };
+  /** Heartbeat and backlog limits of `/api/v1/events` streams. */
+  sse?: Partial<SseLimits>;
+}
+
+/** Where the OpenAPI document and Swagger UI are served (`/api/docs/json` is the document). */
+export const API_DOCS_PREFIX = '/api/docs';
+/** Prefix of every authenticated route. */
+export const API_PREFIX = '/api/v1';
+
+const TAGS = [
+  { name: 'stations', description: 'Station registry and live state' },
+  { name: 'commands', description: 'Operator commands to stations and the command log' },
+  { name: 'id-tokens', description: 'Id tokens that may charge' },
+  { name: 'transactions', description: 'Charging transactions and their meter values' },
+  { name: 'events', description: 'Live domain events' },
+  { name: 'system', description: 'Health' },
+];
+
+/**
+ * Builds the REST API: `/api/v1/*` (bearer auth), `/health`, and the OpenAPI document with Swagger UI at
+ * `/api/docs`. Returns the instance unstarted: more routes (e.g. the dashboard) may still be registered, then call
+ * `listen()`. It leaves HTTP `upgrade` events alone, so a WebSocket server can share `app.server`.
+ */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const { domain, auth } = options;
+  // Path parameters longer than Fastify's default 100 characters (id tokens reach 255) get a 400 from their schema.
+  const fastifyOptions = { routerOptions: { maxParamLength: 1024 } };
+  const app: FastifyInstance = options.logger
+    ? Fastify({ ...fastifyOptions, loggerInstance: options.logger })
+    : Fastify({ ...fastifyOptions, logger: false });
+  installErrorHandling(app);
+  addSharedSchemas(app);
+  acceptOmittedBodies(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: options.openapiInfo?.title ?? 'Joule CSMS API',
+        version: options.openapiInfo?.version ?? packageJson.version,
+        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions and live events of the Joule OCPP central system.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearerAuth: [] }],
+      tags: TAGS,
+    },
+    transformObject: (document) => ('openapiObject' in document ? documentOmittedBodies(document.openapiObject) : document.swaggerObject),
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: API_DOCS_PREFIX });
+
+  systemRoutes(app);
+  await app.register(async (v1) => {
+    requireBearerAuth(v1, auth);
+    stationRoutes(v1, domain);
+    commandRoutes(v1, domain);
+    idTokenRoutes(v1, domain);
+    transactionRoutes(v1, domain);
+    eventRoutes(v1, domain, { ...defaultSseLimits, ...options.sse });
+  }, { prefix: API_PREFIX });
+
+  return app;
+}

@@ -1,0 +1,143 @@
+import type { FastifyInstance } from 'fastify';
+import type { Domain } from '../../domain/domain.ts';
+import { DomainError } from '../../domain/errors.ts';
+import type { RegistrationStatus, StationRegistration } from '../../store/ports.ts';
+import { arrayOf, errorResponses, limitParameter, PROTOCOLS, ref, REGISTRATION_STATUSES } from '../schemas.ts';
+
+/** Path parameter of every station route. */
+export const stationIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, description: 'Station id' } },
+};
+
+interface StationParams {
+  id: string;
+}
+
+interface StationUpdate {
+  registered?: boolean;
+  bootPolicy?: RegistrationStatus | null;
+  securityProfile?: number | null;
+  defaultProtocol?: (typeof PROTOCOLS)[number] | null;
+  description?: string | null;
+  password?: string;
+}
+
+const stationUpdateBody = {
+  type: 'object',
+  description: 'Fields to set; absent fields are left as they are, null clears one. Other fields are ignored. The body may be empty.',
+  properties: {
+    registered: { type: 'boolean', description: 'Defaults to true: an operator PUT registers the station' },
+    bootPolicy: { type: ['string', 'null'], enum: [...REGISTRATION_STATUSES, null], description: 'Answer forced on BootNotification; null = server default' },
+    securityProfile: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: 'Security profile 0-3; null = listener default' },
+    defaultProtocol: { type: ['string', 'null'], enum: [...PROTOCOLS, null], description: 'Protocol assumed when the station offers no subprotocol' },
+    description: { type: ['string', 'null'], maxLength: 1000 },
+    password: {
+      type: 'string',
+      maxLength: 256,
+      description: 'Basic-auth password for security profiles 1-2. Accepted and ignored for now: station authentication is not enforced yet.',
+    },
+  },
+};
+
+/** Registry, live state and history of stations. */
+export function stationRoutes(app: FastifyInstance, domain: Domain): void {
+  const tags = ['stations'];
+
+  async function requireStation(id: string): Promise<void> {
+    if (!(await domain.stations.get(id))) throw new DomainError('not_found', `Station ${id} is not known`);
+  }
+
+  app.get('/stations', {
+    schema: {
+      tags,
+      summary: 'List stations',
+      description: 'Every known station with its live state (online, connector statuses).',
+      response: { 200: arrayOf('StationView', 'The stations'), ...errorResponses() },
+    },
+  }, () => domain.stations.list());
+
+  app.get<{ Params: StationParams }>('/stations/:id', {
+    schema: {
+      tags,
+      summary: 'Get a station',
+      params: stationIdParams,
+      response: { 200: ref('StationView', 'The station'), ...errorResponses(404) },
+    },
+  }, (request) => domain.stations.view(request.params.id));
+
+  app.put<{ Params: StationParams; Body: StationUpdate }>('/stations/:id', {
+    schema: {
+      tags,
+      summary: 'Register or update a station',
+      description: 'Creates the station if it is not known, else updates the given fields. Registers it unless `registered: false` is sent.',
+      params: {
+        ...stationIdParams,
+        properties: { id: { type: 'string', minLength: 1, maxLength: 48, pattern: '^[^:]+$', description: 'Station id: 1-48 characters, no colon' } },
+      },
+      body: stationUpdateBody,
+      response: { 200: ref('StationView', 'The station as registered'), ...errorResponses(400, 403) },
+    },
+  }, (request) => {
+    const body = request.body;
+    const registration: StationRegistration = { id: request.params.id, registered: body.registered ?? true };
+    if (body.bootPolicy !== undefined) registration.bootPolicy = body.bootPolicy;
+    if (body.securityProfile !== undefined) registration.securityProfile = body.securityProfile;
+    if (body.defaultProtocol !== undefined) registration.defaultProtocol = body.defaultProtocol;
+    if (body.description !== undefined) registration.description = body.description;
+    return domain.stations.register(registration);
+  });
+
+  app.get<{ Params: StationParams; Querystring: { limit: number } }>('/stations/:id/status-history', {
+    schema: {
+      tags,
+      summary: 'Connector status history',
+      description: 'Status reports of the station\'s connectors (and of the station itself, connector 0).',
+      params: stationIdParams,
+      querystring: { type: 'object', properties: { limit: limitParameter } },
+      response: { 200: arrayOf('ConnectorStatus', 'Status reports'), ...errorResponses(400, 404) },
+    },
+  }, (request) => domain.stations.statusHistory(request.params.id, request.query.limit));
+
+  app.get<{ Params: StationParams }>('/stations/:id/configuration', {
+    schema: {
+      tags,
+      summary: 'Reported configuration',
+      description: 'The configuration values the station last reported (GetConfiguration / GetVariables / GetBaseReport).',
+      params: stationIdParams,
+      response: { 200: arrayOf('ConfigurationKey', 'Configuration keys'), ...errorResponses(404) },
+    },
+  }, (request) => domain.stations.configuration(request.params.id));
+
+  app.get<{ Params: StationParams; Querystring: { type?: string; limit: number } }>('/stations/:id/notifications', {
+    schema: {
+      tags,
+      summary: 'Station notifications',
+      description: 'Firmware, diagnostics, log upload, security and other notifications the station sent.',
+      params: stationIdParams,
+      querystring: {
+        type: 'object',
+        properties: { type: { type: 'string', description: 'Only this notification type, e.g. FirmwareStatusNotification' }, limit: limitParameter },
+      },
+      response: { 200: arrayOf('StationNotification', 'Notifications'), ...errorResponses(400, 404) },
+    },
+  }, async (request) => {
+    await requireStation(request.params.id);
+    return domain.notifications.list(request.params.id, request.query.type, request.query.limit);
+  });
+
+  app.get<{ Params: StationParams; Querystring: { limit: number } }>('/stations/:id/meter-values', {
+    schema: {
+      tags,
+      summary: 'Latest meter values of a station',
+      description: 'Sampled values of every connector of the station.',
+      params: stationIdParams,
+      querystring: { type: 'object', properties: { limit: limitParameter } },
+      response: { 200: arrayOf('MeterValue', 'Sampled values'), ...errorResponses(400, 404) },
+    },
+  }, async (request) => {
+    await requireStation(request.params.id);
+    return domain.metering.forStation(request.params.id, request.query.limit);
+  });
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { harness, type Harness } from './harness.ts';
+
+/** Every route of the API, as `METHOD path` in OpenAPI notation. */
+const ROUTES = [
+  'GET /health',
+  'GET /api/v1/stations',
+  'GET /api/v1/stations/{id}',
+  'PUT /api/v1/stations/{id}',
+  'GET /api/v1/stations/{id}/status-history',
+  'GET /api/v1/stations/{id}/configuration',
+  'GET /api/v1/stations/{id}/notifications',
+  'GET /api/v1/stations/{id}/meter-values',
+  'POST /api/v1/stations/{id}/commands/{action}',
+  'GET /api/v1/commands',
+  'GET /api/v1/commands/{id}',
+  'GET /api/v1/id-tokens',
+  'GET /api/v1/id-tokens/{idToken}',
+  'PUT /api/v1/id-tokens/{idToken}',
+  'DELETE /api/v1/id-tokens/{idToken}',
+  'GET /api/v1/transactions',
+  'GET /api/v1/transactions/{id}',
+  'GET /api/v1/transactions/{id}/meter-values',
+  'GET /api/v1/events',
+];
+
+interface Operation {
+  tags?: string[];
+  summary?: string;
+  security?: unknown[];
+  requestBody?: { required: boolean };
+  responses: Record<string, { description: string }>;
+}
+
+describe('OpenAPI document', () => {
+  let h: Harness;
+  let doc: { openapi: string; info: { title: string }; security: unknown; components: { securitySchemes: unknown; schemas: Record<string, unknown> }; paths: Record<string, Record<string, Operation>> };
+  before(async () => {
+    h = await harness();
+    const res = await h.call('GET', '/api/docs/json', { as: null });
+    assert.equal(res.statusCode, 200);
+    doc = res.json();
+  });
+  after(() => h.close());
+
+  const operations = () => Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+
+  it('is OpenAPI 3.1 with the title and a global bearer scheme', () => {
+    assert.equal(doc.openapi, '3.1.0');
+    assert.equal(doc.info.title, 'Joule CSMS API');
+    assert.deepEqual(doc.components.securitySchemes, { bearerAuth: { type: 'http', scheme: 'bearer' } });
+    assert.deepEqual(doc.security, [{ bearerAuth: [] }]);
+  });
+
+  it('lists every route, and only routes that exist', () => {
+    assert.deepEqual(operations().map((o) => o.route).sort(), [...ROUTES].sort());
+    for (const route of ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      assert.ok(h.app.hasRoute({ method: method as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), route);
+    }
+  });
+
+  it('tags, summarizes and documents the responses of every operation', () => {
+    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'events', 'system']);
+    for (const { route, op } of operations()) {
+      assert.equal(op.tags?.length, 1, route);
+      assert.ok(tags.has(op.tags[0]!), route);
+      assert.ok(op.summary, route);
+      for (const [status, response] of Object.entries(op.responses)) {
+        assert.ok(response.description && response.description !== 'Default Response', `${route} ${status}`);
+      }
+      if (route.includes('/api/v1/')) assert.ok(op.responses['401'], `${route} documents 401`);
+    }
+  });
+
+  it('marks /health public, and optional bodies as not required', () => {
+    assert.deepEqual(doc.paths['/health']!.get!.security, []);
+    assert.equal(doc.paths['/api/v1/stations/{id}']!.put!.requestBody?.required, false);
+    assert.equal(doc.paths['/api/v1/stations/{id}/commands/{action}']!.post!.requestBody?.required, false);
+    assert.equal(doc.paths['/api/v1/id-tokens/{idToken}']!.put!.requestBody?.required, true);
+  });
+
+  it('names the shared schemas, and every $ref resolves to one', () => {
+    for (const name of ['StationView', 'Transaction', 'MeterValue', 'IdToken', 'Command', 'CommandResult', 'DomainEvent', 'Error']) {
+      assert.ok(doc.components.schemas[name], name);
+    }
+    const refs = new Set<string>();
+    JSON.stringify(doc, (key, value: unknown) => {
+      if (key === '$ref') refs.add(String(value));
+      return value;
+    });
+    assert.ok(refs.size > 0);
+    for (const ref of refs) {
+      const name = /^#\/components\/schemas\/(\w+)$/.exec(ref)?.[1];
+      assert.ok(name && doc.components.schemas[name], ref);
+    }
+  });
+
+  it('serves Swagger UI at /api/docs', async () => {
+    const res = await h.call('GET', '/api/docs/', { as: null });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/html/);
+  });
+});

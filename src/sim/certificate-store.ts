@@ -1,0 +1,84 @@
+import { createHash, X509Certificate } from 'node:crypto';
+
+export type CertificateUse = 'CentralSystemRootCertificate' | 'ManufacturerRootCertificate';
+
+/** CertificateHashDataType of the 1.6 security extension. */
+export interface CertificateHashData {
+  hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
+  issuerNameHash: string;
+  issuerKeyHash: string;
+  serialNumber: string;
+}
+
+interface InstalledCertificate {
+  use: CertificateUse;
+  hash: CertificateHashData;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** True when `text` holds at least one PEM certificate block. */
+export function looksLikePemCertificate(text: string): boolean {
+  return PEM_CERTIFICATE.test(text);
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The hash data the station reports for a certificate. A parsable certificate gives its real serial number and
+ * hashes of its issuer and key; anything else (a simulator does not need real PKI) gets stable hashes of the text.
+ */
+export function hashDataOf(pem: string): CertificateHashData {
+  try {
+    const cert = new X509Certificate(pem);
+    return {
+      hashAlgorithm: 'SHA256',
+      issuerNameHash: sha256(cert.issuer),
+      issuerKeyHash: sha256(cert.publicKey.export({ type: 'spki', format: 'der' })),
+      serialNumber: cert.serialNumber.replace(/^0+(?=.)/, '').toLowerCase(),
+    };
+  } catch {
+    const digest = sha256(pem);
+    return { hashAlgorithm: 'SHA256', issuerNameHash: digest, issuerKeyHash: sha256(`key:${pem}`), serialNumber: digest.slice(0, 16) };
+  }
+}
+
+function sameCertificate(a: CertificateHashData, b: CertificateHashData): boolean {
+  return (
+    a.serialNumber.toLowerCase() === b.serialNumber.toLowerCase() &&
+    a.issuerNameHash.toLowerCase() === b.issuerNameHash.toLowerCase() &&
+    a.issuerKeyHash.toLowerCase() === b.issuerKeyHash.toLowerCase()
+  );
+}
+
+/** The root certificates installed on a station, and its own (charge point) certificate chain. */
+export class CertificateStore {
+  /** Set by CertificateSigned. */
+  chargePointCertificate: string | undefined;
+  private readonly installed: InstalledCertificate[] = [];
+
+  /** InstallCertificate: Rejected for text that is no PEM certificate or when the store is full. */
+  install(use: CertificateUse, pem: string, maxEntries: number): 'Accepted' | 'Rejected' | 'Failed' {
+    if (!looksLikePemCertificate(pem)) return 'Rejected';
+    const hash = hashDataOf(pem);
+    if (this.installed.some((c) => sameCertificate(c.hash, hash))) return 'Accepted';
+    if (this.installed.length >= maxEntries) return 'Rejected';
+    this.installed.push({ use, hash });
+    return 'Accepted';
+  }
+
+  /** DeleteCertificate. */
+  remove(hash: CertificateHashData): 'Accepted' | 'NotFound' {
+    const index = this.installed.findIndex((c) => sameCertificate(c.hash, hash));
+    if (index < 0) return 'NotFound';
+    this.installed.splice(index, 1);
+    return 'Accepted';
+  }
+
+  /** GetInstalledCertificateIds. */
+  ids(use: CertificateUse): CertificateHashData[] {
+    return this.installed.filter((c) => c.use === use).map((c) => c.hash);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The timers of one simulated station, cancelled together when it stops (no stray timer keeps the process alive).
+ */
+/** setTimeout's longest delay; a longer one would fire at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+export class Timers {
+  private readonly handles = new Set<NodeJS.Timeout>();
+
+  /** Runs `fn` once after `ms` (at most about 24.8 days). */
+  after(ms: number, fn: () => void): NodeJS.Timeout {
+    const handle = setTimeout(() => {
+      this.handles.delete(handle);
+      fn();
+    }, Math.min(Math.max(0, ms), MAX_DELAY_MS));
+    this.handles.add(handle);
+    return handle;
+  }
+
+  /** Runs `fn` every `ms` until cancelled. */
+  every(ms: number, fn: () => void): NodeJS.Timeout {
+    const handle = setInterval(fn, ms);
+    this.handles.add(handle);
+    return handle;
+  }
+
+  /** Resolves after `ms`; never resolves if the timers are cleared first (the waiting flow is abandoned). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  cancel(handle: NodeJS.Timeout | undefined): void {
+    if (handle === undefined) return;
+    clearTimeout(handle);
+    this.handles.delete(handle);
+  }
+
+  clear(): void {
+    for (const handle of this.handles) clearTimeout(handle);
+    this.handles.clear();
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runFleet } from '../../src/sim/fleet.ts';
+import { eventually, startTestServer } from './support/test-server.ts';
+
+describe('a simulated fleet runs sessions against Joule', () => {
+  it('20 stations with random sessions: every session becomes one consistent transaction, no errors', async () => {
+    const server = await startTestServer();
+    const tags = ['FLEET-A', 'FLEET-B', 'FLEET-C'];
+    for (const tag of tags) await server.api('PUT', `/api/v1/id-tokens/${tag}`, { status: 'Accepted', allowConcurrentTx: true });
+    const ended: number[] = [];
+    const fleet = runFleet({
+      url: server.wsUrl,
+      stations: 20,
+      prefix: 'FLEET-',
+      connectors: 2,
+      ratePerSecond: 200,
+      meterValueSampleInterval: 1,
+      randomSessions: { idTags: tags, idleSeconds: [0.1, 0.5], sessionSeconds: [1, 2], faultProbability: 0 },
+      onEvent: (e) => { if (e.type === 'session-ended') ended.push(e.transactionId); },
+    });
+    try {
+      await fleet.launched;
+      await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.filter((s: any) => s.online).length === 20, 10_000, '20 stations online');
+      await eventually(() => ended.length >= 20, 20_000, '20 sessions ended');
+    } finally {
+      await fleet.stop();
+    }
+    const stats = fleet.stats();
+    try {
+      assert.equal(stats.callErrors, 0, 'no CALLERROR');
+      assert.equal(stats.callTimeouts, 0, 'no timeout');
+      const { body: txs } = await server.api('GET', '/api/v1/transactions?limit=1000');
+      assert.equal(txs.length, stats.sessionsStarted, 'one transaction per started session');
+      const active = txs.filter((t: any) => t.stoppedAt === null);
+      assert.equal(active.length, 0, 'every session was stopped when the fleet stopped');
+      for (const tx of txs) {
+        assert.ok(tx.energyWh >= 0, `transaction ${tx.id} has a non-negative energy`);
+        assert.ok(tx.meterStopWh >= tx.meterStartWh);
+      }
+      const withValues = await Promise.all(txs.slice(0, 5).map(async (t: any) => (await server.api('GET', `/api/v1/transactions/${t.id}/meter-values`)).body.length));
+      assert.ok(withValues.every((n) => n > 0), 'meter values are attached to the transactions');
+      await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.every((s: any) => !s.online), 5000, 'all offline');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { createLogger } from './logging.ts';
 const USAGE = `Usage: joule <command> [options]
 
 Commands:
-  serve            run the central system (HTTP API, dashboard and OCPP WebSocket endpoint on one port)
+  serve            run the central system (REST API and OCPP WebSocket endpoint on one port)
   sim [options]    run simulated OCPP 1.6 stations against a central system (joule sim --help)
   help             show this help
 

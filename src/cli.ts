@@ -1,33 +1,62 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './logging.ts';
 
 const USAGE = `Usage: joule <command> [options]
 
 Commands:
-  serve            run the central system (REST API and OCPP WebSocket endpoint on one port)
+  serve [--workers N]  run the central system (REST API and OCPP WebSocket endpoint on one port);
+                   N worker processes share the port (default: one per CPU core)
   sim [options]    run simulated OCPP 1.6 stations against a central system (joule sim --help)
   help             show this help
 
 Configuration is read from JOULE_* environment variables; see README.md.`;
 
-async function serve(): Promise<void> {
+function workersFrom(args: string[], configured: number): number {
+  const { values } = parseArgs({ args, options: { workers: { type: 'string', short: 'w' } }, strict: true });
+  const raw = values.workers;
+  const n = raw === undefined ? configured : Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new ConfigError(`--workers must be a whole number from 0 to 256 (got "${raw}")`);
+  return n === 0 ? availableParallelism() : n;
+}
+
+function printAdminToken(token: string | undefined): void {
+  if (!token) return;
+  process.stdout.write(
+    `\nAdmin API token (shown once; keep it safe, only its hash is stored):\n\n  ${token}\n\n` +
+      `Use it as: Authorization: Bearer <token>   (set JOULE_API_TOKEN to choose your own)\n\n`,
+  );
+}
+
+async function serve(args: string[]): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const { startServer } = await import('./server.ts');
-  const server = await startServer(config, logger);
-  if (server.generatedAdminToken) {
-    process.stdout.write(
-      `\nAdmin API token (shown once; keep it safe, only its hash is stored):\n\n  ${server.generatedAdminToken}\n\n` +
-        `Use it as: Authorization: Bearer <token>   (set JOULE_API_TOKEN to choose your own)\n\n`,
-    );
+  const workers = cluster.isWorker ? 1 : workersFrom(args, config.workers);
+  let close: () => Promise<void>;
+  if (cluster.isWorker) {
+    const { runWorker } = await import('./serve-workers.ts');
+    close = (await runWorker(config, logger)).close;
+  } else if (workers > 1) {
+    const { runPrimary } = await import('./serve-workers.ts');
+    const primary = await runPrimary(config, workers, logger);
+    printAdminToken(primary.generatedAdminToken);
+    process.stdout.write(`Joule on port ${config.port} with ${workers} workers  OCPP: ws://<host>:${config.port}/ocpp/{stationId}  API docs: /api/docs\n`);
+    close = primary.stop;
+  } else {
+    const { startServer } = await import('./server.ts');
+    const server = await startServer(config, { logger });
+    printAdminToken(server.generatedAdminToken);
+    process.stdout.write(`Joule ${server.url}  OCPP: ws://<host>:${server.port}/ocpp/{stationId}  API docs: ${server.url}/api/docs\n`);
+    close = server.close;
   }
-  process.stdout.write(`Joule ${server.url}  OCPP: ws://<host>:${server.port}/ocpp/{stationId}  API docs: ${server.url}/api/docs\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close().then(
+    close().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
@@ -43,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve();
+      return serve(rest);
     case 'sim': {
       const { simCommand } = await import('./sim/sim-command.ts');
       return simCommand(rest);

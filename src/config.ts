@@ -19,6 +19,8 @@ export interface ServerConfig {
   idleTimeoutS: number;
   maxFrameBytes: number;
   logLevel: string;
+  /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -70,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     idleTimeoutS: int(env, 'JOULE_IDLE_TIMEOUT', 0, 0, 7 * 86_400),
     maxFrameBytes: int(env, 'JOULE_MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     logLevel: env.JOULE_LOG_LEVEL || 'info',
+    workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
   };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { ClusterBus } from './cluster/bus.ts';
 import { LocalBus } from './cluster/local-bus.ts';
 import { ConfigError, type ServerConfig } from './config.ts';
 import { createDomain, type Domain } from './domain/domain.ts';
@@ -28,12 +29,19 @@ export interface RunningServer {
  * The composition root: store, bus, domain, protocol adapters, gateway and API on one HTTP port. Each layer is
  * created here and handed to the one above it.
  */
-export async function startServer(config: ServerConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export interface StartOptions {
+  logger?: Logger;
+  /** The bus to use; default: NATS when configured, else the in-process bus. Workers pass their ProcessBus. */
+  bus?: ClusterBus;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
   if (config.databaseUrl) throw new ConfigError('JOULE_DATABASE_URL (PostgreSQL) is not supported by this version yet; unset it to use embedded SQLite');
   if (config.natsUrl) throw new ConfigError('JOULE_NATS_URL (cluster mode) is not supported by this version yet; unset it to run one node');
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openSqliteStore({ file: join(config.dataDir, 'joule.db') });
-  const bus = new LocalBus();
+  const bus = options.bus ?? new LocalBus();
   const domain = createDomain(store, bus, {
     unknownStations: config.unknownStations,
     heartbeatIntervalS: config.heartbeatIntervalS,

@@ -7,11 +7,11 @@ import { RawStation, BOOT_16 } from './support/raw-station.ts';
 import { freePort, ServerProcess } from './support/server-process.ts';
 
 describe('durability: acknowledged transaction data survives the server being killed', () => {
-  it('kill -9 under load, restart: every acknowledged start, meter value and stop is there', async () => {
+  it('kill -9 of all processes (2 workers on one SQLite file) under load, restart: every acknowledged start, meter value and stop is there', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'joule-kill-'));
     const server = new ServerProcess(await freePort(), dataDir);
     try {
-      await server.start();
+      await server.start({}, ['--workers', '2']);
       await server.api('PUT', '/api/v1/id-tokens/KILL-TAG', { status: 'Accepted', allowConcurrentTx: true });
       const stations = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
         const st = await RawStation.connect(server.wsUrl, `CP-KILL-${i}`);
@@ -54,7 +54,7 @@ describe('durability: acknowledged transaction data survives the server being ki
       const ackedMeterValues = [...acked.meterValues.values()].reduce((a, b) => a + b, 0);
       assert.ok(ackedMeterValues > 100, `the load ran before the kill (${ackedMeterValues} meter values acknowledged)`);
 
-      await server.start();
+      await server.start({}, ['--workers', '2']);
       const { body: txs } = await server.api('GET', '/api/v1/transactions?limit=1000');
       for (const [stationId, count] of acked.starts) {
         assert.ok(txs.filter((t: any) => t.stationId === stationId).length >= count, `${stationId}: ${count} acknowledged starts kept`);

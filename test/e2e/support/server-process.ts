@@ -36,9 +36,15 @@ export class ServerProcess {
     return `ws://127.0.0.1:${this.port}/ocpp`;
   }
 
-  async start(env: Record<string, string> = {}): Promise<void> {
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts `joule serve` (one process unless `args` asks for workers) and waits until it answers. */
+  async start(env: Record<string, string> = {}, args: string[] = ['--workers', '1']): Promise<void> {
     this.output = '';
-    this.child = spawn(process.execPath, [CLI, 'serve'], {
+    this.child = spawn(process.execPath, [CLI, 'serve', ...args], {
+      detached: true,
       env: { ...process.env, JOULE_PORT: String(this.port), JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: this.dataDir, JOULE_API_TOKEN: TEST_TOKEN, JOULE_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,12 +64,12 @@ export class ServerProcess {
     throw new Error(`server did not start: ${this.output}`);
   }
 
-  /** SIGKILL: no shutdown hooks, no flush. */
+  /** SIGKILL to the whole process group (primary and workers): no shutdown hooks, no flush. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
+    process.kill(-child.pid, 'SIGKILL');
     await exited;
   }
 

@@ -20,7 +20,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'joule-e2e-'));
   const config: ServerConfig = loadConfig({ JOULE_PORT: '0', JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: dir, JOULE_API_TOKEN: TEST_TOKEN, ...env });
-  const server = await startServer(config, createLogger(process.env.JOULE_TEST_LOG_LEVEL ?? 'silent'));
+  const server = await startServer(config, { logger: createLogger(process.env.JOULE_TEST_LOG_LEVEL ?? 'silent') });
   return {
     ...server,
     wsUrl: `ws://127.0.0.1:${server.port}/ocpp`,

@@ -1,0 +1,81 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimStation } from '../../src/sim/sim-station.ts';
+import { freePort, ServerProcess } from './support/server-process.ts';
+import { eventually } from './support/test-server.ts';
+import { TEST_TOKEN } from './support/test-server.ts';
+
+function workerPids(primary: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Reads SSE events from one HTTP connection (which lands on one of the workers). */
+async function collectEvents(url: string, into: string[], signal: AbortSignal): Promise<void> {
+  const res = await fetch(`${url}/api/v1/events`, { headers: { authorization: `Bearer ${TEST_TOKEN}` }, signal });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for (const line of decoder.decode(chunk).split('\n')) if (line.startsWith('event: ')) into.push(line.slice(7));
+    }
+  } catch {
+    // aborted
+  }
+}
+
+describe('joule serve --workers: several processes share one port and one bus', () => {
+  it('stations on any worker are listed online and commandable from any worker; events reach every worker; a killed worker\'s stations come back on another', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'joule-workers-'));
+    const server = new ServerProcess(await freePort(), dataDir);
+    const sims: SimStation[] = [];
+    const abort = new AbortController();
+    try {
+      await server.start({}, ['--workers', '2']);
+      const pids = workerPids(server.pid!);
+      assert.equal(pids.length, 2, 'two worker processes');
+
+      const streams = [[], [], [], []] as string[][];
+      for (const events of streams) void collectEvents(server.url, events, abort.signal);
+      await new Promise((r) => setTimeout(r, 300));
+
+      for (let i = 0; i < 8; i++) {
+        const sim = new SimStation({ url: server.wsUrl, id: `WK-${i}`, connectors: 1, bootRetrySeconds: 1, stepDelayMs: 20 });
+        sim.start();
+        sims.push(sim);
+      }
+      await eventually(() => sims.every((s) => s.registration === 'Accepted'), 10_000, 'all booted');
+      await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.filter((s: any) => s.online).length === 8, 5000, '8 online, whichever worker answers');
+
+      for (let round = 0; round < 2; round++) {
+        for (const sim of sims) {
+          const res = await server.api('POST', `/api/v1/stations/${sim.id}/commands/GetConfiguration`, { key: ['NumberOfConnectors'] });
+          assert.equal(res.status, 200, `${sim.id}: ${JSON.stringify(res.body)}`);
+          assert.equal(res.body.response.configurationKey[0].value, '1');
+        }
+      }
+      await eventually(() => streams.every((events) => events.filter((e) => e === 'station.booted').length === 8), 5000, 'every SSE stream saw every boot, whichever worker served it');
+
+      const [victim] = pids;
+      process.kill(victim!, 'SIGKILL');
+      await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.filter((s: any) => s.online).length < 8, 5000, 'the dead worker\'s stations go offline');
+      await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.filter((s: any) => s.online).length === 8, 20_000, 'they reconnect to the surviving worker');
+      for (const sim of sims) {
+        const res = await server.api('POST', `/api/v1/stations/${sim.id}/commands/GetConfiguration`, { key: ['NumberOfConnectors'] });
+        assert.equal(res.status, 200);
+      }
+      assert.ok(streams.some((events) => events.includes('station.disconnected')));
+    } finally {
+      abort.abort();
+      await Promise.all(sims.map((s) => s.stop()));
+      await server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -35,6 +35,11 @@ export interface ClusterBus {
   /** Presence: this node now holds the station's socket / no longer does. */
   claimStation(stationId: string): void;
   releaseStation(stationId: string): void;
+  /**
+   * Calls `listener` when another node claims a station this node holds (the station opened a newer connection
+   * elsewhere): this node should close its older connection. Newest claim wins.
+   */
+  onClaimedElsewhere(listener: (stationId: string) => void): void;
   isOnline(stationId: string): Promise<boolean>;
   onlineStations(): Promise<Set<string>>;
   close(): Promise<void>;

@@ -46,6 +46,9 @@ export class LocalBus implements ClusterBus {
     this.online.delete(stationId);
   }
 
+  /** One node: a newer connection always lands here, where the gateway replaces the older one itself. */
+  onClaimedElsewhere(_listener: (stationId: string) => void): void {}
+
   async isOnline(stationId: string): Promise<boolean> {
     return this.online.has(stationId);
   }

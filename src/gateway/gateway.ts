@@ -55,6 +55,7 @@ export class Gateway {
       handleProtocols: (_offered, request) => (request as UpgradeRequest).ocppProtocolHeader ?? false,
     });
     this.domain.bus.serveStationCalls((request) => this.callStation(request));
+    this.domain.bus.onClaimedElsewhere((stationId) => this.replacedElsewhere(stationId));
   }
 
   get supportedVersions(): OcppVersion[] {
@@ -140,6 +141,15 @@ export class Gateway {
     }
     await this.domain.stations.connected(stationId, version, remoteAddress, firstSeen);
     this.log.info({ stationId, version, remoteAddress }, 'station connected');
+  }
+
+  /** The station opened a newer connection on another node: this older one goes, without marking it offline. */
+  private replacedElsewhere(stationId: string): void {
+    const session = this.sessions.get(stationId);
+    if (!session) return;
+    this.sessions.remove(session);
+    this.log.info({ stationId }, 'newer connection on another node replaces the one here');
+    session.close(CLOSE_REPLACED, 'replaced by a newer connection');
   }
 
   private closed(session: StationSession, reason: string): void {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimStation } from '../../src/sim/sim-station.ts';
+import { BOOT_16, RawStation } from './support/raw-station.ts';
 import { freePort, ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/test-server.ts';
 import { TEST_TOKEN } from './support/test-server.ts';
@@ -74,6 +75,30 @@ describe('joule serve --workers: several processes share one port and one bus', 
     } finally {
       abort.abort();
       await Promise.all(sims.map((s) => s.stop()));
+      await server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('quirk 6 across workers: a newer connection on another worker replaces the older one, and the station stays online', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'joule-workers-'));
+    const server = new ServerProcess(await freePort(), dataDir);
+    try {
+      await server.start({}, ['--workers', '2']);
+      // Consecutive connections are handed to the workers in turn, so these land on different workers.
+      const older = await RawStation.connect(server.wsUrl, 'WK-DUP');
+      await older.ok('BootNotification', BOOT_16);
+      const olderClosed = older.waitClose(5000);
+      const newer = await RawStation.connect(server.wsUrl, 'WK-DUP');
+      await newer.ok('Heartbeat', {});
+      assert.equal((await olderClosed).code, 4000, 'the older connection is closed as replaced');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await server.api('GET', '/api/v1/stations/WK-DUP')).body.online, true);
+      newer.onCall = () => ({ status: 'Accepted' });
+      const res = await server.api('POST', '/api/v1/stations/WK-DUP/commands/ClearCache', {});
+      assert.equal(res.body.status, 'completed', 'commands reach the newer connection');
+      await newer.close();
+    } finally {
       await server.kill();
       rmSync(dataDir, { recursive: true, force: true });
     }

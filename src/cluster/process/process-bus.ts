@@ -18,6 +18,7 @@ export class ProcessBus implements ClusterBus {
   /** station id -> worker id holding it (this worker's own claims included). */
   private readonly presence = new Map<string, number>();
   private handler: StationCallHandler | undefined;
+  private claimedElsewhere: (stationId: string) => void = () => {};
   private sequence = 0;
   private nextCallId = 1;
   private readonly pendingCalls = new Map<number, { resolve: (o: StationCallOutcome) => void; timer: NodeJS.Timeout }>();
@@ -80,6 +81,10 @@ export class ProcessBus implements ClusterBus {
     this.scheduleFlush();
   }
 
+  onClaimedElsewhere(listener: (stationId: string) => void): void {
+    this.claimedElsewhere = listener;
+  }
+
   async isOnline(stationId: string): Promise<boolean> {
     return this.presence.has(stationId);
   }
@@ -136,7 +141,9 @@ export class ProcessBus implements ClusterBus {
           if (worker === null) {
             if (this.presence.get(stationId) !== this.workerId) this.presence.delete(stationId);
           } else if (worker !== this.workerId || !this.presence.has(stationId)) {
+            const heldHere = this.presence.get(stationId) === this.workerId;
             this.presence.set(stationId, worker);
+            if (heldHere && worker !== this.workerId) this.claimedElsewhere(stationId);
           }
         }
         return;

@@ -10,6 +10,7 @@ import { MeteringService } from './metering/metering-service.ts';
 import { SecurityService } from './security/security-service.ts';
 import { StationNotifications } from './station-notifications.ts';
 import { StationService } from './stations/station-service.ts';
+import { TransactionLookup } from './transactions/transaction-lookup.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
 
 /** Every version-neutral capability service, wired to one store and one bus. */
@@ -30,14 +31,15 @@ export interface Domain {
 
 export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig): Domain {
   const authorization = new AuthorizationService(store, bus, config);
-  const metering = new MeteringService(store, bus);
+  const transactionLookup = new TransactionLookup(store);
+  const metering = new MeteringService(store, bus, transactionLookup);
   const notifications = new StationNotifications(store, bus);
   return {
     config,
     bus,
     stations: new StationService(store, bus, config),
     authorization,
-    transactions: new TransactionService(store, bus, authorization, metering),
+    transactions: new TransactionService(store, bus, authorization, metering, transactionLookup),
     metering,
     commands: new CommandService(store, bus, config),
     dataTransfer: new DataTransferService(),

@@ -1,6 +1,7 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
 import type { MeterValueRecord, Store, TransactionRecord } from '../../store/ports.ts';
 import { DomainError } from '../errors.ts';
+import type { TransactionLookup } from '../transactions/transaction-lookup.ts';
 import { energyRegisterWh, numericValue, type MeterValueInput } from './sampled-value.ts';
 
 export interface MeterValuesReport {
@@ -15,14 +16,16 @@ export interface MeterValuesReport {
 export class MeteringService {
   private readonly store: Store;
   private readonly bus: ClusterBus;
+  private readonly transactions: TransactionLookup;
 
-  constructor(store: Store, bus: ClusterBus) {
+  constructor(store: Store, bus: ClusterBus, transactions: TransactionLookup) {
     this.store = store;
     this.bus = bus;
+    this.transactions = transactions;
   }
 
   async record(stationId: string, report: MeterValuesReport): Promise<void> {
-    const tx = report.stationTxId ? await this.store.transactions.findByStationTxId(stationId, report.stationTxId) : undefined;
+    const tx = report.stationTxId ? await this.transactions.find(stationId, report.stationTxId) : undefined;
     const rows = toRows(stationId, report, tx?.id ?? null);
     if (rows.length === 0) return;
     const work: Promise<unknown>[] = [this.store.meterValues.append(rows)];

@@ -4,6 +4,7 @@ import type { AuthorizationService, IdTokenInfo } from '../authorization/authori
 import { DomainError } from '../errors.ts';
 import type { MeteringService } from '../metering/metering-service.ts';
 import type { MeterValueInput } from '../metering/sampled-value.ts';
+import type { TransactionLookup } from './transaction-lookup.ts';
 
 export interface TransactionStartInput {
   evseId: number;
@@ -48,12 +49,14 @@ export class TransactionService {
   private readonly bus: ClusterBus;
   private readonly authorization: AuthorizationService;
   private readonly metering: MeteringService;
+  private readonly lookup: TransactionLookup;
 
-  constructor(store: Store, bus: ClusterBus, authorization: AuthorizationService, metering: MeteringService) {
+  constructor(store: Store, bus: ClusterBus, authorization: AuthorizationService, metering: MeteringService, lookup: TransactionLookup) {
     this.store = store;
     this.bus = bus;
     this.authorization = authorization;
     this.metering = metering;
+    this.lookup = lookup;
   }
 
   async start(stationId: string, input: TransactionStartInput): Promise<TransactionStarted> {
@@ -67,6 +70,7 @@ export class TransactionService {
       reservationId: input.reservationId ?? null,
       ...(input.stationTxId === undefined ? {} : { stationTxId: input.stationTxId }),
     });
+    if (record.stoppedAt === null) this.lookup.remember(record);
     const idTokenInfo: IdTokenInfo = input.idToken
       ? await this.authorization.authorize(stationId, input.idToken, record.id)
       : { status: 'Accepted' };
@@ -77,6 +81,7 @@ export class TransactionService {
   async stop(stationId: string, input: TransactionStopInput): Promise<TransactionStopped> {
     let tx = await this.store.transactions.findByStationTxId(stationId, input.stationTxId);
     if (!tx) tx = await this.recordOrphanStop(stationId, input);
+    this.lookup.forget(tx);
     if (input.meterValues?.length) await this.metering.recordForTransaction(tx, input.meterValues);
     const stopped = await this.store.transactions.stop({
       id: tx.id,

@@ -1,0 +1,80 @@
+import type { CommandRecord, CommandRepository, CommandStatus } from '../ports.ts';
+import { json, jsonText, nullableJson, nullableText, oneOf, text, toJson, type Row } from './columns.ts';
+import type { PostgresDatabase } from './database.ts';
+
+const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
+const NEWEST_FIRST = 'ORDER BY created_at DESC, seq DESC';
+const COLUMNS = 'id, station_id, action, request, actor, origin, status, response, error, created_at, completed_at';
+
+const INSERT = {
+  name: 'joule_commands_insert',
+  text: `INSERT INTO commands (${COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)`,
+};
+const COMPLETE = {
+  name: 'joule_commands_complete',
+  text: 'UPDATE commands SET status = $1, response = $2::jsonb, error = $3::jsonb, completed_at = $4 WHERE id = $5',
+};
+const SELECT = { name: 'joule_commands_select', text: `SELECT ${COLUMNS} FROM commands WHERE id = $1` };
+const SELECT_RECENT = { name: 'joule_commands_recent', text: `SELECT ${COLUMNS} FROM commands ${NEWEST_FIRST} LIMIT $1` };
+const SELECT_RECENT_FOR_STATION = {
+  name: 'joule_commands_recent_for_station',
+  text: `SELECT ${COLUMNS} FROM commands WHERE station_id = $1 ${NEWEST_FIRST} LIMIT $2`,
+};
+
+/** Operator commands sent to stations and their outcomes; request, response and error are jsonb. */
+export class PostgresCommandRepository implements CommandRepository {
+  readonly #db: PostgresDatabase;
+
+  constructor(db: PostgresDatabase) {
+    this.#db = db;
+  }
+
+  async create(record: CommandRecord): Promise<void> {
+    await this.#db.write(INSERT, [
+      record.id,
+      record.stationId,
+      record.action,
+      jsonText(record.request),
+      record.actor,
+      record.origin,
+      record.status,
+      toJson(record.response),
+      toJson(record.error),
+      record.createdAt,
+      record.completedAt,
+    ]);
+  }
+
+  async complete(id: string, outcome: Pick<CommandRecord, 'status' | 'response' | 'error' | 'completedAt'>): Promise<void> {
+    await this.#db.write(COMPLETE, [outcome.status, toJson(outcome.response), toJson(outcome.error), outcome.completedAt, id]);
+  }
+
+  async get(id: string): Promise<CommandRecord | undefined> {
+    const [row] = await this.#db.read(SELECT, [id]);
+    return row === undefined ? undefined : toCommand(row);
+  }
+
+  async list(stationId: string | undefined, limit: number): Promise<CommandRecord[]> {
+    const rows =
+      stationId === undefined
+        ? await this.#db.read(SELECT_RECENT, [limit])
+        : await this.#db.read(SELECT_RECENT_FOR_STATION, [stationId, limit]);
+    return rows.map(toCommand);
+  }
+}
+
+function toCommand(row: Row): CommandRecord {
+  return {
+    id: text(row, 'id'),
+    stationId: text(row, 'station_id'),
+    action: text(row, 'action'),
+    request: json<Record<string, unknown>>(row, 'request'),
+    actor: text(row, 'actor'),
+    origin: nullableText(row, 'origin'),
+    status: oneOf(row, 'status', COMMAND_STATUSES),
+    response: nullableJson<Record<string, unknown>>(row, 'response'),
+    error: nullableJson<CommandRecord['error']>(row, 'error'),
+    createdAt: text(row, 'created_at'),
+    completedAt: nullableText(row, 'completed_at'),
+  };
+}

@@ -1,0 +1,291 @@
+import type { MeterValueRecord } from '../ports.ts';
+import { StoreClosedError } from '../sqlite/write-queue.ts';
+import { integer } from './columns.ts';
+import { isRetryable, type PostgresDatabase, type Queryable } from './database.ts';
+
+export interface MeterValueBatcherOptions {
+  /** Rows in one commit at most (a single larger append gets a commit of its own, in several statements). */
+  maxBatchRows: number;
+  /** Rows in one INSERT statement at most. */
+  maxStatementRows: number;
+  /** Commits in flight at once; appends made while all are busy wait and join the next batch. */
+  maxInFlight: number;
+}
+
+interface PendingAppend {
+  rows: MeterValueRecord[];
+  resolve: (added: number) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * One INSERT for many appends. The rows travel as one array per column (15 parameters, whatever the number of rows:
+ * no bind-parameter limit, one parse). Each row carries the index of the append it belongs to ("caller"); `input`
+ * gives every row its id from the sequence first, so that the rows the INSERT actually wrote (those not skipped by
+ * `ON CONFLICT DO NOTHING` as replays) can be joined back to their callers and counted per caller.
+ */
+const INSERT_BATCH = {
+  name: 'joule_meter_values_insert_batch',
+  text: `
+    WITH input AS (
+      SELECT nextval('meter_values_id_seq') AS id, t.*
+      FROM unnest($1::int4[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::float8[], $15::text[])
+        AS t(caller, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase, location,
+          context, unit, format, value, numeric_value, received_at)
+    ), inserted AS (
+      INSERT INTO meter_values (id, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase,
+        location, context, unit, format, value, numeric_value, received_at)
+      SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase, location, context,
+        unit, format, value, numeric_value, received_at
+      FROM input
+      ON CONFLICT DO NOTHING
+      RETURNING id
+    )
+    SELECT input.caller, count(*) AS added FROM input JOIN inserted USING (id) GROUP BY input.caller`,
+};
+
+/**
+ * Group commit for meter values, the bulk of Joule's writes. Appends made during one event-loop turn are coalesced
+ * into one batch (up to `maxBatchRows` rows), written by one multi-row `INSERT ... ON CONFLICT DO NOTHING` (several,
+ * in one transaction, past `maxStatementRows`) and committed once. While `maxInFlight` batches are being committed,
+ * new appends wait and form the next, larger, batch: the busier the store, the bigger the commits. Each append's
+ * promise resolves after the commit that holds its rows, with the number of its rows actually inserted.
+ *
+ * A batch that fails on a deadlock or serialization error is retried whole; one that fails otherwise (e.g. a value
+ * PostgreSQL refuses, like a NUL character) is retried one append per commit, so that only the bad append rejects.
+ */
+export class MeterValueBatcher {
+  readonly #db: PostgresDatabase;
+  readonly #options: MeterValueBatcherOptions;
+  #pending: PendingAppend[] = [];
+  #pendingRows = 0;
+  #inFlight = 0;
+  #scheduled: NodeJS.Immediate | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(db: PostgresDatabase, options: MeterValueBatcherOptions) {
+    for (const [name, value] of Object.entries(options)) {
+      if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be a positive integer`);
+    }
+    this.#db = db;
+    this.#options = options;
+  }
+
+  append(rows: MeterValueRecord[]): Promise<number> {
+    if (this.#db.closed) return Promise.reject(new StoreClosedError());
+    if (rows.length === 0) return Promise.resolve(0);
+    return new Promise<number>((resolve, reject) => {
+      this.#pending.push({ rows, resolve, reject });
+      this.#pendingRows += rows.length;
+      if (this.#pendingRows >= this.#options.maxBatchRows) this.#pump();
+      else this.#scheduled ??= setImmediate(() => this.#pump());
+    });
+  }
+
+  /** Commits everything queued; resolves once no batch is pending or in flight. */
+  close(): Promise<void> {
+    this.#pump();
+    if (this.#pending.length === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drained = resolve;
+    });
+  }
+
+  /** Starts batches while there is work and a free slot. */
+  #pump(): void {
+    if (this.#scheduled !== undefined) {
+      clearImmediate(this.#scheduled);
+      this.#scheduled = undefined;
+    }
+    while (this.#pending.length > 0 && this.#inFlight < this.#options.maxInFlight) {
+      void this.#commit(this.#takeBatch());
+    }
+    if (this.#pending.length === 0 && this.#inFlight === 0) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained?.();
+    }
+  }
+
+  /** The oldest pending appends, up to `maxBatchRows` rows (at least one append, however large). */
+  #takeBatch(): PendingAppend[] {
+    let rows = 0;
+    let count = 0;
+    for (const append of this.#pending) {
+      if (count > 0 && rows + append.rows.length > this.#options.maxBatchRows) break;
+      rows += append.rows.length;
+      count += 1;
+    }
+    this.#pendingRows -= rows;
+    return this.#pending.splice(0, count);
+  }
+
+  async #commit(batch: PendingAppend[]): Promise<void> {
+    this.#inFlight += 1;
+    try {
+      await this.#db.track(async () => {
+        try {
+          settle(batch, await this.#write(batch));
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]?.reject(error);
+            return;
+          }
+          // Find the culprit: each append on its own, so that only a bad one rejects.
+          await Promise.all(
+            batch.map(async (append) => {
+              try {
+                settle([append], await this.#write([append]));
+              } catch (singleError) {
+                append.reject(singleError);
+              }
+            }),
+          );
+        }
+      });
+    } catch (error) {
+      for (const append of batch) append.reject(error);
+    } finally {
+      this.#inFlight -= 1;
+      this.#pump();
+    }
+  }
+
+  /** Writes and commits one batch (retried whole on deadlock); returns the rows added per append. */
+  async #write(batch: PendingAppend[]): Promise<number[]> {
+    const rows = batch.reduce((sum, append) => sum + append.rows.length, 0);
+    for (let attempt = 1; ; attempt += 1) {
+      const started = performance.now();
+      try {
+        const added =
+          rows <= this.#options.maxStatementRows
+            ? await insertRows(this.#db.pool, batch, 0, batch.length)
+            : await this.#db.inTransaction((client) => this.#insertChunked(client, batch));
+        this.#db.reportCommit({ writes: batch.length, ops: rows, durationMs: performance.now() - started });
+        return added;
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      }
+    }
+  }
+
+  /** Several statements of at most `maxStatementRows` rows (an append never spans two, unless it alone is larger). */
+  async #insertChunked(client: Queryable, batch: PendingAppend[]): Promise<number[]> {
+    const added = new Array<number>(batch.length).fill(0);
+    let first = 0;
+    while (first < batch.length) {
+      let end = first;
+      let rows = 0;
+      while (end < batch.length) {
+        const size = batch[end]?.rows.length ?? 0;
+        if (end > first && rows + size > this.#options.maxStatementRows) break;
+        rows += size;
+        end += 1;
+      }
+      const append = batch[first];
+      if (end === first + 1 && append !== undefined && append.rows.length > this.#options.maxStatementRows) {
+        // One append larger than a statement: split its rows.
+        let total = 0;
+        for (let offset = 0; offset < append.rows.length; offset += this.#options.maxStatementRows) {
+          const part = { ...append, rows: append.rows.slice(offset, offset + this.#options.maxStatementRows) };
+          total += (await insertRows(client, [part], 0, 1))[0] ?? 0;
+        }
+        added[first] = total;
+      } else {
+        const counts = await insertRows(client, batch, first, end);
+        counts.forEach((count, index) => {
+          added[first + index] = count;
+        });
+      }
+      first = end;
+    }
+    return added;
+  }
+}
+
+function settle(batch: PendingAppend[], added: number[]): void {
+  batch.forEach((append, index) => append.resolve(added[index] ?? 0));
+}
+
+/**
+ * One INSERT of the rows of `batch[first..end)`; returns the rows added per append, in that order. The column arrays
+ * are sent as array literals built here: node-postgres's generic array serialisation would cost several times more
+ * than the database's work for the same rows.
+ */
+async function insertRows(target: Queryable, batch: PendingAppend[], first: number, end: number): Promise<number[]> {
+  const caller = new ArrayLiteral();
+  const stationId = new ArrayLiteral();
+  const evseId = new ArrayLiteral();
+  const connectorId = new ArrayLiteral();
+  const transactionId = new ArrayLiteral();
+  const timestamp = new ArrayLiteral();
+  const measurand = new ArrayLiteral();
+  const phase = new ArrayLiteral();
+  const location = new ArrayLiteral();
+  const context = new ArrayLiteral();
+  const unit = new ArrayLiteral();
+  const format = new ArrayLiteral();
+  const value = new ArrayLiteral();
+  const numericValue = new ArrayLiteral();
+  const receivedAt = new ArrayLiteral();
+  for (let index = first; index < end; index += 1) {
+    const callerIndex = String(index - first);
+    for (const row of batch[index]?.rows ?? []) {
+      caller.raw(callerIndex);
+      stationId.text(row.stationId);
+      evseId.number(row.evseId);
+      connectorId.number(row.connectorId);
+      transactionId.text(row.transactionId ?? '');
+      timestamp.text(row.timestamp);
+      measurand.text(row.measurand);
+      phase.text(row.phase ?? '');
+      location.text(row.location ?? '');
+      context.text(row.context ?? '');
+      unit.text(row.unit);
+      format.text(row.format);
+      value.text(row.value);
+      numericValue.number(row.numericValue);
+      receivedAt.text(row.receivedAt);
+    }
+  }
+  const result = await target.query({
+    ...INSERT_BATCH,
+    values: [caller, stationId, evseId, connectorId, transactionId, timestamp, measurand, phase, location, context,
+      unit, format, value, numericValue, receivedAt].map((column) => column.toString()),
+  });
+  const added = new Array<number>(end - first).fill(0);
+  for (const row of result.rows) added[integer(row, 'caller')] = integer(row, 'added');
+  return added;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+/**
+ * A PostgreSQL array literal (`{"a","b",NULL}`) built element by element. Text elements are always quoted, so only
+ * `"` and `\` need a backslash; numbers are written as JavaScript prints them (`1.5`, `1e+21`, `NaN`, `Infinity`),
+ * which `int8`/`float8` input accepts.
+ */
+class ArrayLiteral {
+  readonly #parts: string[] = [];
+
+  raw(element: string): void {
+    this.#parts.push(element);
+  }
+
+  text(element: string | null): void {
+    if (element === null) this.#parts.push('NULL');
+    else this.#parts.push(NEEDS_ESCAPE.test(element) ? `"${element.replace(ESCAPED, '\\$&')}"` : `"${element}"`);
+  }
+
+  number(element: number | null): void {
+    this.#parts.push(element === null ? 'NULL' : String(element));
+  }
+
+  toString(): string {
+    return `{${this.#parts.join(',')}}`;
+  }
+}

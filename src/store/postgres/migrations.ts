@@ -1,0 +1,266 @@
+import type { Pool, PoolClient } from 'pg';
+import { escapeIdentifier } from 'pg';
+import { integer } from './columns.ts';
+import { assertSchemaName } from './pool.ts';
+
+/** One schema change. Versions are applied in increasing order, each in its own transaction, and never edited once released. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, as numbered migrations. It mirrors the SQLite schema (`../sqlite/migrations.ts`) so that both adapters
+ * behave the same:
+ *
+ * - Text is `COLLATE "C"` (byte order, as SQLite's default BINARY collation), whatever the database's default
+ *   collation: `ORDER BY` gives the same order on both engines, and index comparisons are plain memcmp.
+ * - Timestamps are ISO 8601 text, returned exactly as given; in UTC with one format they sort as time.
+ * - Id tokens compare case-insensitively through `lower(id_token)` on a "C" column, which folds ASCII only, like
+ *   SQLite's NOCASE (a database's Unicode collation would fold more).
+ * - Integers from stations are `bigint` (SQLite integers are 64-bit); JSON is `jsonb`; booleans are `boolean`.
+ * - In `meter_values` the nullable parts of the dedupe key (transaction, phase, location, context) are stored as `''`
+ *   for "none", because a unique index treats NULLs as distinct. The value enters that index as itself when short
+ *   and as its md5 when long, since a btree entry is limited to about 2.7 kB.
+ * - A transaction start is made idempotent by unique indexes (station + station transaction id; station + start
+ *   time + EVSE + connector + id token), so that concurrent replays from several Joule processes resolve to one row.
+ * - A station's own state (connectors, status history, configuration) references `stations`; logs (transactions,
+ *   meter values, commands, station events) do not, so that they never block on or vanish with a station row.
+ * - Logs have a `bigserial` key that orders rows of equal time by insertion, as SQLite's rowid does.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE stations (
+        id text COLLATE "C" PRIMARY KEY,
+        protocol text COLLATE "C",
+        vendor text COLLATE "C",
+        model text COLLATE "C",
+        serial_number text COLLATE "C",
+        charge_box_serial_number text COLLATE "C",
+        firmware_version text COLLATE "C",
+        iccid text COLLATE "C",
+        imsi text COLLATE "C",
+        meter_type text COLLATE "C",
+        meter_serial_number text COLLATE "C",
+        registration_status text COLLATE "C",
+        registered boolean NOT NULL DEFAULT false,
+        boot_policy text COLLATE "C",
+        security_profile bigint,
+        default_protocol text COLLATE "C",
+        description text COLLATE "C",
+        last_boot_at text COLLATE "C",
+        last_seen text COLLATE "C",
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+
+      CREATE TABLE connector_status (
+        station_id text COLLATE "C" NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        evse_id bigint NOT NULL,
+        connector_id bigint NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        error_code text COLLATE "C",
+        info text COLLATE "C",
+        vendor_id text COLLATE "C",
+        vendor_error_code text COLLATE "C",
+        timestamp text COLLATE "C" NOT NULL,
+        received_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (station_id, evse_id, connector_id)
+      );
+
+      CREATE TABLE connector_status_history (
+        id bigserial PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        evse_id bigint NOT NULL,
+        connector_id bigint NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        error_code text COLLATE "C",
+        info text COLLATE "C",
+        vendor_id text COLLATE "C",
+        vendor_error_code text COLLATE "C",
+        timestamp text COLLATE "C" NOT NULL,
+        received_at text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX connector_status_history_by_station ON connector_status_history (station_id, timestamp);
+
+      CREATE TABLE configuration_keys (
+        station_id text COLLATE "C" NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        key text COLLATE "C" NOT NULL,
+        value text COLLATE "C",
+        readonly boolean NOT NULL,
+        updated_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (station_id, key)
+      );
+
+      CREATE TABLE id_tokens (
+        id_token text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        expiry_date text COLLATE "C",
+        group_id text COLLATE "C",
+        allow_concurrent_tx boolean NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX id_tokens_key ON id_tokens (lower(id_token));
+
+      CREATE TABLE transactions (
+        id bigserial PRIMARY KEY,
+        station_tx_id text COLLATE "C" NOT NULL,
+        station_id text COLLATE "C" NOT NULL,
+        evse_id bigint NOT NULL,
+        connector_id bigint NOT NULL,
+        id_token text COLLATE "C",
+        started_at text COLLATE "C" NOT NULL,
+        stopped_at text COLLATE "C",
+        meter_start_wh double precision,
+        meter_stop_wh double precision,
+        last_meter_wh double precision,
+        last_meter_at text COLLATE "C",
+        energy_wh double precision,
+        stop_reason text COLLATE "C",
+        stop_id_token text COLLATE "C",
+        reservation_id bigint,
+        flags jsonb NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX transactions_by_station_tx_id ON transactions (station_id, station_tx_id);
+      CREATE UNIQUE INDEX transactions_same_start ON transactions
+        (station_id, started_at, evse_id, connector_id, lower(id_token)) WHERE id_token IS NOT NULL;
+      CREATE UNIQUE INDEX transactions_same_start_without_token ON transactions
+        (station_id, started_at, evse_id, connector_id) WHERE id_token IS NULL;
+      CREATE INDEX transactions_by_station ON transactions (station_id, started_at);
+      CREATE INDEX transactions_by_start ON transactions (started_at);
+      CREATE INDEX transactions_active_by_station ON transactions (station_id, started_at) WHERE stopped_at IS NULL;
+      CREATE INDEX transactions_active_by_start ON transactions (started_at) WHERE stopped_at IS NULL;
+      CREATE INDEX transactions_active_by_id_token ON transactions (lower(id_token), started_at)
+        WHERE stopped_at IS NULL;
+
+      CREATE TABLE meter_values (
+        id bigserial PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        evse_id bigint NOT NULL,
+        connector_id bigint NOT NULL,
+        transaction_id text COLLATE "C" NOT NULL,
+        timestamp text COLLATE "C" NOT NULL,
+        measurand text COLLATE "C" NOT NULL,
+        phase text COLLATE "C" NOT NULL,
+        location text COLLATE "C" NOT NULL,
+        context text COLLATE "C" NOT NULL,
+        unit text COLLATE "C",
+        format text COLLATE "C",
+        value text COLLATE "C" NOT NULL,
+        numeric_value double precision,
+        received_at text COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX meter_values_identity ON meter_values
+        (station_id, timestamp, evse_id, connector_id, transaction_id, measurand, phase, location, context,
+         (CASE WHEN octet_length(value) <= 256 THEN value ELSE 'md5:' || md5(value) END));
+      CREATE INDEX meter_values_by_transaction ON meter_values (transaction_id, timestamp)
+        WHERE transaction_id <> '';
+
+      CREATE TABLE commands (
+        seq bigserial NOT NULL,
+        id text COLLATE "C" PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        action text COLLATE "C" NOT NULL,
+        request jsonb NOT NULL,
+        actor text COLLATE "C" NOT NULL,
+        origin text COLLATE "C",
+        status text COLLATE "C" NOT NULL,
+        response jsonb,
+        error jsonb,
+        created_at text COLLATE "C" NOT NULL,
+        completed_at text COLLATE "C"
+      );
+      CREATE INDEX commands_by_station ON commands (station_id, created_at);
+      CREATE INDEX commands_by_creation ON commands (created_at);
+
+      CREATE TABLE station_events (
+        id bigserial PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        payload jsonb NOT NULL,
+        timestamp text COLLATE "C" NOT NULL,
+        received_at text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX station_events_by_station ON station_events (station_id, timestamp);
+    `,
+  },
+];
+
+/** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */
+const LOCK_CLASS = 0x4a6f756c; // "Joul"
+
+/**
+ * Brings the schema up to date: under a session advisory lock (so that Joule processes starting together against
+ * one database migrate one after the other), creates the schema and `schema_migrations` if missing, then applies,
+ * in order, each migration newer than the latest recorded one, each in its own transaction (PostgreSQL DDL is
+ * transactional: a migration is applied whole or not at all). Returns the versions applied now (empty when the
+ * schema was current). Refuses a schema written by a newer Joule.
+ */
+export async function runMigrations(pool: Pool, schema: string): Promise<number[]> {
+  assertSchemaName(schema);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    try {
+      return await migrateLocked(client, schema);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    }
+  } catch (error) {
+    // A connection whose state is unknown (e.g. still holding the lock) is closed rather than reused.
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function migrateLocked(client: PoolClient, schema: string): Promise<number[]> {
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  // Only when missing: CREATE SCHEMA IF NOT EXISTS would still need the CREATE privilege on the database.
+  if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at text NOT NULL
+  )`);
+  const currentVersion = async (): Promise<number> => {
+    const result = await client.query('SELECT coalesce(max(version), 0) AS version FROM schema_migrations');
+    return integer(result.rows[0] ?? {}, 'version');
+  };
+
+  const ordered = [...MIGRATIONS].sort((a, b) => a.version - b.version);
+  const latestKnown = ordered.at(-1)?.version ?? 0;
+  const found = await currentVersion();
+  if (found > latestKnown) {
+    throw new Error(`Database schema version ${found} is newer than this Joule knows (${latestKnown}): upgrade Joule`);
+  }
+
+  const applied: number[] = [];
+  for (const migration of ordered) {
+    if (migration.version <= found) continue;
+    await client.query('BEGIN');
+    try {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      ]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+    applied.push(migration.version);
+  }
+  return applied;
+}

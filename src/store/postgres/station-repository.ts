@@ -1,0 +1,315 @@
+import type {
+  BootInfo,
+  ConfigurationKeyRecord,
+  ConnectorStatusRecord,
+  RegistrationStatus,
+  StationRecord,
+  StationRegistration,
+  StationRepository,
+} from '../ports.ts';
+import { LastSeenTimes } from '../sqlite/last-seen-times.ts';
+import { boolean, integer, nullableNumber, nullableOneOf, nullableText, text, type Row } from './columns.ts';
+import type { PostgresDatabase, Statement } from './database.ts';
+
+const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
+
+const STATION_COLUMNS = `id, protocol, vendor, model, serial_number, charge_box_serial_number, firmware_version, iccid,
+  imsi, meter_type, meter_serial_number, registration_status, registered, boot_policy, security_profile,
+  default_protocol, description, last_boot_at, last_seen, created_at, updated_at`;
+
+/** What an operator may set, as (port field, column); `register` updates only the fields it was given. */
+const REGISTRATION_FIELDS = [
+  ['registered', 'registered'],
+  ['bootPolicy', 'boot_policy'],
+  ['securityProfile', 'security_profile'],
+  ['defaultProtocol', 'default_protocol'],
+  ['description', 'description'],
+] as const;
+
+/** The identity a BootNotification carries, as (port field, column). */
+const BOOT_FIELDS = [
+  ['protocol', 'protocol'],
+  ['vendor', 'vendor'],
+  ['model', 'model'],
+  ['serialNumber', 'serial_number'],
+  ['chargeBoxSerialNumber', 'charge_box_serial_number'],
+  ['firmwareVersion', 'firmware_version'],
+  ['iccid', 'iccid'],
+  ['imsi', 'imsi'],
+  ['meterType', 'meter_type'],
+  ['meterSerialNumber', 'meter_serial_number'],
+] as const;
+
+/**
+ * Creates or updates a station after a boot, in one statement (atomic against a concurrent boot or registration):
+ * the identity fields, the answer and the boot time; the operator's fields and the stored last-seen time stay.
+ */
+const RECORD_BOOT = {
+  name: 'joule_stations_record_boot',
+  text: `INSERT INTO stations (id, ${BOOT_FIELDS.map(([, column]) => column).join(', ')}, registration_status,
+      last_boot_at, last_seen, created_at, updated_at)
+    VALUES ($1, ${BOOT_FIELDS.map((_, index) => `$${index + 2}`).join(', ')}, $12, $13, $14, $15, $15)
+    ON CONFLICT (id) DO UPDATE SET ${BOOT_FIELDS.map(([, column]) => `${column} = excluded.${column}`).join(', ')},
+      registration_status = excluded.registration_status, last_boot_at = excluded.last_boot_at,
+      updated_at = excluded.updated_at
+    RETURNING ${STATION_COLUMNS}`,
+};
+const SELECT_STATION = { name: 'joule_stations_select', text: `SELECT ${STATION_COLUMNS} FROM stations WHERE id = $1` };
+const SELECT_STATIONS = { name: 'joule_stations_select_all', text: `SELECT ${STATION_COLUMNS} FROM stations ORDER BY id` };
+/** Writes last-seen times in one statement; a time never goes back (another Joule process may have written a later one). */
+const UPDATE_LAST_SEEN = {
+  name: 'joule_stations_update_last_seen',
+  text: `UPDATE stations AS s SET last_seen = v.at
+    FROM unnest($1::text[], $2::text[]) AS v(id, at)
+    WHERE s.id = v.id AND (s.last_seen IS NULL OR s.last_seen < v.at)`,
+};
+
+const CONNECTOR_STATUS_COLUMNS = `station_id, evse_id, connector_id, status, error_code, info, vendor_id,
+  vendor_error_code, timestamp, received_at`;
+/** The current status (upsert) and its history row, in one statement. */
+const RECORD_STATUS = {
+  name: 'joule_connector_status_record',
+  text: `WITH current AS (
+      INSERT INTO connector_status (${CONNECTOR_STATUS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      ON CONFLICT (station_id, evse_id, connector_id) DO UPDATE SET status = excluded.status,
+        error_code = excluded.error_code, info = excluded.info, vendor_id = excluded.vendor_id,
+        vendor_error_code = excluded.vendor_error_code, timestamp = excluded.timestamp,
+        received_at = excluded.received_at
+    )
+    INSERT INTO connector_status_history (${CONNECTOR_STATUS_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+};
+const SELECT_CONNECTORS = {
+  name: 'joule_connector_status_select',
+  text: `SELECT ${CONNECTOR_STATUS_COLUMNS} FROM connector_status WHERE station_id = $1 ORDER BY evse_id, connector_id`,
+};
+const SELECT_STATUS_HISTORY = {
+  name: 'joule_connector_status_history',
+  text: `SELECT ${CONNECTOR_STATUS_COLUMNS} FROM connector_status_history
+    WHERE station_id = $1 ORDER BY timestamp DESC, id DESC LIMIT $2`,
+};
+const SELECT_CONFIGURATION = {
+  name: 'joule_configuration_select',
+  text: 'SELECT station_id, key, value, readonly, updated_at FROM configuration_keys WHERE station_id = $1 ORDER BY key',
+};
+const UPSERT_CONFIGURATION = {
+  name: 'joule_configuration_upsert',
+  text: `INSERT INTO configuration_keys (station_id, key, value, readonly, updated_at)
+    SELECT $1, k.key, k.value, k.readonly, $2 FROM unnest($3::text[], $4::text[], $5::boolean[]) AS k(key, value, readonly)
+    ON CONFLICT (station_id, key) DO UPDATE SET value = excluded.value, readonly = excluded.readonly,
+      updated_at = excluded.updated_at`,
+};
+
+/**
+ * Stations on PostgreSQL: the station row, current connector status with its history, and configuration keys.
+ * Each change is one statement (upserts), so concurrent writers, in this process or another, never lose each other's
+ * fields. `touch` only updates memory; dirty last-seen times are written every `lastSeenFlushMs` and on `close()`.
+ */
+export class PostgresStationRepository implements StationRepository {
+  readonly #db: PostgresDatabase;
+  readonly #lastSeen = new LastSeenTimes();
+  readonly #flushTimer: NodeJS.Timeout;
+  readonly #registerStatements = new Map<string, Statement>();
+
+  constructor(db: PostgresDatabase, options: { lastSeenFlushMs: number }) {
+    this.#db = db;
+    this.#flushTimer = setInterval(() => void this.#flushLastSeen(false), options.lastSeenFlushMs);
+    this.#flushTimer.unref();
+  }
+
+  async get(id: string): Promise<StationRecord | undefined> {
+    const [row] = await this.#db.read(SELECT_STATION, [id]);
+    return row === undefined ? undefined : this.#toStation(row);
+  }
+
+  async list(): Promise<StationRecord[]> {
+    return (await this.#db.read(SELECT_STATIONS, [])).map((row) => this.#toStation(row));
+  }
+
+  async register(registration: StationRegistration): Promise<StationRecord> {
+    const given = REGISTRATION_FIELDS.filter(([field]) => registration[field] !== undefined);
+    const now = new Date().toISOString();
+    const {
+      rows: [row],
+    } = await this.#db.write(this.#registerStatement(given.map(([, column]) => column)), [
+      registration.id,
+      registration.registered ?? false,
+      registration.bootPolicy ?? null,
+      registration.securityProfile ?? null,
+      registration.defaultProtocol ?? null,
+      registration.description ?? null,
+      this.#lastSeen.merge(registration.id, null),
+      now,
+    ]);
+    if (row === undefined) throw new Error('stations: upsert returned no row');
+    return this.#toStation(row);
+  }
+
+  async recordBoot(id: string, info: BootInfo, status: RegistrationStatus, at: string): Promise<StationRecord> {
+    const {
+      rows: [row],
+    } = await this.#db.write(RECORD_BOOT, [
+      id,
+      ...BOOT_FIELDS.map(([field]) => info[field] ?? null),
+      status,
+      at,
+      this.#lastSeen.merge(id, null),
+      new Date().toISOString(),
+    ]);
+    if (row === undefined) throw new Error('stations: upsert returned no row');
+    return this.#toStation(row);
+  }
+
+  touch(id: string, at: string): void {
+    this.#lastSeen.touch(id, at);
+  }
+
+  async connectors(stationId: string): Promise<ConnectorStatusRecord[]> {
+    return (await this.#db.read(SELECT_CONNECTORS, [stationId])).map(toConnectorStatus);
+  }
+
+  async recordStatus(status: ConnectorStatusRecord): Promise<void> {
+    await this.#db.write(
+      RECORD_STATUS,
+      [
+        status.stationId,
+        status.evseId,
+        status.connectorId,
+        status.status,
+        status.errorCode,
+        status.info,
+        status.vendorId,
+        status.vendorErrorCode,
+        status.timestamp,
+        status.receivedAt,
+      ],
+      2,
+    );
+  }
+
+  async statusHistory(stationId: string, limit: number): Promise<ConnectorStatusRecord[]> {
+    return (await this.#db.read(SELECT_STATUS_HISTORY, [stationId, limit])).map(toConnectorStatus);
+  }
+
+  async configuration(stationId: string): Promise<ConfigurationKeyRecord[]> {
+    return (await this.#db.read(SELECT_CONFIGURATION, [stationId])).map(toConfigurationKey);
+  }
+
+  async saveConfiguration(
+    stationId: string,
+    keys: Omit<ConfigurationKeyRecord, 'stationId' | 'updatedAt'>[],
+    at: string,
+  ): Promise<void> {
+    if (keys.length === 0) return;
+    // One row per key (the last one given wins, as when applied in order), in key order so that concurrent saves
+    // lock rows in the same order.
+    const byKey = new Map(keys.map((key) => [key.key, key]));
+    const ordered = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    await this.#db.write(
+      UPSERT_CONFIGURATION,
+      [
+        stationId,
+        at,
+        ordered.map((key) => key.key),
+        ordered.map((key) => key.value),
+        ordered.map((key) => key.readonly),
+      ],
+      ordered.length,
+    );
+  }
+
+  /** Stops the periodic last-seen flush and writes the dirty times once more. */
+  close(): Promise<void> {
+    clearInterval(this.#flushTimer);
+    return this.#flushLastSeen(true);
+  }
+
+  /** Writes the dirty last-seen times in one statement; on failure they stay dirty for the next attempt. */
+  async #flushLastSeen(internal: boolean): Promise<void> {
+    const times = this.#lastSeen.takeDirty().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (times.length === 0) return;
+    try {
+      await this.#db.write(
+        UPDATE_LAST_SEEN,
+        [times.map(([stationId]) => stationId), times.map(([, at]) => at)],
+        times.length,
+        internal,
+      );
+    } catch {
+      this.#lastSeen.markDirty(times.map(([stationId]) => stationId));
+    }
+  }
+
+  /**
+   * Inserts the station (with defaults for what was not given) or updates only the given columns; one named
+   * statement per combination of given columns. Parameters: id, the five registration fields, last seen, now.
+   */
+  #registerStatement(columns: string[]): Statement {
+    const key = columns.join(',');
+    let statement = this.#registerStatements.get(key);
+    if (statement === undefined) {
+      const updates = [...columns.map((column) => `${column} = excluded.${column}`), 'updated_at = excluded.updated_at'];
+      statement = {
+        name: `joule_stations_register_${columns.length === 0 ? 'none' : columns.join('_')}`,
+        text: `INSERT INTO stations (id, ${REGISTRATION_FIELDS.map(([, column]) => column).join(', ')}, last_seen,
+            created_at, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+          ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}
+          RETURNING ${STATION_COLUMNS}`,
+      };
+      this.#registerStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  #toStation(row: Row): StationRecord {
+    const id = text(row, 'id');
+    return {
+      id,
+      protocol: nullableText(row, 'protocol'),
+      vendor: nullableText(row, 'vendor'),
+      model: nullableText(row, 'model'),
+      serialNumber: nullableText(row, 'serial_number'),
+      chargeBoxSerialNumber: nullableText(row, 'charge_box_serial_number'),
+      firmwareVersion: nullableText(row, 'firmware_version'),
+      iccid: nullableText(row, 'iccid'),
+      imsi: nullableText(row, 'imsi'),
+      meterType: nullableText(row, 'meter_type'),
+      meterSerialNumber: nullableText(row, 'meter_serial_number'),
+      registrationStatus: nullableOneOf(row, 'registration_status', REGISTRATION_STATUSES),
+      registered: boolean(row, 'registered'),
+      bootPolicy: nullableOneOf(row, 'boot_policy', REGISTRATION_STATUSES),
+      securityProfile: nullableNumber(row, 'security_profile'),
+      defaultProtocol: nullableText(row, 'default_protocol'),
+      description: nullableText(row, 'description'),
+      lastBootAt: nullableText(row, 'last_boot_at'),
+      lastSeen: this.#lastSeen.merge(id, nullableText(row, 'last_seen')),
+      createdAt: text(row, 'created_at'),
+      updatedAt: text(row, 'updated_at'),
+    };
+  }
+}
+
+function toConnectorStatus(row: Row): ConnectorStatusRecord {
+  return {
+    stationId: text(row, 'station_id'),
+    evseId: integer(row, 'evse_id'),
+    connectorId: integer(row, 'connector_id'),
+    status: text(row, 'status'),
+    errorCode: nullableText(row, 'error_code'),
+    info: nullableText(row, 'info'),
+    vendorId: nullableText(row, 'vendor_id'),
+    vendorErrorCode: nullableText(row, 'vendor_error_code'),
+    timestamp: text(row, 'timestamp'),
+    receivedAt: text(row, 'received_at'),
+  };
+}
+
+function toConfigurationKey(row: Row): ConfigurationKeyRecord {
+  return {
+    stationId: text(row, 'station_id'),
+    key: text(row, 'key'),
+    value: nullableText(row, 'value'),
+    readonly: boolean(row, 'readonly'),
+    updatedAt: text(row, 'updated_at'),
+  };
+}

@@ -1,0 +1,235 @@
+import type {
+  TransactionQuery,
+  TransactionRecord,
+  TransactionRepository,
+  TransactionStart,
+  TransactionStop,
+} from '../ports.ts';
+import { decimal, integer, json, jsonText, nullableNumber, nullableText, text, type Row } from './columns.ts';
+import type { PostgresDatabase, Statement } from './database.ts';
+
+const DEFAULT_LIST_LIMIT = 100;
+/** Named columns, not `*`: a prepared statement's result type then survives a later migration adding a column. */
+const COLUMNS = `id, station_tx_id, station_id, evse_id, connector_id, id_token, started_at, stopped_at, meter_start_wh,
+  meter_stop_wh, last_meter_wh, energy_wh, stop_reason, stop_id_token, reservation_id, flags, created_at, updated_at`;
+const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
+/** Attempts of `start` when its insert was skipped but no matching row was found (see `start`). */
+const MAX_START_ATTEMPTS = 3;
+
+/**
+ * Inserts a new transaction unless a unique index says it exists (same station transaction id, or same station,
+ * start time, EVSE, connector and id token). The id is taken from the sequence first, so that a Joule-assigned
+ * station transaction id (1.6) is written with the row.
+ */
+const INSERT = {
+  name: 'joule_transactions_insert',
+  text: `INSERT INTO transactions (id, station_tx_id, station_id, evse_id, connector_id, id_token, started_at,
+      meter_start_wh, reservation_id, flags, created_at, updated_at)
+    SELECT next.id, coalesce($1::text, next.id::text), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10
+    FROM (SELECT nextval('transactions_id_seq') AS id) AS next
+    ON CONFLICT DO NOTHING
+    RETURNING ${COLUMNS}`,
+};
+const SELECT_BY_ID = { name: 'joule_transactions_by_id', text: `SELECT ${COLUMNS} FROM transactions WHERE id = $1` };
+const SELECT_BY_STATION_TX_ID = {
+  name: 'joule_transactions_by_station_tx_id',
+  text: `SELECT ${COLUMNS} FROM transactions WHERE station_id = $1 AND station_tx_id = $2`,
+};
+const SELECT_SAME_START = {
+  name: 'joule_transactions_same_start',
+  text: `SELECT ${COLUMNS} FROM transactions
+    WHERE station_id = $1 AND started_at = $2 AND evse_id = $3 AND connector_id = $4
+      AND CASE WHEN $5::text IS NULL THEN id_token IS NULL ELSE lower(id_token) = lower($5::text COLLATE "C") END
+    ORDER BY id LIMIT 1`,
+};
+/** Stops a running transaction; energy as the SQLite adapter computes it (null if unknown or negative). */
+const STOP = {
+  name: 'joule_transactions_stop',
+  text: `UPDATE transactions SET stopped_at = $2, meter_stop_wh = $3::float8,
+      energy_wh = CASE WHEN meter_start_wh IS NULL OR $3::float8 IS NULL OR $3::float8 - meter_start_wh < 0 THEN NULL
+        ELSE $3::float8 - meter_start_wh END,
+      stop_reason = $4, stop_id_token = $5, updated_at = $6
+    WHERE id = $1 AND stopped_at IS NULL
+    RETURNING ${COLUMNS}`,
+};
+const UPDATE_METER = {
+  name: 'joule_transactions_update_meter',
+  text: `UPDATE transactions SET last_meter_wh = $2, last_meter_at = $3, updated_at = $4
+    WHERE id = $1 AND stopped_at IS NULL AND (last_meter_at IS NULL OR last_meter_at <= $3)`,
+};
+const SELECT_ACTIVE_FOR_ID_TOKEN = {
+  name: 'joule_transactions_active_for_id_token',
+  text: `SELECT ${COLUMNS} FROM transactions WHERE lower(id_token) = lower($1::text COLLATE "C") AND stopped_at IS NULL
+    ORDER BY started_at, id`,
+};
+const SELECT_ACTIVE_FOR_CONNECTOR = {
+  name: 'joule_transactions_active_for_connector',
+  text: `SELECT ${COLUMNS} FROM transactions
+    WHERE station_id = $1 AND evse_id = $2 AND connector_id = $3 AND stopped_at IS NULL ${NEWEST_FIRST} LIMIT 1`,
+};
+
+/**
+ * Transactions on PostgreSQL. The id is a `bigserial` (never reused), shown as a decimal string. Idempotency rests on
+ * unique indexes rather than on a read before the write, so that it holds across Joule processes: a start is an
+ * `INSERT ... ON CONFLICT DO NOTHING`, and when it inserted nothing the existing row is read; a stop updates only a
+ * running transaction. The table also keeps `last_meter_at`, the time of the reading in `last_meter_wh`, so that a
+ * late (older) reading never replaces a newer one.
+ */
+export class PostgresTransactionRepository implements TransactionRepository {
+  readonly #db: PostgresDatabase;
+  readonly #listStatements = new Map<string, Statement>();
+
+  constructor(db: PostgresDatabase) {
+    this.#db = db;
+  }
+
+  async start(start: TransactionStart): Promise<{ record: TransactionRecord; duplicate: boolean }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const {
+        rows: [inserted],
+      } = await this.#db.write(INSERT, [
+        start.stationTxId ?? null,
+        start.stationId,
+        start.evseId,
+        start.connectorId,
+        start.idToken,
+        start.startedAt,
+        start.meterStartWh,
+        start.reservationId ?? null,
+        jsonText(start.flags ?? []),
+        new Date().toISOString(),
+      ]);
+      if (inserted !== undefined) return { record: toTransaction(inserted), duplicate: false };
+      // The insert conflicted with a committed row: that row is the one this start replays.
+      const existing = await this.#findExisting(start);
+      if (existing !== undefined) return { record: existing, duplicate: true };
+      // Nothing matched: the conflict was a Joule-assigned id equal to a station transaction id the station used
+      // before; the next attempt takes the next id.
+      if (attempt >= MAX_START_ATTEMPTS) throw new Error('transactions: start conflicted but no existing row matched');
+    }
+  }
+
+  async stop(stop: TransactionStop): Promise<{ record: TransactionRecord; duplicate: boolean } | undefined> {
+    const id = parseId(stop.id);
+    if (id === undefined) return undefined;
+    const {
+      rows: [stopped],
+    } = await this.#db.write(STOP, [
+      id,
+      stop.stoppedAt,
+      stop.meterStopWh,
+      stop.stopReason,
+      stop.stopIdToken,
+      new Date().toISOString(),
+    ]);
+    if (stopped !== undefined) return { record: toTransaction(stopped), duplicate: false };
+    const current = await this.get(id);
+    return current === undefined ? undefined : { record: current, duplicate: true };
+  }
+
+  async updateMeter(id: string, lastMeterWh: number, at: string): Promise<void> {
+    const rowId = parseId(id);
+    if (rowId === undefined) return;
+    await this.#db.write(UPDATE_METER, [rowId, lastMeterWh, at, new Date().toISOString()]);
+  }
+
+  async get(id: string): Promise<TransactionRecord | undefined> {
+    const rowId = parseId(id);
+    if (rowId === undefined) return undefined;
+    return optionalTransaction(await this.#db.read(SELECT_BY_ID, [rowId]));
+  }
+
+  async findByStationTxId(stationId: string, stationTxId: string): Promise<TransactionRecord | undefined> {
+    return optionalTransaction(await this.#db.read(SELECT_BY_STATION_TX_ID, [stationId, stationTxId]));
+  }
+
+  async list(query: TransactionQuery): Promise<TransactionRecord[]> {
+    const statement = this.#listStatement(query.stationId !== undefined, query.active);
+    const parameters: unknown[] = query.stationId === undefined ? [] : [query.stationId];
+    const rows = await this.#db.read(statement, [
+      ...parameters,
+      query.limit ?? DEFAULT_LIST_LIMIT,
+      query.offset ?? 0,
+    ]);
+    return rows.map(toTransaction);
+  }
+
+  async activeForIdToken(idToken: string): Promise<TransactionRecord[]> {
+    return (await this.#db.read(SELECT_ACTIVE_FOR_ID_TOKEN, [idToken])).map(toTransaction);
+  }
+
+  async activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined> {
+    return optionalTransaction(await this.#db.read(SELECT_ACTIVE_FOR_CONNECTOR, [stationId, evseId, connectorId]));
+  }
+
+  /** The transaction a replayed start refers to: same station transaction id first, then same start. */
+  async #findExisting(start: TransactionStart): Promise<TransactionRecord | undefined> {
+    if (start.stationTxId !== undefined) {
+      const byStationTxId = optionalTransaction(
+        await this.#db.read(SELECT_BY_STATION_TX_ID, [start.stationId, start.stationTxId]),
+      );
+      if (byStationTxId !== undefined) return byStationTxId;
+    }
+    return optionalTransaction(
+      await this.#db.read(SELECT_SAME_START, [
+        start.stationId,
+        start.startedAt,
+        start.evseId,
+        start.connectorId,
+        start.idToken,
+      ]),
+    );
+  }
+
+  /** One named statement per filter combination, so that each one gets its own plan and index. */
+  #listStatement(byStation: boolean, active: boolean | undefined): Statement {
+    const key = `${byStation}/${active}`;
+    let statement = this.#listStatements.get(key);
+    if (statement === undefined) {
+      const conditions: string[] = [];
+      if (byStation) conditions.push('station_id = $1');
+      if (active !== undefined) conditions.push(active ? 'stopped_at IS NULL' : 'stopped_at IS NOT NULL');
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+      const first = byStation ? 2 : 1;
+      statement = {
+        name: `joule_transactions_list_${byStation ? 'station' : 'all'}_${active ?? 'any'}`,
+        text: `SELECT ${COLUMNS} FROM transactions ${where} ${NEWEST_FIRST} LIMIT $${first} OFFSET $${first + 1}`,
+      };
+      this.#listStatements.set(key, statement);
+    }
+    return statement;
+  }
+}
+
+/** Joule ids are positive integers; anything else names no transaction. Kept as text for the bigint parameter. */
+function parseId(id: string): string | undefined {
+  return /^[1-9][0-9]{0,14}$/.test(id) ? id : undefined;
+}
+
+function optionalTransaction(rows: Row[]): TransactionRecord | undefined {
+  const [row] = rows;
+  return row === undefined ? undefined : toTransaction(row);
+}
+
+function toTransaction(row: Row): TransactionRecord {
+  return {
+    id: decimal(row, 'id'),
+    stationTxId: text(row, 'station_tx_id'),
+    stationId: text(row, 'station_id'),
+    evseId: integer(row, 'evse_id'),
+    connectorId: integer(row, 'connector_id'),
+    idToken: nullableText(row, 'id_token'),
+    startedAt: text(row, 'started_at'),
+    stoppedAt: nullableText(row, 'stopped_at'),
+    meterStartWh: nullableNumber(row, 'meter_start_wh'),
+    meterStopWh: nullableNumber(row, 'meter_stop_wh'),
+    lastMeterWh: nullableNumber(row, 'last_meter_wh'),
+    energyWh: nullableNumber(row, 'energy_wh'),
+    stopReason: nullableText(row, 'stop_reason'),
+    stopIdToken: nullableText(row, 'stop_id_token'),
+    reservationId: nullableNumber(row, 'reservation_id'),
+    flags: json<string[]>(row, 'flags'),
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+  };
+}

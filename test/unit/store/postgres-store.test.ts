@@ -1,0 +1,470 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import type { MeterValueRecord, TransactionStart } from '../../../src/store/ports.ts';
+import { MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
+import { takeStartupOptions } from '../../../src/store/postgres/pool.ts';
+import {
+  openPostgresStore,
+  StoreClosedError,
+  type CommitInfo,
+  type PostgresStoreOptions,
+} from '../../../src/store/postgres/postgres-store.ts';
+import { repositoryContract } from '../../store/repository-contract.ts';
+
+/**
+ * The PostgreSQL adapter against a real server: `JOULE_TEST_DATABASE_URL`, else the local default. Each store gets a
+ * schema of its own, dropped at the end. A server that cannot be reached fails this file (it is not skipped).
+ */
+const url = process.env.JOULE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function connect(): Promise<Client> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `PostgreSQL is not reachable at ${redact(url)} (${reason}). These tests need a PostgreSQL server: start one, ` +
+        'or point JOULE_TEST_DATABASE_URL at one.',
+      { cause: error },
+    );
+  }
+  return client;
+}
+
+function redact(connectionString: string): string {
+  return connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+// Fail the whole file at once, with the reason, when there is no server.
+await (await connect()).end();
+
+const schemas = new Set<string>();
+function newSchema(): string {
+  const schema = `joule_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  schemas.add(schema);
+  return schema;
+}
+
+after(async () => {
+  const client = await connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+});
+
+async function query(sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = await connect();
+  try {
+    return (await client.query(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens a store on a schema (a new one by default) and collects what each commit reported. */
+async function openRecorded(options: Partial<PostgresStoreOptions> = {}) {
+  const commits: CommitInfo[] = [];
+  const schema = options.schema ?? newSchema();
+  const store = await openPostgresStore({ url, ...options, schema, onCommit: (info) => commits.push(info) });
+  return { store, commits, schema };
+}
+
+function meterValue(index: number, fields: Partial<MeterValueRecord> = {}): MeterValueRecord {
+  return {
+    stationId: 'CS-1',
+    evseId: 1,
+    connectorId: 1,
+    transactionId: '1',
+    timestamp: new Date(Date.UTC(2025, 0, 1) + index * 1000).toISOString(),
+    measurand: 'Energy.Active.Import.Register',
+    phase: null,
+    location: null,
+    unit: 'Wh',
+    context: 'Sample.Periodic',
+    format: 'Raw',
+    value: String(index),
+    numericValue: index,
+    receivedAt: '2025-01-01T00:00:00.000Z',
+    ...fields,
+  };
+}
+
+function txStart(fields: Partial<TransactionStart> = {}): TransactionStart {
+  return {
+    stationId: 'CS-1',
+    evseId: 1,
+    connectorId: 1,
+    idToken: 'TAG1',
+    meterStartWh: 0,
+    startedAt: '2025-01-01T10:00:00.000Z',
+    ...fields,
+  };
+}
+
+repositoryContract('postgres', () => openPostgresStore({ url, schema: newSchema() }));
+
+describe('postgres store: several processes on one schema', () => {
+  it('two stores starting the same transaction at once get one id, one of them as duplicate', async () => {
+    const schema = newSchema();
+    const [a, b] = await Promise.all([openRecorded({ schema }), openRecorded({ schema })]);
+    for (let round = 0; round < 20; round += 1) {
+      const startedAt = new Date(Date.UTC(2025, 0, 1, 10, 0, round)).toISOString();
+      const results = await Promise.all([
+        a.store.transactions.start(txStart({ startedAt })),
+        b.store.transactions.start(txStart({ startedAt, idToken: 'tag1' })),
+        a.store.transactions.start(txStart({ startedAt, stationTxId: `uuid-${round}`, stationId: 'CS-2' })),
+        b.store.transactions.start(txStart({ startedAt: `other-${round}`, stationTxId: `uuid-${round}`, stationId: 'CS-2' })),
+      ]);
+      assert.deepEqual(results.slice(0, 2).map((result) => result.duplicate).sort(), [false, true]);
+      assert.equal(results[0]?.record.id, results[1]?.record.id);
+      assert.deepEqual(results[0]?.record, results[1]?.record);
+      assert.deepEqual(results.slice(2).map((result) => result.duplicate).sort(), [false, true]);
+      assert.equal(results[2]?.record.id, results[3]?.record.id);
+    }
+    assert.equal((await a.store.transactions.list({ limit: 1000 })).length, 40);
+
+    const { record } = await a.store.transactions.start(txStart({ startedAt: 'stop-race' }));
+    const stop = { id: record.id, stoppedAt: 'later', meterStopWh: 10, stopReason: null, stopIdToken: null };
+    const stops = await Promise.all([a.store.transactions.stop(stop), b.store.transactions.stop(stop)]);
+    assert.deepEqual(stops.map((result) => result?.duplicate).sort(), [false, true]);
+    assert.deepEqual(stops[0]?.record, stops[1]?.record);
+    await Promise.all([a.store.close(), b.store.close()]);
+  });
+
+  it('two stores appending the same meter values count each stored row once', async () => {
+    const schema = newSchema();
+    const [a, b] = await Promise.all([openRecorded({ schema }), openRecorded({ schema })]);
+    const rows = Array.from({ length: 2000 }, (_, index) => meterValue(index));
+    const calls = [];
+    for (let index = 0; index < rows.length; index += 10) {
+      calls.push(a.store.meterValues.append(rows.slice(index, index + 10)));
+      calls.push(b.store.meterValues.append(rows.slice(index, index + 10).reverse()));
+    }
+    const added = await Promise.all(calls);
+    assert.equal(added.reduce((sum, count) => sum + count, 0), rows.length);
+    assert.equal((await a.store.meterValues.forTransaction('1')).length, rows.length);
+    await Promise.all([a.store.close(), b.store.close()]);
+  });
+
+  it('migrations run once when several stores open a new schema at the same time', async () => {
+    const schema = newSchema();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore({ url, schema })));
+    const versions = await query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+    assert.deepEqual(versions.map((row) => row.version), MIGRATIONS.map((migration) => migration.version));
+    await Promise.all(stores.map((store) => store.close()));
+    await (await openPostgresStore({ url, schema })).close();
+    assert.equal((await query(`SELECT count(*)::int AS n FROM "${schema}".schema_migrations`))[0]?.n, MIGRATIONS.length);
+  });
+
+  it('refuses a schema whose version is newer than this code', async () => {
+    const { store, schema } = await openRecorded();
+    await store.close();
+    await query(`INSERT INTO "${schema}".schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'now')`);
+    await assert.rejects(openPostgresStore({ url, schema }), /newer/);
+  });
+
+  it('rejects a schema name that is not a plain identifier', async () => {
+    await assert.rejects(openPostgresStore({ url, schema: 'bad"name' }), RangeError);
+  });
+});
+
+describe('postgres store: batched meter values', () => {
+  it('commits the appends of one event-loop turn in one INSERT, counting rows per append', async () => {
+    const { store, commits } = await openRecorded({ maxBatchesInFlight: 1 });
+    const added = await Promise.all(Array.from({ length: 1000 }, (_, index) => store.meterValues.append([meterValue(index)])));
+    assert.deepEqual(new Set(added), new Set([1]));
+    assert.equal(commits.length, 1);
+    assert.deepEqual({ writes: commits[0]?.writes, ops: commits[0]?.ops }, { writes: 1000, ops: 1000 });
+
+    // Replays mixed with new rows: each append gets its own count.
+    commits.length = 0;
+    const mixed = await Promise.all([
+      store.meterValues.append([meterValue(0), meterValue(1)]),
+      store.meterValues.append([meterValue(5000), meterValue(2)]),
+      store.meterValues.append([meterValue(5001), meterValue(5002), meterValue(5001)]),
+      store.meterValues.append([meterValue(5002)]),
+    ]);
+    assert.deepEqual(mixed, [0, 1, 2, 0]);
+    assert.equal(commits.length, 1);
+    await store.close();
+  });
+
+  it('appends made while a batch is committing form the next, larger batch', async () => {
+    const { store, commits } = await openRecorded({ maxBatchesInFlight: 1, maxBatchRows: 10_000 });
+    const calls: Promise<number>[] = [];
+    for (let turn = 0; turn < 20; turn += 1) {
+      for (let call = 0; call < 50; call += 1) {
+        const first = (turn * 50 + call) * 10;
+        calls.push(store.meterValues.append(Array.from({ length: 10 }, (_, row) => meterValue(first + row))));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal((await Promise.all(calls)).reduce((sum, count) => sum + count, 0), 10_000);
+    assert.equal(commits.reduce((sum, commit) => sum + commit.ops, 0), 10_000);
+    assert.ok(commits.length < 20, `${commits.length} commits for 20 turns`);
+    await store.close();
+  });
+
+  it('splits batches at maxBatchRows and statements at maxStatementRows', async () => {
+    const { store, commits } = await openRecorded({ maxBatchRows: 100, maxStatementRows: 30, maxBatchesInFlight: 2 });
+    const writes = Array.from({ length: 10 }, (_, batch) =>
+      store.meterValues.append(Array.from({ length: 50 }, (_, row) => meterValue(batch * 50 + row))),
+    );
+    const large = store.meterValues.append(Array.from({ length: 95 }, (_, row) => meterValue(1000 + row)));
+    assert.deepEqual(await Promise.all(writes), Array.from({ length: 10 }, () => 50));
+    assert.equal(await large, 95);
+    assert.ok(commits.every((commit) => commit.ops <= 100), JSON.stringify(commits));
+    assert.equal(commits.reduce((sum, commit) => sum + commit.ops, 0), 595);
+    assert.equal((await store.meterValues.forTransaction('1')).length, 595);
+    await store.close();
+  });
+
+  it('appends many rows in one call, skipping replays within and across calls', async () => {
+    const { store } = await openRecorded();
+    const rows = Array.from({ length: 12_000 }, (_, index) => meterValue(index));
+    assert.equal(await store.meterValues.append(rows), 12_000);
+    assert.equal(await store.meterValues.append([...rows.slice(0, 10), meterValue(12_000)]), 1);
+    assert.equal((await store.meterValues.forTransaction('1')).length, 12_001);
+    await store.close();
+  });
+
+  it('rejects only the append PostgreSQL refuses; the others of its batch commit', async () => {
+    const { store } = await openRecorded();
+    const results = await Promise.allSettled([
+      store.meterValues.append([meterValue(1)]),
+      store.meterValues.append([meterValue(2, { value: 'nul\u0000byte' })]),
+      store.meterValues.append([meterValue(3)]),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual((await store.meterValues.forTransaction('1')).map((row) => row.value), ['1', '3']);
+    await store.close();
+  });
+
+  it('keeps long values (beyond a btree entry) and still skips their replays', async () => {
+    const { store } = await openRecorded();
+    const long = Array.from({ length: 8000 }, (_, index) => String.fromCharCode(33 + ((index * 7919) % 90))).join('');
+    const row = meterValue(1, { value: long, format: 'SignedData', numericValue: null });
+    assert.equal(await store.meterValues.append([row]), 1);
+    assert.equal(await store.meterValues.append([row]), 0);
+    assert.equal(await store.meterValues.append([{ ...row, value: `${long}x` }]), 1);
+    assert.deepEqual((await store.meterValues.forTransaction('1'))[0], row);
+    await store.close();
+  });
+});
+
+describe('postgres store: transactions', () => {
+  it('a replayed start without id token is a duplicate; one with a token is another transaction', async () => {
+    const { store } = await openRecorded();
+    const first = await store.transactions.start(txStart({ idToken: null }));
+    const replay = await store.transactions.start(txStart({ idToken: null }));
+    assert.deepEqual(replay, { record: first.record, duplicate: true });
+    const withToken = await store.transactions.start(txStart({ idToken: 'TAG1' }));
+    assert.equal(withToken.duplicate, false);
+    await store.close();
+  });
+
+  it('a Joule-assigned id equal to a station transaction id the station used before takes the next id', async () => {
+    const { store } = await openRecorded();
+    const own = await store.transactions.start(txStart({ stationTxId: '2', startedAt: 'a' }));
+    assert.equal(own.record.id, '1');
+    const assigned = await store.transactions.start(txStart({ startedAt: 'b' }));
+    assert.equal(assigned.duplicate, false);
+    assert.equal(assigned.record.id, assigned.record.stationTxId);
+    assert.notEqual(assigned.record.id, '2');
+    await store.close();
+  });
+});
+
+describe('postgres store: durability and lifecycle', () => {
+  it('keeps every acknowledged write when the process is killed', async () => {
+    const schema = newSchema();
+    await (await openPostgresStore({ url, schema })).close();
+    const storeModule = fileURLToPath(new URL('../../../src/store/postgres/postgres-store.ts', import.meta.url));
+    const writer = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { openPostgresStore } = await import(${JSON.stringify(storeModule)});
+      const store = await openPostgresStore({ url: ${JSON.stringify(url)}, schema: ${JSON.stringify(schema)} });
+      for (let round = 0; ; round += 1) {
+        const rows = Array.from({ length: 10 }, (_, index) => ({
+          stationId: 'CS-1', evseId: 1, connectorId: 1, transactionId: null, timestamp: String(round), measurand: 'm',
+          phase: null, location: null, unit: null, context: null, format: null, value: String(index),
+          numericValue: index, receivedAt: 'now',
+        }));
+        await Promise.all([store.meterValues.append(rows.slice(0, 5)), store.meterValues.append(rows.slice(5))]);
+        process.stdout.write((round + 1) * 10 + '\\n');
+      }
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    let acknowledged = 0;
+    writer.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const lines = output.split('\n');
+      output = lines.pop() ?? '';
+      if (lines.length > 0) acknowledged = Number(lines.at(-1));
+      if (acknowledged >= 500) writer.kill('SIGKILL');
+    });
+    await once(writer, 'exit');
+    assert.ok(acknowledged >= 500, `the writer stopped after ${acknowledged} acknowledged rows`);
+    const [row] = await query(`SELECT count(*)::int AS n FROM "${schema}".meter_values`);
+    assert.ok(Number(row?.n) >= acknowledged, `${String(row?.n)} rows stored, ${acknowledged} acknowledged`);
+  });
+
+  it('keeps the data across close and reopen, including last-seen times', async () => {
+    const { store, schema } = await openRecorded();
+    await store.stations.register({ id: 'CS-1', registered: true });
+    store.stations.touch('CS-1', '2025-01-01T12:00:00.000Z');
+    const { record } = await store.transactions.start(txStart({ meterStartWh: 10, startedAt: '2025-01-01T11:00:00.000Z' }));
+    await store.meterValues.append([meterValue(1, { transactionId: record.id })]);
+    await store.commands.create({
+      id: 'c1', stationId: 'CS-1', action: 'Reset', request: { type: 'Soft' }, actor: 'admin', origin: null,
+      status: 'pending', response: null, error: null, createdAt: '2025-01-01T00:00:00.000Z', completedAt: null,
+    });
+    await store.close();
+
+    const reopened = await openPostgresStore({ url, schema });
+    const station = await reopened.stations.get('CS-1');
+    assert.equal(station?.registered, true);
+    assert.equal(station?.lastSeen, '2025-01-01T12:00:00.000Z');
+    assert.deepEqual(await reopened.transactions.get(record.id), record);
+    assert.equal((await reopened.meterValues.forTransaction(record.id)).length, 1);
+    assert.deepEqual((await reopened.commands.get('c1'))?.request, { type: 'Soft' });
+    const next = await reopened.transactions.start(txStart({ startedAt: '2025-01-01T13:00:00.000Z' }));
+    assert.ok(Number(next.record.id) > Number(record.id), 'transaction ids are never reused');
+    await reopened.close();
+  });
+
+  it('commits writes queued before close', async () => {
+    const { store, schema } = await openRecorded();
+    const pending = store.meterValues.append([meterValue(1), meterValue(2)]);
+    await store.close();
+    assert.equal(await pending, 2);
+    const reopened = await openPostgresStore({ url, schema });
+    assert.equal((await reopened.meterValues.forStation('CS-1', 10)).length, 2);
+    await reopened.close();
+  });
+
+  it('writes last-seen times periodically, not on every touch, and never backwards', async () => {
+    const { store, schema, commits } = await openRecorded({ lastSeenFlushMs: 20 });
+    await store.stations.register({ id: 'CS-1' });
+    const commitsBefore = commits.length;
+    for (let second = 0; second < 50; second += 1) {
+      store.stations.touch('CS-1', new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString());
+    }
+    assert.equal(commits.length, commitsBefore);
+    await sleep(150);
+    assert.deepEqual(await query(`SELECT last_seen FROM "${schema}".stations`), [{ last_seen: '2025-01-01T00:00:49.000Z' }]);
+
+    // Another process with an older time does not move it back.
+    const other = await openPostgresStore({ url, schema });
+    other.stations.touch('CS-1', '2025-01-01T00:00:10.000Z');
+    await other.close();
+    assert.deepEqual(await query(`SELECT last_seen FROM "${schema}".stations`), [{ last_seen: '2025-01-01T00:00:49.000Z' }]);
+    await store.close();
+  });
+
+  it('rejects reads and writes after close with StoreClosedError', async () => {
+    const { store } = await openRecorded();
+    await store.close();
+    await assert.rejects(store.stations.list(), StoreClosedError);
+    await assert.rejects(store.stations.register({ id: 'CS-1' }), StoreClosedError);
+    await assert.rejects(store.meterValues.append([meterValue(1)]), StoreClosedError);
+  });
+
+  it('enforces that a connector status belongs to a known station', async () => {
+    const { store } = await openRecorded();
+    await assert.rejects(
+      store.stations.recordStatus({
+        stationId: 'CS-unknown', evseId: 1, connectorId: 1, status: 'Available', errorCode: null, info: null,
+        vendorId: null, vendorErrorCode: null, timestamp: '2025-01-01T00:00:00.000Z', receivedAt: '2025-01-01T00:00:00.000Z',
+      }),
+      /foreign key/,
+    );
+    await store.close();
+  });
+
+  it('keeps integers beyond 32 bits and folds only ASCII case in id tokens, as SQLite does', async () => {
+    const { store } = await openRecorded();
+    const { record } = await store.transactions.start(txStart({ connectorId: 2 ** 40, reservationId: 2 ** 35 }));
+    assert.equal(record.connectorId, 2 ** 40);
+    assert.equal(record.reservationId, 2 ** 35);
+    await store.idTokens.put({ idToken: 'Émile', status: 'Accepted', expiryDate: null, groupId: null, allowConcurrentTx: false });
+    assert.equal((await store.idTokens.get('éMILE'))?.idToken, undefined);
+    assert.equal((await store.idTokens.get('ÉMILE'))?.idToken, 'Émile');
+    await store.close();
+  });
+
+  it('keeps startup options given in the URL and still uses the configured schema', async () => {
+    assert.deepEqual(takeStartupOptions('postgres://u:p%40ss@h:5432/db?options=-c%20x%3D1&sslmode=disable'), {
+      url: 'postgres://u:p%40ss@h:5432/db?sslmode=disable',
+      startupOptions: ['-c x=1'],
+    });
+    assert.deepEqual(takeStartupOptions(url), { url, startupOptions: [] });
+    const schema = newSchema();
+    const withOptions = new URL(url);
+    withOptions.searchParams.set('options', '-c statement_timeout=12345 -c search_path=public');
+    const store = await openPostgresStore({ url: withOptions.toString(), schema });
+    await store.stations.register({ id: 'CS-1' });
+    await store.close();
+    assert.deepEqual(await query(`SELECT id FROM "${schema}".stations`), [{ id: 'CS-1' }]);
+  });
+
+  it('stores JSON with characters jsonb refuses (NUL, lone surrogates) as U+FFFD, and keeps everything else', async () => {
+    const { store } = await openRecorded();
+    const payload = { nul: 'a\u0000b', lone: 'x\ud800y', low: '\udc00', pair: '😀', backslash: '\\u0000', quote: '"\\' };
+    await store.stationEvents.append({ stationId: 'CS-1', type: 'DataTransfer', payload, timestamp: 't', receivedAt: 'r' });
+    const [stored] = await store.stationEvents.list('CS-1', undefined, 1);
+    assert.deepEqual(stored?.payload, {
+      nul: 'a\ufffdb', lone: 'x\ufffdy', low: '\ufffd', pair: '😀', backslash: '\\u0000', quote: '"\\',
+    });
+    await store.close();
+  });
+
+  it('creates the tables in the configured schema only', async () => {
+    const { store, schema } = await openRecorded();
+    await store.stations.register({ id: 'CS-1' });
+    await store.close();
+    const tables = await query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+    assert.ok(tables.some((row) => row.table_name === 'meter_values'));
+    assert.deepEqual(await query(`SELECT id FROM "${schema}".stations`), [{ id: 'CS-1' }]);
+  });
+});
+
+describe('postgres store: throughput', () => {
+  it('sustains many meter-value rows per second from many concurrent appenders', async (t) => {
+    const { store, commits } = await openRecorded();
+    const stations = 500;
+    const rounds = 20;
+    const started = performance.now();
+    // Each simulated station appends 10 rows, waits for them to be stored, and appends the next 10.
+    const added = await Promise.all(
+      Array.from({ length: stations }, async (_, station) => {
+        let count = 0;
+        for (let round = 0; round < rounds; round += 1) {
+          const rows = Array.from({ length: 10 }, (_, index) =>
+            meterValue(round * 10 + index, { stationId: `CS-${station}`, transactionId: String(station + 1) }),
+          );
+          count += await store.meterValues.append(rows);
+        }
+        return count;
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const rows = added.reduce((sum, count) => sum + count, 0);
+    assert.equal(rows, stations * rounds * 10);
+    const rowsPerSecond = Math.round(rows / seconds);
+    const meanCommit = Math.round(rows / commits.length);
+    t.diagnostic(`${rows} rows in ${seconds.toFixed(2)} s: ${rowsPerSecond} rows/s, ${commits.length} commits of ${meanCommit} rows on average`);
+    assert.ok(meanCommit >= 100, `commits of ${meanCommit} rows on average: appends are not batched`);
+    // A floor far below what the store does, so that a busy CI machine does not fail it; the figure is reported.
+    assert.ok(rowsPerSecond >= 5000, `${rowsPerSecond} rows/s`);
+    await store.close();
+  });
+});

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { StoreClosedError, type CommitInfo } from '../sqlite/write-queue.ts';
+import { StoreClosedError, type CommitInfo } from '../commit.ts';
 import type { Row } from './columns.ts';
 
 /** A named statement: node-postgres prepares it once per connection and reuses the plan. */

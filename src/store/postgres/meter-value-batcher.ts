@@ -1,5 +1,5 @@
 import type { MeterValueRecord } from '../ports.ts';
-import { StoreClosedError } from '../sqlite/write-queue.ts';
+import { StoreClosedError } from '../commit.ts';
 import { integer } from './columns.ts';
 import { isRetryable, type PostgresDatabase, type Queryable } from './database.ts';
 

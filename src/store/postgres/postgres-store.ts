@@ -1,5 +1,5 @@
 import type { Store } from '../ports.ts';
-import type { CommitInfo } from '../sqlite/write-queue.ts';
+import type { CommitInfo } from '../commit.ts';
 import { PostgresCommandRepository } from './command-repository.ts';
 import { PostgresDatabase } from './database.ts';
 import { PostgresIdTokenRepository } from './id-token-repository.ts';
@@ -10,8 +10,8 @@ import { PostgresStationEventRepository } from './station-event-repository.ts';
 import { PostgresStationRepository } from './station-repository.ts';
 import { PostgresTransactionRepository } from './transaction-repository.ts';
 
-export type { CommitInfo } from '../sqlite/write-queue.ts';
-export { StoreClosedError } from '../sqlite/write-queue.ts';
+export type { CommitInfo } from '../commit.ts';
+export { StoreClosedError } from '../commit.ts';
 export { DEFAULT_POOL_SIZE } from './pool.ts';
 
 /**

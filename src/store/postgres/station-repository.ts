@@ -7,7 +7,7 @@ import type {
   StationRegistration,
   StationRepository,
 } from '../ports.ts';
-import { LastSeenTimes } from '../sqlite/last-seen-times.ts';
+import { LastSeenTimes } from '../last-seen-times.ts';
 import { boolean, integer, nullableNumber, nullableOneOf, nullableText, text, type Row } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 

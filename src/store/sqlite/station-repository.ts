@@ -10,7 +10,7 @@ import type {
 } from '../ports.ts';
 import { bit, boolean, integer, nullableNumber, nullableOneOf, nullableText, text, type Row } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
-import { LastSeenTimes } from './last-seen-times.ts';
+import { LastSeenTimes } from '../last-seen-times.ts';
 
 const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
 

@@ -1,22 +1,7 @@
+import { StoreClosedError, type CommitInfo } from '../commit.ts';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
-/** The error every write (and read) gets once the store is closed. */
-export class StoreClosedError extends Error {
-  constructor() {
-    super('The store is closed');
-    this.name = 'StoreClosedError';
-  }
-}
-
-/** What one group commit did: reported after its COMMIT returned. */
-export interface CommitInfo {
-  /** Writes (calls) in the transaction, including the ones that failed and were rolled back to their savepoint. */
-  writes: number;
-  /** Operations (rows) those writes declared. */
-  ops: number;
-  /** Time spent from BEGIN to the end of COMMIT. */
-  durationMs: number;
-}
+export { StoreClosedError, type CommitInfo };
 
 export interface WriteQueueOptions {
   /** A batch is committed at once, without waiting for the end of the event-loop turn, when it holds this many ops. */

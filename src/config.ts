@@ -7,7 +7,15 @@ export interface ServerConfig {
   dataDir: string;
   apiToken: string | undefined;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema holding Joule's tables. */
+  databaseSchema: string;
   natsUrl: string | undefined;
+  /** Subject and bucket namespace on NATS, so several Joule clusters can share one NATS server. */
+  natsCluster: string;
+  /** A node that stops renewing its presence for this long is dead: its stations show offline everywhere. */
+  presenceTtlS: number;
+  /** This process's name on the bus; default `<hostname>-<pid>`. Must be unique among live processes. */
+  nodeId: string | undefined;
   unknownStations: 'accept' | 'pending' | 'reject';
   heartbeatIntervalS: number;
   bootRetryIntervalS: number;
@@ -61,7 +69,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: env.JOULE_DATA_DIR || './data',
     apiToken: env.JOULE_API_TOKEN || undefined,
     databaseUrl: env.JOULE_DATABASE_URL || undefined,
+    databaseSchema: env.JOULE_DATABASE_SCHEMA || 'public',
     natsUrl: env.JOULE_NATS_URL || undefined,
+    natsCluster: env.JOULE_NATS_CLUSTER || 'joule',
+    presenceTtlS: int(env, 'JOULE_PRESENCE_TTL', 30, 1, 3_600),
+    nodeId: env.JOULE_NODE_ID || undefined,
     unknownStations,
     heartbeatIntervalS: int(env, 'JOULE_HEARTBEAT_INTERVAL', 300, 1, 86_400),
     bootRetryIntervalS: int(env, 'JOULE_BOOT_RETRY_INTERVAL', 60, 0, 86_400),

@@ -1,6 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { bootstrapAdminToken } from './api/bootstrap-token.ts';
 import { ProcessHub } from './cluster/process/process-hub.ts';
 import { ProcessBus } from './cluster/process/process-bus.ts';
@@ -8,7 +7,7 @@ import type { ServerConfig } from './config.ts';
 import type { DomainEvent } from './domain/events.ts';
 import type { Logger } from './logging.ts';
 import { startServer, type RunningServer } from './server.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 
 /** A worker that dies is started again, but not more often than this. */
 const RESTART_DELAY_MS = 1_000;
@@ -22,7 +21,7 @@ export async function runPrimary(config: ServerConfig, workers: number, logger: 
   mkdirSync(config.dataDir, { recursive: true });
   const admin = bootstrapAdminToken(config.dataDir, config.apiToken);
   // Migrations run once here, before any worker opens the database.
-  await (await openSqliteStore({ file: join(config.dataDir, 'joule.db') })).close();
+  await (await openStore(config)).close();
 
   let sequence = 0;
   const hub = new ProcessHub((worker, stationIds): DomainEvent[] => {
@@ -65,8 +64,9 @@ export async function runPrimary(config: ServerConfig, workers: number, logger: 
 /** Runs one worker: the whole server, on the worker bus. It exits when the primary goes away. */
 export async function runWorker(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const workerId = cluster.worker?.id ?? 0;
-  const bus = new ProcessBus(workerId);
-  const server = await startServer(config, { logger: logger.child({ worker: workerId }), bus });
+  // With NATS every worker is a node of the cluster in its own right; otherwise the primary routes between them.
+  const bus = config.natsUrl ? undefined : new ProcessBus(workerId);
+  const server = await startServer(config, { logger: logger.child({ worker: workerId }), ...(bus ? { bus } : {}) });
   process.on('disconnect', () => {
     // The primary is gone (stopped or killed): finish what is in flight and leave.
     server.close().finally(() => process.exit(0));

@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { ClusterBus } from './cluster/bus.ts';
 import { LocalBus } from './cluster/local-bus.ts';
-import { ConfigError, type ServerConfig } from './config.ts';
+import { connectNatsBus } from './cluster/nats/nats-bus.ts';
+import type { ServerConfig } from './config.ts';
 import { createDomain, type Domain } from './domain/domain.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Ocpp16Adapter } from './ocpp/v16/adapter.ts';
 import { schemaValidator } from './ocpp/validation/schema-validator.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 import { buildApi } from './api/api-server.ts';
 import { HashedTokenAuth } from './api/auth.ts';
 import { bootstrapAdminToken } from './api/bootstrap-token.ts';
@@ -35,13 +36,18 @@ export interface StartOptions {
   bus?: ClusterBus;
 }
 
+/** NATS when configured (many processes or machines), else the in-process bus. */
+async function openBus(config: ServerConfig, logger: Logger): Promise<ClusterBus> {
+  if (!config.natsUrl) return new LocalBus();
+  const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
+  return connectNatsBus({ url: config.natsUrl, nodeId, cluster: config.natsCluster, presenceTtlMs: config.presenceTtlS * 1000, logger });
+}
+
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  if (config.databaseUrl) throw new ConfigError('JOULE_DATABASE_URL (PostgreSQL) is not supported by this version yet; unset it to use embedded SQLite');
-  if (config.natsUrl) throw new ConfigError('JOULE_NATS_URL (cluster mode) is not supported by this version yet; unset it to run one node');
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openSqliteStore({ file: join(config.dataDir, 'joule.db') });
-  const bus = options.bus ?? new LocalBus();
+  const store = await openStore(config);
+  const bus = options.bus ?? (await openBus(config, logger));
   const domain = createDomain(store, bus, {
     unknownStations: config.unknownStations,
     heartbeatIntervalS: config.heartbeatIntervalS,

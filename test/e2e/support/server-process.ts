@@ -67,7 +67,7 @@ export class ServerProcess {
   /** SIGKILL to the whole process group (primary and workers): no shutdown hooks, no flush. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.pid === undefined) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const exited = new Promise((r) => child.once('exit', r));
     process.kill(-child.pid, 'SIGKILL');
     await exited;
@@ -75,7 +75,7 @@ export class ServerProcess {
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;

@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import type { Store } from './ports.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+
+export interface StoreLocation {
+  /** postgres://... ; when absent, embedded SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
+  databaseSchema: string;
+  dataDir: string;
+}
+
+/** Opens (and migrates) the configured store: PostgreSQL when a URL is given, else SQLite in the data directory. */
+export function openStore(location: StoreLocation): Promise<Store> {
+  if (location.databaseUrl) return openPostgresStore({ url: location.databaseUrl, schema: location.databaseSchema });
+  return openSqliteStore({ file: join(location.dataDir, 'joule.db') });
+}

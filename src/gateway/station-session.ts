@@ -18,6 +18,9 @@ export const CLOSE_REPLACED = 4000;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_GOING_AWAY = 1001;
 
+/** Station CALLs that may wait behind the one being handled (a well-behaved station sends one at a time). */
+const MAX_INBOUND_BACKLOG = 20;
+
 interface OutboundCall {
   id: string;
   action: string;
@@ -44,7 +47,8 @@ export class StationSession implements SessionState {
   private readonly options: SessionOptions;
   private readonly onClosed: (session: StationSession, reason: string) => void;
 
-  private inbound: Promise<void> = Promise.resolve();
+  private busy = false;
+  private readonly backlog: CallFrame[] = [];
   private readonly inboundIds = new Set<string>();
   private readonly queue: OutboundCall[] = [];
   private inFlight: OutboundCall | undefined;
@@ -205,20 +209,39 @@ export class StationSession implements SessionState {
       this.send(serializeCallError(frame.id, 'ProtocolError', 'A CALL with this message id is still being processed', this.version));
       return;
     }
+    if (this.busy) {
+      // A station should wait for each answer before its next CALL; a few overlapping ones wait their turn.
+      if (this.backlog.length >= MAX_INBOUND_BACKLOG) {
+        this.bad('too many CALLs without waiting for the answers');
+        this.send(serializeCallError(frame.id, 'GenericError', 'Too many CALLs in flight: wait for each answer before the next CALL', this.version));
+        return;
+      }
+      this.inboundIds.add(frame.id);
+      this.backlog.push(frame);
+      return;
+    }
     this.inboundIds.add(frame.id);
-    // Station CALLs are handled strictly in order: a station's transaction messages must not overtake each other.
-    this.inbound = this.inbound.then(() => this.handleCall(frame)).catch((err: unknown) => {
-      this.log.error({ stationId: this.stationId, err }, "answering a station CALL failed");
-    });
+    this.process(frame);
   }
 
-  private async handleCall(frame: CallFrame): Promise<void> {
-    try {
-      const reply = await this.answer(frame);
-      this.send(reply);
-    } finally {
-      this.inboundIds.delete(frame.id);
-    }
+  /** Station CALLs are handled strictly one after another: a station's transaction messages must not overtake each other. */
+  private process(frame: CallFrame): void {
+    this.busy = true;
+    this.answer(frame).then(
+      (reply) => this.finished(frame, reply),
+      (err: unknown) => {
+        this.log.error({ stationId: this.stationId, err }, 'answering a station CALL failed');
+        this.finished(frame, serializeCallError(frame.id, 'InternalError', 'The message could not be processed; retry later', this.version));
+      },
+    );
+  }
+
+  private finished(frame: CallFrame, reply: string): void {
+    this.inboundIds.delete(frame.id);
+    this.send(reply);
+    const next = this.backlog.shift();
+    if (next) this.process(next);
+    else this.busy = false;
   }
 
   /** The reply frame for a station CALL. Never throws: failures become CALLERRORs. */

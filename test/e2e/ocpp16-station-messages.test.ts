@@ -46,7 +46,7 @@ describe('OCPP 1.6: every station-to-central-system message, end to end', () => 
 
   it('StatusNotification keeps status and error code per connector, with history', async () => {
     const st = await bootedStation(server.wsUrl, 'CP-STATUS');
-    assert.deepEqual(await st.ok('StatusNotification', { connectorId: 0, errorCode: 'NoError', status: 'Available' }), {});
+    assert.deepEqual(await st.ok('StatusNotification', { connectorId: 0, errorCode: 'NoError', status: 'Available', timestamp: at(-1) }), {});
     await st.ok('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: at(0) });
     await st.ok('StatusNotification', { connectorId: 2, errorCode: 'NoError', status: 'Available', timestamp: at(0) });
     await st.ok('StatusNotification', { connectorId: 2, errorCode: 'GroundFailure', status: 'Faulted', info: 'RCD tripped', vendorId: 'Joule', vendorErrorCode: 'E42', timestamp: at(5) });

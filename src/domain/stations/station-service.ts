@@ -1,6 +1,7 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
 import type { BootInfo, RegistrationStatus, StationRecord, StationRegistration, Store } from '../../store/ports.ts';
 import { bootAnswerFor, type DomainConfig } from '../config.ts';
+import { nowIso } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import { toStationView, type StationView } from './station-view.ts';
 
@@ -76,13 +77,12 @@ export class StationService {
 
   /** Any message from a station shows it is alive; cheap (kept in memory, flushed in batches). */
   seen(stationId: string): void {
-    this.store.stations.touch(stationId, new Date().toISOString());
+    this.store.stations.touch(stationId, nowIso());
   }
 
-  heartbeat(stationId: string): string {
-    const now = new Date().toISOString();
-    this.store.stations.touch(stationId, now);
-    return now;
+  /** A Heartbeat: the station is alive (already noted by `seen`); answers the current time. */
+  heartbeat(): string {
+    return nowIso();
   }
 
   async statusChanged(stationId: string, change: ConnectorStatusChange): Promise<void> {

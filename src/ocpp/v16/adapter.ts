@@ -36,7 +36,7 @@ export class Ocpp16Adapter implements VersionAdapter {
     this.domain = domain;
     this.handlers = new Map<string, Handler>([
       ['BootNotification', (s, p) => this.bootNotification(s, p as unknown as BootNotificationReq16)],
-      ['Heartbeat', async (s) => ({ currentTime: this.domain.stations.heartbeat(s.stationId) })],
+      ['Heartbeat', async () => ({ currentTime: this.domain.stations.heartbeat() })],
       ['StatusNotification', (s, p) => this.statusNotification(s, p as unknown as StatusNotificationReq16)],
       ['Authorize', (s, p) => this.authorize(s, p as unknown as AuthorizeReq16)],
       ['StartTransaction', (s, p) => this.startTransaction(s, p as unknown as StartTransactionReq16)],

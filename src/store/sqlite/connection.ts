@@ -16,16 +16,19 @@ export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Opens a SQLite connection tuned for Joule: write-ahead log (readers never block the writer), `synchronous=FULL`
- * (a committed transaction survives a power loss or a kill), foreign keys enforced, a busy timeout, and the cache
- * and checkpoint sizes above. `file` is a path or `:memory:`.
+ * Opens a SQLite connection tuned for Joule: write-ahead log (readers never block the writer), foreign keys
+ * enforced, a busy timeout, and the cache and checkpoint sizes above. `file` is a path or `:memory:`.
+ *
+ * Durability: with `walSync` false the connection uses `synchronous=FULL` (COMMIT fsyncs the WAL). With `walSync`
+ * true it uses `synchronous=NORMAL` and the caller must fsync the WAL after each commit before acknowledging it
+ * (WalSync does this off the event loop), which is equally durable: a commit is acknowledged only once it is on disk.
  */
-export function openConnection(file: string): DatabaseSync {
+export function openConnection(file: string, walSync = false): DatabaseSync {
   const db = new DatabaseSync(file, { enableForeignKeyConstraints: true });
   try {
     db.exec(`
       PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
+      PRAGMA synchronous = ${walSync ? 'NORMAL' : 'FULL'};
       PRAGMA foreign_keys = ON;
       PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
       PRAGMA cache_size = -${CACHE_SIZE_KIB};

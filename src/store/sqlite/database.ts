@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { WalSync } from './wal-sync.ts';
 import { StoreClosedError, WriteQueue, type Write, type WriteQueueOptions } from './write-queue.ts';
 
 /**
@@ -8,10 +9,13 @@ import { StoreClosedError, WriteQueue, type Write, type WriteQueueOptions } from
 export class SqliteDatabase {
   readonly #connection: DatabaseSync;
   readonly #writes: WriteQueue;
+  readonly #walSync: WalSync | undefined;
 
-  constructor(connection: DatabaseSync, options: WriteQueueOptions) {
+  /** With `walSync`, commits are made durable by an fsync of the WAL off the event loop (see wal-sync.ts). */
+  constructor(connection: DatabaseSync, options: WriteQueueOptions, walSync?: WalSync) {
     this.#connection = connection;
-    this.#writes = new WriteQueue(connection, options);
+    this.#walSync = walSync;
+    this.#writes = new WriteQueue(connection, walSync ? { ...options, durable: (done) => walSync.afterCommit(done) } : options);
   }
 
   /** Prepares a statement once; repositories keep the result and reuse it. */
@@ -38,6 +42,7 @@ export class SqliteDatabase {
   close(): void {
     if (this.#writes.closed) return;
     this.#writes.close();
+    this.#walSync?.close();
     this.#connection.close();
   }
 }

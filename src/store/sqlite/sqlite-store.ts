@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Store } from '../ports.ts';
 import { SqliteCommandRepository } from './command-repository.ts';
 import { openConnection } from './connection.ts';
+import { WalSync } from './wal-sync.ts';
 import { SqliteDatabase } from './database.ts';
 import { SqliteIdTokenRepository } from './id-token-repository.ts';
 import { SqliteMeterValueRepository } from './meter-value-repository.ts';
@@ -37,9 +38,16 @@ export interface SqliteStoreOptions {
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-  const connection = openConnection(options.file);
+  const onDisk = options.file !== ':memory:';
+  const connection = openConnection(options.file, onDisk);
+  let walSync: WalSync | undefined;
   try {
     runMigrations(connection);
+    // The migrations wrote in WAL mode, so the WAL file exists now; make sure what they wrote is on disk too.
+    if (onDisk) {
+      walSync = new WalSync(options.file);
+      walSync.afterCommit(() => {});
+    }
   } catch (error) {
     connection.close();
     throw error;
@@ -47,7 +55,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const db = new SqliteDatabase(connection, {
     maxBatchOps: options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
     onCommit: options.onCommit,
-  });
+  }, walSync);
   return new SqliteStore(db, options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS);
 }
 

@@ -8,6 +8,11 @@ export interface WriteQueueOptions {
   maxBatchOps: number;
   /** Called after each successful commit (for metrics and tests); must not throw. */
   onCommit?: ((info: CommitInfo) => void) | undefined;
+  /**
+   * Makes a commit durable, asynchronously (see wal-sync.ts); the writes settle when it calls back. Absent when
+   * COMMIT itself is durable (synchronous=FULL) or there is nothing to sync (`:memory:`).
+   */
+  durable?: ((done: (error: Error | null) => void) => void) | undefined;
 }
 
 /**
@@ -29,13 +34,14 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * Group commit. Every write of the store goes through this queue; the writes enqueued during one event-loop turn
  * (up to `maxBatchOps` operations) run in ONE `BEGIN IMMEDIATE ... COMMIT`, so one fsync covers them all. Each write
  * runs inside its own SAVEPOINT: a write that throws is rolled back alone and only its promise rejects. Promises
- * settle only after COMMIT returned, i.e. once the data is durable. If BEGIN or COMMIT fails, every write of the
- * batch rejects.
+ * settle only once the commit is durable: after COMMIT returned, and after the `durable` callback (an fsync of the
+ * WAL off the event loop) when one is given. If BEGIN, COMMIT or that fsync fails, every write of the batch rejects.
  */
 export class WriteQueue {
   readonly #db: DatabaseSync;
   readonly #maxBatchOps: number;
   readonly #onCommit: ((info: CommitInfo) => void) | undefined;
+  readonly #durable: WriteQueueOptions['durable'];
   readonly #begin: StatementSync;
   readonly #commit: StatementSync;
   readonly #rollback: StatementSync;
@@ -53,6 +59,7 @@ export class WriteQueue {
     this.#db = db;
     this.#maxBatchOps = options.maxBatchOps;
     this.#onCommit = options.onCommit;
+    this.#durable = options.durable;
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -119,12 +126,17 @@ export class WriteQueue {
       for (const write of batch) write.reject(error);
       return;
     }
-    batch.forEach((write, index) => {
-      const outcome = outcomes[index];
-      if (outcome?.ok) write.resolve(outcome.value);
-      else write.reject(outcome?.error);
-    });
     this.#onCommit?.({ writes: batch.length, ops, durationMs: performance.now() - started });
+    const settle = (syncError: Error | null) => {
+      batch.forEach((write, index) => {
+        const outcome = outcomes[index];
+        if (syncError) write.reject(syncError);
+        else if (outcome?.ok) write.resolve(outcome.value);
+        else write.reject(outcome?.error);
+      });
+    };
+    if (this.#durable) this.#durable(settle);
+    else settle(null);
   }
 
   /** Runs one write; on failure undoes its changes only. Failures of the savepoint machinery itself propagate. */

@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  ramGb: number;
+  node: string;
+  kernel: string;
+  date: string;
+  /** File system of the temp directory that holds Joule's database. */
+  dataFs: string;
+  openFileLimit: string;
+}
+
+function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return m?.[1]?.trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function ramGb(): number {
+  try {
+    const m = /^MemTotal:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+    return m ? Number(m[1]) / 1024 / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function sh(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', timeout: 5000 }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  const df = sh('df', ['-T', tmpdir()]).split('\n')[1]?.split(/\s+/);
+  return {
+    cpuModel: cpuModel(),
+    cores: cpus().length,
+    ramGb: ramGb(),
+    node: process.version,
+    kernel: release(),
+    date: new Date().toISOString(),
+    dataFs: df ? `${df[1]} (${tmpdir()})` : 'unknown',
+    openFileLimit: sh('sh', ['-c', 'ulimit -n']),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Target (b), the peer: a minimal CSMS on `ocpp-rpc` (what a user would otherwise pick), with `strictMode: true`
+ * (every incoming CALL and every outgoing CALLRESULT checked against the OCA 1.6 schemas) and protocols
+ * ['ocpp1.6']. It answers the same actions as the other targets and persists nothing.
+ *
+ *   node bench/targets/ocpp-rpc-csms.ts [port] [host]     prints {"listening":port} once ready
+ */
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+
+interface RpcCall {
+  params: Record<string, unknown>;
+}
+interface RpcServerClient {
+  handle(method: string, handler: (call: RpcCall) => unknown): void;
+}
+interface RpcServer {
+  on(event: 'client', listener: (client: RpcServerClient) => void): void;
+  listen(port: number, host?: string): Promise<{ address(): AddressInfo | string | null }>;
+}
+
+const require = createRequire(import.meta.url);
+const { RPCServer } = require('ocpp-rpc') as { RPCServer: new (options: Record<string, unknown>) => RpcServer };
+
+const port = Number(process.argv[2] ?? 0);
+const host = process.argv[3] ?? '127.0.0.1';
+let transactionIds = 0;
+
+const server = new RPCServer({ protocols: ['ocpp1.6'], strictMode: true });
+server.on('client', (client) => {
+  client.handle('BootNotification', () => ({ status: 'Accepted', currentTime: new Date().toISOString(), interval: 300 }));
+  client.handle('Heartbeat', () => ({ currentTime: new Date().toISOString() }));
+  client.handle('StatusNotification', () => ({}));
+  client.handle('StartTransaction', () => ({ transactionId: ++transactionIds, idTagInfo: { status: 'Accepted' } }));
+  client.handle('StopTransaction', () => ({ idTagInfo: { status: 'Accepted' } }));
+  client.handle('Authorize', () => ({ idTagInfo: { status: 'Accepted' } }));
+  client.handle('MeterValues', () => ({}));
+});
+const httpServer = await server.listen(port, host);
+const address = httpServer.address() as AddressInfo;
+process.stdout.write(`${JSON.stringify({ listening: address.port })}\n`);
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));

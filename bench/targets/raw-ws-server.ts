@@ -1,0 +1,64 @@
+/**
+ * Target (a), the ceiling: a plain `ws` server that answers the benchmark's OCPP 1.6 CALLs with a canned valid
+ * CALLRESULT per action. It parses each frame (JSON.parse) and does nothing else: no validation, no state, no storage.
+ *
+ *   node bench/targets/raw-ws-server.ts [port] [host]     prints {"listening":port} once ready
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+
+const port = Number(process.argv[2] ?? 0);
+const host = process.argv[3] ?? '127.0.0.1';
+
+const EMPTY = '{}';
+let transactionIds = 0;
+
+function answer(action: unknown): string {
+  switch (action) {
+    case 'Heartbeat':
+      return `{"currentTime":"${new Date().toISOString()}"}`;
+    case 'MeterValues':
+    case 'StatusNotification':
+      return EMPTY;
+    case 'BootNotification':
+      return `{"status":"Accepted","currentTime":"${new Date().toISOString()}","interval":300}`;
+    case 'StartTransaction':
+      return `{"transactionId":${++transactionIds},"idTagInfo":{"status":"Accepted"}}`;
+    case 'StopTransaction':
+      return '{"idTagInfo":{"status":"Accepted"}}';
+    case 'Authorize':
+      return '{"idTagInfo":{"status":"Accepted"}}';
+    default:
+      return EMPTY;
+  }
+}
+
+const server = createServer((_req, res) => {
+  res.writeHead(404).end();
+});
+const wss = new WebSocketServer({
+  server,
+  perMessageDeflate: false,
+  clientTracking: false,
+  handleProtocols: (protocols) => (protocols.has('ocpp1.6') ? 'ocpp1.6' : false),
+});
+wss.on('connection', (ws) => {
+  ws.on('error', () => ws.terminate());
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      return;
+    }
+    if (!Array.isArray(frame) || frame[0] !== 2 || typeof frame[1] !== 'string') return;
+    ws.send(`[3,${JSON.stringify(frame[1])},${answer(frame[2])}]`);
+  });
+});
+server.listen(port, host, () => {
+  process.stdout.write(`${JSON.stringify({ listening: (server.address() as AddressInfo).port })}\n`);
+});
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));

@@ -1,0 +1,68 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FULL_SETTINGS, runBenchmark } from '../../../bench/lib/bench.ts';
+import { renderReport } from '../../../bench/lib/report.ts';
+import type { BenchSettings } from '../../../bench/lib/scenarios.ts';
+
+// A smoke test of the benchmark machinery (npm run bench), not a performance test: it runs every kind of scenario
+// for a few hundred milliseconds with a handful of stations against the raw ws target only, and checks that real,
+// non-zero figures came out. It asserts no thresholds.
+describe('npm run bench: the orchestrator in minimal form against the raw ws target', () => {
+  it('measures round trips, latency at a fixed rate, idle memory and a small storm', async () => {
+    const settings: BenchSettings = {
+      ...FULL_SETTINGS,
+      saturateConnections: 4,
+      warmupMs: 100,
+      durationMs: 300,
+      rateConnections: 4,
+      rates: [{ name: 'rate-mv-smoke', action: 'MeterValues', rate: 200 }],
+      drainMs: 500,
+      idleStations: 20,
+      idleSettleMs: 100,
+      stormStations: 20,
+      stormConcurrency: 10,
+    };
+    const run = await runBenchmark({
+      settings,
+      scenarios: ['heartbeat', 'meter-values', 'rate-mv-smoke', 'idle', 'storm'],
+      targets: ['raw-ws'],
+      pin: false,
+      profile: false,
+      repeat: 1,
+      quietWaitMs: 0,
+      quietThresholdPct: 100,
+      noisyRetries: 0,
+      quick: true,
+      command: 'bench-smoke.test.ts',
+      log: () => {},
+    });
+    const get = (scenario: string) => {
+      const result = run.results.find((r) => r.scenario === scenario && r.target === 'raw-ws');
+      assert.ok(result, `${scenario} ran`);
+      assert.equal(result.error, undefined, `${scenario} did not fail`);
+      return result.metrics;
+    };
+    const heartbeat = get('heartbeat');
+    assert.ok(heartbeat.roundTripsPerSec! > 0);
+    assert.ok(heartbeat.p99Ms! > 0);
+    assert.equal(heartbeat.failures, 0);
+    const meterValues = get('meter-values');
+    assert.ok(meterValues.roundTripsPerSec! > 0);
+    assert.ok(meterValues.sampledValuesPerSec! > 0);
+    const rate = get('rate-mv-smoke');
+    assert.ok(rate.achievedPerSec! > 0);
+    assert.ok(rate.p50Ms! > 0);
+    assert.ok(rate.dueInWindow! > 0);
+    const idle = get('idle');
+    assert.equal(idle.stations, 20);
+    assert.ok(idle.rssAfterMb! > 0);
+    const storm = get('storm');
+    assert.equal(storm.failed, 0);
+    assert.ok(storm.seconds! > 0);
+    assert.ok(run.machine.cores > 0);
+
+    const report = renderReport(run);
+    assert.match(report, /\(a\) raw ws/);
+    assert.match(report, /Round trips\/s at saturation/);
+  });
+});

@@ -141,6 +141,31 @@ export interface TransactionQuery {
   offset?: number;
 }
 
+/** One sampled value as the station sent it (the version's defaults applied), without its reading's fields. */
+export interface SampledValueRecord {
+  /** The value exactly as sent. */
+  value: string;
+  measurand: string;
+  phase: string | null;
+  location: string | null;
+  unit: string | null;
+  context: string | null;
+  format: string | null;
+}
+
+/** One meter reading as the station sent it: a timestamp and its sampled values (1.6 meterValue / 2.x MeterValueType). */
+export interface MeterReading {
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  transactionId: string | null;
+  timestamp: string;
+  /** In the order the station sent them. */
+  sampledValues: SampledValueRecord[];
+  receivedAt: string;
+}
+
+/** One sampled value with its reading's fields: how stored readings are read back (one record per sampled value). */
 export interface MeterValueRecord {
   stationId: string;
   evseId: number;
@@ -155,7 +180,7 @@ export interface MeterValueRecord {
   format: string | null;
   /** The value exactly as sent. */
   value: string;
-  /** The value as a number when it is one (Raw format), else null. */
+  /** The value as a number when it is a plain finite one and the format is Raw (or none), else null. */
   numericValue: number | null;
   receivedAt: string;
 }
@@ -238,9 +263,22 @@ export interface TransactionRepository {
 }
 
 export interface MeterValueRepository {
-  /** Appends sampled values; a row identical to one already stored (a replay) is skipped. Returns rows added. */
-  append(rows: MeterValueRecord[]): Promise<number>;
+  /**
+   * Appends readings; a reading identical to one already stored (same station, evse, connector, transaction,
+   * timestamp and the same sampled values in the same order — a replay) is skipped, as is a repeat within the same
+   * call; `receivedAt` is not part of that identity. A reading without sampled values carries nothing and is not
+   * stored. Returns the readings added.
+   */
+  append(readings: MeterReading[]): Promise<number>;
+  /**
+   * The sampled values of a transaction's readings, one record per sampled value: by reading timestamp, then the
+   * order the readings were stored, then the order of the values within their reading.
+   */
   forTransaction(transactionId: string): Promise<MeterValueRecord[]>;
+  /**
+   * A station's latest sampled values, one record per sampled value: the newest readings first (by timestamp, then
+   * latest stored), the values of a reading in their order; at most `limit` records.
+   */
   forStation(stationId: string, limit: number): Promise<MeterValueRecord[]>;
 }
 

@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type {
   CommandRecord,
   ConnectorStatusRecord,
+  MeterReading,
   MeterValueRecord,
+  SampledValueRecord,
   Store,
   TransactionStart,
 } from '../../src/store/ports.ts';
@@ -340,69 +342,147 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
     });
 
     describe('meter values', () => {
-      it('append stores rows and returns how many were added; forTransaction returns them in time order', async () => {
-        const rows = [
-          meterValue({ timestamp: at(2), measurand: 'Energy.Active.Import.Register', value: '1200', numericValue: 1200 }),
-          meterValue({ timestamp: at(1), measurand: 'Energy.Active.Import.Register', value: '1000', numericValue: 1000 }),
-          meterValue({ timestamp: at(1), measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unit: 'A', value: '16.0', numericValue: 16 }),
-          meterValue({ timestamp: at(1), measurand: 'Current.Import', phase: 'L2', location: 'Outlet', unit: 'A', value: '15.5', numericValue: 15.5 }),
-        ];
-        assert.equal(await store.meterValues.append(rows), 4);
-        const stored = await store.meterValues.forTransaction('1');
-        assert.equal(stored.length, 4);
-        assert.deepEqual(stored.map((row) => row.timestamp), [at(1), at(1), at(1), at(2)]);
-        assert.deepEqual(
-          [...stored].sort(byIdentity),
-          [...rows].sort(byIdentity),
-        );
-        assert.deepEqual(await store.meterValues.forTransaction('2'), []);
+      it('append stores readings and returns how many were added; forTransaction gives one record per sampled value', async () => {
+        const later = reading({ timestamp: at(2), sampledValues: [sample({ value: '1200' }), sample({ measurand: 'SoC', unit: 'Percent', location: 'EV', value: '57' })] });
+        const first = reading({
+          timestamp: at(1),
+          sampledValues: [
+            sample({ value: '1000' }),
+            sample({ measurand: 'Current.Import', phase: 'L1', unit: 'A', value: '16.0' }),
+            sample({ measurand: 'Current.Import', phase: 'L2', unit: 'A', value: '15.5' }),
+          ],
+        });
+        const sameTime = reading({ timestamp: at(1), sampledValues: [sample({ measurand: 'Power.Active.Import', unit: 'W', value: '7000' })] });
+        const otherTransaction = reading({ transactionId: '2', sampledValues: [sample({ value: '5' })] });
+        assert.equal(await store.meterValues.append([later, first, otherTransaction]), 3);
+        assert.equal(await store.meterValues.append([sameTime]), 1);
+
+        // By timestamp, then the order the readings were stored, then the order of the values in their reading.
+        assert.deepEqual(await store.meterValues.forTransaction('1'), [...records(first), ...records(sameTime), ...records(later)]);
+        assert.deepEqual(await store.meterValues.forTransaction('2'), records(otherTransaction));
+        assert.deepEqual(records(first)[1], {
+          stationId: 'CS-1', evseId: 1, connectorId: 1, transactionId: '1', timestamp: at(1), measurand: 'Current.Import',
+          phase: 'L1', location: 'Outlet', unit: 'A', context: 'Sample.Periodic', format: 'Raw', value: '16.0',
+          numericValue: 16, receivedAt: at(1),
+        });
+        assert.deepEqual(await store.meterValues.forTransaction('9'), []);
+        assert.deepEqual(await store.meterValues.forTransaction(''), []);
         assert.equal(await store.meterValues.append([]), 0);
       });
 
-      it('a replayed row is skipped, including rows whose transaction, phase, location and context are null', async () => {
-        const rows = [
-          meterValue({ transactionId: null, phase: null, location: null, context: null, value: '1' }),
-          meterValue({ transactionId: '1', phase: null, location: null, context: 'Sample.Periodic', value: '2' }),
+      it('numericValue is the value as a finite number for Raw or no format, else null; the value is kept exactly', async () => {
+        const cases: [Partial<SampledValueRecord>, number | null][] = [
+          [{ value: '1200' }, 1200],
+          [{ value: '16.50' }, 16.5],
+          [{ value: '-0.25' }, -0.25],
+          [{ value: '1e3' }, 1000],
+          [{ value: '42', format: null }, 42],
+          [{ value: '42', format: 'SignedData' }, null],
+          [{ value: '' }, null],
+          [{ value: ' ' }, null],
+          [{ value: 'abc' }, null],
+          [{ value: 'Infinity' }, null],
+          [{ value: 'NaN' }, null],
+          [{ value: 'quote " backslash \\ nul \u0000 tab \t é 😀 \u2028', format: 'SignedData' }, null],
         ];
-        assert.equal(await store.meterValues.append(rows), 2);
-        assert.equal(await store.meterValues.append(rows), 0);
-        const replayedLater = rows.map((row) => ({ ...row, receivedAt: at(50) }));
-        assert.equal(await store.meterValues.append([...replayedLater, meterValue({ value: '3' })]), 1);
-        const inOneCall = meterValue({ value: '4' });
-        assert.equal(await store.meterValues.append([inOneCall, inOneCall]), 1);
-
-        const stored = await store.meterValues.forStation('CS-1', 100);
-        assert.equal(stored.length, 4);
-        const withoutTransaction = stored.find((row) => row.transactionId === null);
-        assert.deepEqual(withoutTransaction, rows[0]);
+        const stored = reading({ sampledValues: cases.map(([fields]) => sample(fields)) });
+        assert.equal(await store.meterValues.append([stored]), 1);
+        const read = await store.meterValues.forTransaction('1');
+        assert.deepEqual(read.map((record) => record.value), cases.map(([fields]) => fields.value));
+        assert.deepEqual(read.map((record) => record.numericValue), cases.map(([, numeric]) => numeric));
+        assert.deepEqual(read, records(stored));
+        assert.equal(await store.meterValues.append([stored]), 0, 'the replay is recognised');
       });
 
-      it('rows that differ in any identity field are all kept', async () => {
-        const base = meterValue({});
-        const variants: MeterValueRecord[] = [
+      it('a replayed reading is skipped: in a later call, within one call, concurrently, and with another receivedAt', async () => {
+        const first = reading({ sampledValues: [sample({ value: '1' }), sample({ measurand: 'Voltage', unit: 'V', value: '230' })] });
+        assert.equal(await store.meterValues.append([first]), 1);
+        assert.equal(await store.meterValues.append([first]), 0);
+        assert.equal(await store.meterValues.append([{ ...first, receivedAt: at(50) }]), 0);
+        const copy = structuredClone(first);
+        assert.equal(await store.meterValues.append([copy]), 0, 'an equal reading, not the same object');
+
+        const second = reading({ timestamp: at(2) });
+        assert.equal(await store.meterValues.append([second, { ...second, receivedAt: at(51) }, { ...first, receivedAt: at(52) }]), 1);
+        const third = reading({ timestamp: at(3) });
+        const concurrent = await Promise.all([store.meterValues.append([third]), store.meterValues.append([third])]);
+        assert.deepEqual(concurrent.sort(), [0, 1]);
+
+        // What was kept is the first of each, with its receivedAt.
+        assert.deepEqual(await store.meterValues.forTransaction('1'), [...records(first), ...records(second), ...records(third)]);
+      });
+
+      it('nulls in transaction, phase, location, unit, context and format round-trip, and such readings replay as well', async () => {
+        const bare = reading({
+          transactionId: null,
+          sampledValues: [sample({ phase: null, location: null, unit: null, context: null, format: null, value: '7' })],
+        });
+        const withTransaction = { ...bare, transactionId: '1' };
+        assert.equal(await store.meterValues.append([bare, withTransaction]), 2);
+        assert.equal(await store.meterValues.append([bare, withTransaction]), 0);
+        const stored = await store.meterValues.forStation('CS-1', 10);
+        assert.deepEqual(stored.find((record) => record.transactionId === null), records(bare)[0]);
+        assert.deepEqual(await store.meterValues.forTransaction('1'), records(withTransaction));
+        assert.equal(records(bare)[0]?.numericValue, 7);
+      });
+
+      it('readings that differ in any identity field or in any sampled value are all kept', async () => {
+        const base = reading({ sampledValues: [sample({ value: '1' }), sample({ measurand: 'Current.Import', phase: 'L1', unit: 'A', value: '16' })] });
+        const changeSample = (fields: Partial<SampledValueRecord>): MeterReading => ({
+          ...base,
+          sampledValues: [base.sampledValues[0] as SampledValueRecord, { ...(base.sampledValues[1] as SampledValueRecord), ...fields }],
+        });
+        const variants: MeterReading[] = [
           base,
+          { ...base, stationId: 'CS-2' },
           { ...base, evseId: 2 },
           { ...base, connectorId: 2 },
           { ...base, transactionId: '2' },
+          { ...base, transactionId: null },
           { ...base, timestamp: at(7) },
-          { ...base, measurand: 'Power.Active.Import' },
-          { ...base, phase: 'L1' },
-          { ...base, location: 'Inlet' },
-          { ...base, context: 'Transaction.End' },
-          { ...base, value: '999' },
+          changeSample({ value: '17' }),
+          changeSample({ measurand: 'Current.Export' }),
+          changeSample({ phase: 'L2' }),
+          changeSample({ phase: null }),
+          changeSample({ location: 'Inlet' }),
+          changeSample({ unit: 'mA' }),
+          changeSample({ context: 'Transaction.End' }),
+          changeSample({ format: 'SignedData' }),
+          { ...base, sampledValues: [...base.sampledValues].reverse() },
+          { ...base, sampledValues: base.sampledValues.slice(0, 1) },
+          { ...base, sampledValues: [...base.sampledValues, sample({ value: '1' })] },
         ];
         assert.equal(await store.meterValues.append(variants), variants.length);
+        assert.equal(await store.meterValues.append(variants), 0);
       });
 
-      it('forStation returns the newest rows first, up to the limit', async () => {
-        await store.meterValues.append([
-          meterValue({ timestamp: at(1), value: '1' }),
-          meterValue({ timestamp: at(3), value: '3' }),
-          meterValue({ timestamp: at(2), value: '2' }),
-          meterValue({ stationId: 'CS-2', timestamp: at(4), value: '4' }),
+      it('a reading without sampled values is not stored', async () => {
+        assert.equal(await store.meterValues.append([reading({ sampledValues: [] })]), 0);
+        assert.equal(await store.meterValues.append([reading({ sampledValues: [] }), reading({})]), 1);
+        assert.equal((await store.meterValues.forTransaction('1')).length, 1);
+      });
+
+      it('forStation returns the newest readings first, their values in order, and limit counts values', async () => {
+        const oldest = reading({ timestamp: at(1), sampledValues: [sample({ value: 'a' }), sample({ value: 'b' })] });
+        const newest = reading({ timestamp: at(3), sampledValues: [sample({ value: 'c' }), sample({ value: 'd' }), sample({ value: 'e' })] });
+        const middle = reading({ timestamp: at(2), transactionId: null, sampledValues: [sample({ value: 'f' })] });
+        const newestStoredLater = reading({ timestamp: at(3), evseId: 2, sampledValues: [sample({ value: 'g' })] });
+        const otherStation = reading({ stationId: 'CS-2', timestamp: at(4), sampledValues: [sample({ value: 'h' })] });
+        assert.equal(await store.meterValues.append([oldest, newest, middle]), 3);
+        assert.equal(await store.meterValues.append([newestStoredLater, otherStation]), 2);
+
+        const values = async (stationId: string, limit: number): Promise<string[]> =>
+          (await store.meterValues.forStation(stationId, limit)).map((record) => record.value);
+        assert.deepEqual(await values('CS-1', 100), ['g', 'c', 'd', 'e', 'f', 'a', 'b']);
+        assert.deepEqual(await values('CS-1', 1), ['g']);
+        assert.deepEqual(await values('CS-1', 2), ['g', 'c']);
+        assert.deepEqual(await values('CS-1', 4), ['g', 'c', 'd', 'e']);
+        assert.deepEqual(await values('CS-1', 6), ['g', 'c', 'd', 'e', 'f', 'a']);
+        assert.deepEqual(await values('CS-2', 10), ['h']);
+        assert.deepEqual(await values('CS-none', 10), []);
+        assert.deepEqual(await store.meterValues.forStation('CS-1', 100), [
+          ...records(newestStoredLater), ...records(newest), ...records(middle), ...records(oldest),
         ]);
-        assert.deepEqual((await store.meterValues.forStation('CS-1', 2)).map((row) => row.value), ['3', '2']);
-        assert.deepEqual((await store.meterValues.forStation('CS-2', 10)).map((row) => row.value), ['4']);
       });
     });
 
@@ -465,7 +545,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         await assert.rejects(store.idTokens.put({
           idToken: 'late', status: 'Accepted', expiryDate: null, groupId: null, allowConcurrentTx: false,
         }));
-        await assert.rejects(store.meterValues.append([meterValue({})]));
+        await assert.rejects(store.meterValues.append([reading({})]));
         await store.close();
       });
     });
@@ -509,29 +589,53 @@ function txStart(fields: Partial<TransactionStart>): TransactionStart {
   };
 }
 
-function meterValue(fields: Partial<MeterValueRecord>): MeterValueRecord {
+function sample(fields: Partial<SampledValueRecord> = {}): SampledValueRecord {
+  return {
+    value: '0',
+    measurand: 'Energy.Active.Import.Register',
+    phase: null,
+    location: 'Outlet',
+    unit: 'Wh',
+    context: 'Sample.Periodic',
+    format: 'Raw',
+    ...fields,
+  };
+}
+
+function reading(fields: Partial<MeterReading>): MeterReading {
   return {
     stationId: 'CS-1',
     evseId: 1,
     connectorId: 1,
     transactionId: '1',
     timestamp: at(1),
-    measurand: 'Energy.Active.Import.Register',
-    phase: null,
-    location: null,
-    unit: 'Wh',
-    context: 'Sample.Periodic',
-    format: 'Raw',
-    value: '0',
-    numericValue: 0,
+    sampledValues: [sample()],
     receivedAt: at(1),
     ...fields,
   };
 }
 
-function byIdentity(a: MeterValueRecord, b: MeterValueRecord): number {
-  const key = (row: MeterValueRecord): string => `${row.timestamp}|${row.measurand}|${row.phase}|${row.value}`;
-  return key(a).localeCompare(key(b));
+/** The records a stored reading reads back as: one per sampled value, in order. */
+function records(stored: MeterReading): MeterValueRecord[] {
+  return stored.sampledValues.map((value) => ({
+    stationId: stored.stationId,
+    evseId: stored.evseId,
+    connectorId: stored.connectorId,
+    transactionId: stored.transactionId,
+    timestamp: stored.timestamp,
+    measurand: value.measurand,
+    phase: value.phase,
+    location: value.location,
+    unit: value.unit,
+    context: value.context,
+    format: value.format,
+    value: value.value,
+    numericValue:
+      (value.format === null || value.format === 'Raw') && value.value.trim() !== '' && Number.isFinite(Number(value.value))
+        ? Number(value.value)
+        : null,
+    receivedAt: stored.receivedAt,
+  }));
 }
 
 function command(fields: Partial<CommandRecord>): CommandRecord {

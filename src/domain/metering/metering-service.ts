@@ -1,8 +1,9 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
-import type { MeterValueRecord, Store, TransactionRecord } from '../../store/ports.ts';
+import type { MeterReading, MeterValueRecord, Store, TransactionRecord } from '../../store/ports.ts';
+import { nowIso } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import type { TransactionLookup } from '../transactions/transaction-lookup.ts';
-import { energyRegisterWh, numericValue, type MeterValueInput } from './sampled-value.ts';
+import { energyRegisterWh, type MeterValueInput } from './sampled-value.ts';
 
 export interface MeterValuesReport {
   evseId: number;
@@ -12,7 +13,10 @@ export interface MeterValuesReport {
   values: MeterValueInput[];
 }
 
-/** Meter values: stored durably (replays skipped), attached to their transaction, energy tracked. */
+/**
+ * Meter values: stored durably as readings (one per meter value the station sent, with its sampled values; replays
+ * skipped), attached to their transaction, energy tracked. Read back one record per sampled value.
+ */
 export class MeteringService {
   private readonly store: Store;
   private readonly bus: ClusterBus;
@@ -26,16 +30,16 @@ export class MeteringService {
 
   async record(stationId: string, report: MeterValuesReport): Promise<void> {
     const tx = report.stationTxId ? await this.transactions.find(stationId, report.stationTxId) : undefined;
-    const rows = toRows(stationId, report, tx?.id ?? null);
-    if (rows.length === 0) return;
-    const work: Promise<unknown>[] = [this.store.meterValues.append(rows)];
+    const readings = toReadings(stationId, report, tx?.id ?? null);
+    if (readings.length === 0) return;
+    const work: Promise<unknown>[] = [this.store.meterValues.append(readings)];
     const registerWh = tx && tx.stoppedAt === null ? energyRegisterWh(report.values) : undefined;
-    if (tx && registerWh !== undefined) work.push(this.store.transactions.updateMeter(tx.id, registerWh, new Date().toISOString()));
+    if (tx && registerWh !== undefined) work.push(this.store.transactions.updateMeter(tx.id, registerWh, nowIso()));
     await Promise.all(work);
     this.bus.publish({
       type: 'meter.values',
       stationId,
-      data: { evseId: report.evseId, connectorId: report.connectorId, transactionId: tx?.id ?? null, samples: rows.length },
+      data: { evseId: report.evseId, connectorId: report.connectorId, transactionId: tx?.id ?? null, samples: sampleCount(readings) },
     });
     if (tx && registerWh !== undefined) {
       this.bus.publish({
@@ -48,8 +52,8 @@ export class MeteringService {
 
   /** Stores the meter values that come with a transaction message (e.g. 1.6 StopTransaction transactionData). */
   async recordForTransaction(tx: TransactionRecord, values: MeterValueInput[]): Promise<void> {
-    const rows = toRows(tx.stationId, { evseId: tx.evseId, connectorId: tx.connectorId, values }, tx.id);
-    if (rows.length > 0) await this.store.meterValues.append(rows);
+    const readings = toReadings(tx.stationId, { evseId: tx.evseId, connectorId: tx.connectorId, values }, tx.id);
+    if (readings.length > 0) await this.store.meterValues.append(readings);
   }
 
   async forTransaction(transactionId: string): Promise<MeterValueRecord[]> {
@@ -63,28 +67,33 @@ export class MeteringService {
   }
 }
 
-function toRows(stationId: string, report: MeterValuesReport, transactionId: string | null): MeterValueRecord[] {
-  const receivedAt = new Date().toISOString();
-  const rows: MeterValueRecord[] = [];
+/** One reading per meter value that has sampled values, in the order sent. */
+function toReadings(stationId: string, report: MeterValuesReport, transactionId: string | null): MeterReading[] {
+  const receivedAt = nowIso();
+  const readings: MeterReading[] = [];
   for (const mv of report.values) {
-    for (const sv of mv.sampledValues) {
-      rows.push({
-        stationId,
-        evseId: report.evseId,
-        connectorId: report.connectorId,
-        transactionId,
-        timestamp: mv.timestamp,
+    if (mv.sampledValues.length === 0) continue;
+    readings.push({
+      stationId,
+      evseId: report.evseId,
+      connectorId: report.connectorId,
+      transactionId,
+      timestamp: mv.timestamp,
+      sampledValues: mv.sampledValues.map((sv) => ({
+        value: sv.value,
         measurand: sv.measurand,
         phase: sv.phase,
         location: sv.location,
         unit: sv.unit,
         context: sv.context,
         format: sv.format,
-        value: sv.value,
-        numericValue: sv.format === 'SignedData' ? null : numericValue(sv.value),
-        receivedAt,
-      });
-    }
+      })),
+      receivedAt,
+    });
   }
-  return rows;
+  return readings;
+}
+
+function sampleCount(readings: MeterReading[]): number {
+  return readings.reduce((sum, reading) => sum + reading.sampledValues.length, 0);
 }

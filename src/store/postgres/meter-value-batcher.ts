@@ -1,19 +1,33 @@
-import type { MeterValueRecord } from '../ports.ts';
+import type { MeterReading } from '../ports.ts';
 import { StoreClosedError } from '../commit.ts';
+import { encodeSamples, samplesDigest } from '../meter-readings.ts';
 import { integer } from './columns.ts';
 import { isRetryable, type PostgresDatabase, type Queryable } from './database.ts';
 
 export interface MeterValueBatcherOptions {
-  /** Rows in one commit at most (a single larger append gets a commit of its own, in several statements). */
+  /** Readings (rows) in one commit at most (a single larger append gets a commit of its own, in several statements). */
   maxBatchRows: number;
-  /** Rows in one INSERT statement at most. */
+  /** Readings (rows) in one INSERT statement at most. */
   maxStatementRows: number;
   /** Commits in flight at once; appends made while all are busy wait and join the next batch. */
   maxInFlight: number;
 }
 
+/** A reading as its row: the sampled values encoded and digested once, at append (not again on a retry). */
+interface ReadingRow {
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  /** `''` for none. */
+  transactionId: string;
+  timestamp: string;
+  samples: string;
+  digest: string;
+  receivedAt: string;
+}
+
 interface PendingAppend {
-  rows: MeterValueRecord[];
+  rows: ReadingRow[];
   resolve: (added: number) => void;
   reject: (error: unknown) => void;
 }
@@ -21,25 +35,23 @@ interface PendingAppend {
 const MAX_ATTEMPTS = 5;
 
 /**
- * One INSERT for many appends. The rows travel as one array per column (15 parameters, whatever the number of rows:
+ * One INSERT for many appends. The rows travel as one array per column (9 parameters, whatever the number of rows:
  * no bind-parameter limit, one parse). Each row carries the index of the append it belongs to ("caller"); `input`
  * gives every row its id from the sequence first, so that the rows the INSERT actually wrote (those not skipped by
  * `ON CONFLICT DO NOTHING` as replays) can be joined back to their callers and counted per caller.
  */
 const INSERT_BATCH = {
-  name: 'joule_meter_values_insert_batch',
+  name: 'joule_meter_readings_insert_batch',
   text: `
     WITH input AS (
-      SELECT nextval('meter_values_id_seq') AS id, t.*
+      SELECT nextval('meter_readings_id_seq') AS id, t.*
       FROM unnest($1::int4[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], $7::text[], $8::text[],
-        $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::float8[], $15::text[])
-        AS t(caller, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase, location,
-          context, unit, format, value, numeric_value, received_at)
+        $9::text[])
+        AS t(caller, station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
     ), inserted AS (
-      INSERT INTO meter_values (id, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase,
-        location, context, unit, format, value, numeric_value, received_at)
-      SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase, location, context,
-        unit, format, value, numeric_value, received_at
+      INSERT INTO meter_readings (id, station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest,
+        received_at)
+      SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at
       FROM input
       ON CONFLICT DO NOTHING
       RETURNING id
@@ -48,14 +60,16 @@ const INSERT_BATCH = {
 };
 
 /**
- * Group commit for meter values, the bulk of Joule's writes. Appends made during one event-loop turn are coalesced
- * into one batch (up to `maxBatchRows` rows), written by one multi-row `INSERT ... ON CONFLICT DO NOTHING` (several,
- * in one transaction, past `maxStatementRows`) and committed once. While `maxInFlight` batches are being committed,
- * new appends wait and form the next, larger, batch: the busier the store, the bigger the commits. Each append's
- * promise resolves after the commit that holds its rows, with the number of its rows actually inserted.
+ * Group commit for meter readings, the bulk of Joule's writes. Appends made during one event-loop turn are coalesced
+ * into one batch (up to `maxBatchRows` readings, one row each), written by one multi-row `INSERT ... ON CONFLICT DO
+ * NOTHING` (several, in one transaction, past `maxStatementRows`) and committed once. While `maxInFlight` batches are
+ * being committed, new appends wait and form the next, larger, batch: the busier the store, the bigger the commits.
+ * Each append's promise resolves after the commit that holds its rows, with the number of its readings actually
+ * inserted.
  *
- * A batch that fails on a deadlock or serialization error is retried whole; one that fails otherwise (e.g. a value
- * PostgreSQL refuses, like a NUL character) is retried one append per commit, so that only the bad append rejects.
+ * A batch that fails on a deadlock or serialization error is retried whole; one that fails otherwise (e.g. a text
+ * PostgreSQL refuses, like a NUL character in a timestamp) is retried one append per commit, so that only the bad
+ * append rejects. (Sampled values are JSON text, in which a NUL character is escaped.)
  */
 export class MeterValueBatcher {
   readonly #db: PostgresDatabase;
@@ -74,8 +88,14 @@ export class MeterValueBatcher {
     this.#options = options;
   }
 
-  append(rows: MeterValueRecord[]): Promise<number> {
+  append(readings: MeterReading[]): Promise<number> {
     if (this.#db.closed) return Promise.reject(new StoreClosedError());
+    let rows: ReadingRow[];
+    try {
+      rows = toRows(readings);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (rows.length === 0) return Promise.resolve(0);
     return new Promise<number>((resolve, reject) => {
       this.#pending.push({ rows, resolve, reject });
@@ -206,6 +226,26 @@ export class MeterValueBatcher {
   }
 }
 
+/** The rows of the readings that have sampled values (a reading without any is not stored). */
+function toRows(readings: MeterReading[]): ReadingRow[] {
+  const rows: ReadingRow[] = [];
+  for (const reading of readings) {
+    if (reading.sampledValues.length === 0) continue;
+    const samples = encodeSamples(reading.sampledValues);
+    rows.push({
+      stationId: reading.stationId,
+      evseId: reading.evseId,
+      connectorId: reading.connectorId,
+      transactionId: reading.transactionId ?? '',
+      timestamp: reading.timestamp,
+      samples,
+      digest: samplesDigest(samples),
+      receivedAt: reading.receivedAt,
+    });
+  }
+  return rows;
+}
+
 function settle(batch: PendingAppend[], added: number[]): void {
   batch.forEach((append, index) => append.resolve(added[index] ?? 0));
 }
@@ -222,14 +262,8 @@ async function insertRows(target: Queryable, batch: PendingAppend[], first: numb
   const connectorId = new ArrayLiteral();
   const transactionId = new ArrayLiteral();
   const timestamp = new ArrayLiteral();
-  const measurand = new ArrayLiteral();
-  const phase = new ArrayLiteral();
-  const location = new ArrayLiteral();
-  const context = new ArrayLiteral();
-  const unit = new ArrayLiteral();
-  const format = new ArrayLiteral();
-  const value = new ArrayLiteral();
-  const numericValue = new ArrayLiteral();
+  const samples = new ArrayLiteral();
+  const digest = new ArrayLiteral();
   const receivedAt = new ArrayLiteral();
   for (let index = first; index < end; index += 1) {
     const callerIndex = String(index - first);
@@ -238,23 +272,17 @@ async function insertRows(target: Queryable, batch: PendingAppend[], first: numb
       stationId.text(row.stationId);
       evseId.number(row.evseId);
       connectorId.number(row.connectorId);
-      transactionId.text(row.transactionId ?? '');
+      transactionId.text(row.transactionId);
       timestamp.text(row.timestamp);
-      measurand.text(row.measurand);
-      phase.text(row.phase ?? '');
-      location.text(row.location ?? '');
-      context.text(row.context ?? '');
-      unit.text(row.unit);
-      format.text(row.format);
-      value.text(row.value);
-      numericValue.number(row.numericValue);
+      samples.text(row.samples);
+      digest.text(row.digest);
       receivedAt.text(row.receivedAt);
     }
   }
   const result = await target.query({
     ...INSERT_BATCH,
-    values: [caller, stationId, evseId, connectorId, transactionId, timestamp, measurand, phase, location, context,
-      unit, format, value, numericValue, receivedAt].map((column) => column.toString()),
+    values: [caller, stationId, evseId, connectorId, transactionId, timestamp, samples, digest, receivedAt]
+      .map((column) => column.toString()),
   });
   const added = new Array<number>(end - first).fill(0);
   for (const row of result.rows) added[integer(row, 'caller')] = integer(row, 'added');

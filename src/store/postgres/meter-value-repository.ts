@@ -1,24 +1,28 @@
-import type { MeterValueRecord, MeterValueRepository } from '../ports.ts';
-import { emptyAsNull, integer, nullableNumber, nullableText, text, type Row } from './columns.ts';
+import { flattenReading, type StoredReading } from '../meter-readings.ts';
+import type { MeterReading, MeterValueRecord, MeterValueRepository } from '../ports.ts';
+import { emptyAsNull, integer, text, type Row } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
 import { MeterValueBatcher, type MeterValueBatcherOptions } from './meter-value-batcher.ts';
 
-const COLUMNS = `station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase, location, context,
-  unit, format, value, numeric_value, received_at`;
+const COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at';
 
 const SELECT_FOR_TRANSACTION = {
-  name: 'joule_meter_values_for_transaction',
-  text: `SELECT ${COLUMNS} FROM meter_values WHERE transaction_id = $1 AND transaction_id <> '' ORDER BY timestamp, id`,
+  name: 'joule_meter_readings_for_transaction',
+  text: `SELECT ${COLUMNS} FROM meter_readings WHERE transaction_id = $1 AND transaction_id <> ''
+    ORDER BY timestamp, id`,
 };
+/** Every stored reading has at least one sampled value, so `limit` readings hold at least `limit` values. */
 const SELECT_FOR_STATION = {
-  name: 'joule_meter_values_for_station',
-  text: `SELECT ${COLUMNS} FROM meter_values WHERE station_id = $1 ORDER BY timestamp DESC, id DESC LIMIT $2`,
+  name: 'joule_meter_readings_for_station',
+  text: `SELECT ${COLUMNS} FROM meter_readings WHERE station_id = $1 ORDER BY timestamp DESC, id DESC LIMIT $2`,
 };
 
 /**
- * Meter values on PostgreSQL. Appends go through the {@link MeterValueBatcher} (group commit, one multi-row INSERT per
- * batch); a unique index over the row's identity plus `ON CONFLICT DO NOTHING` skips replayed rows, and the nullable
- * parts of that identity are stored as `''` so that "none" equals "none".
+ * Meter readings on PostgreSQL, one row per reading with its sampled values as JSON text (see
+ * `../meter-readings.ts`). Appends go through the {@link MeterValueBatcher} (group commit, one multi-row INSERT per
+ * batch); a unique index over (station, timestamp, evse, connector, transaction, digest of the sampled values) plus
+ * `ON CONFLICT DO NOTHING` skips replayed readings, and a reading without a transaction stores `''` there so that
+ * "none" equals "none". Reads flatten the readings into one record per sampled value.
  */
 export class PostgresMeterValueRepository implements MeterValueRepository {
   readonly #db: PostgresDatabase;
@@ -29,16 +33,26 @@ export class PostgresMeterValueRepository implements MeterValueRepository {
     this.#batcher = new MeterValueBatcher(db, options);
   }
 
-  append(rows: MeterValueRecord[]): Promise<number> {
-    return this.#batcher.append(rows);
+  append(readings: MeterReading[]): Promise<number> {
+    return this.#batcher.append(readings);
   }
 
   async forTransaction(transactionId: string): Promise<MeterValueRecord[]> {
-    return (await this.#db.read(SELECT_FOR_TRANSACTION, [transactionId])).map(toMeterValue);
+    const records: MeterValueRecord[] = [];
+    for (const row of await this.#db.read(SELECT_FOR_TRANSACTION, [transactionId])) {
+      flattenReading(toReading(row), text(row, 'samples'), records);
+    }
+    return records;
   }
 
   async forStation(stationId: string, limit: number): Promise<MeterValueRecord[]> {
-    return (await this.#db.read(SELECT_FOR_STATION, [stationId, limit])).map(toMeterValue);
+    const records: MeterValueRecord[] = [];
+    if (limit <= 0) return records;
+    for (const row of await this.#db.read(SELECT_FOR_STATION, [stationId, limit])) {
+      flattenReading(toReading(row), text(row, 'samples'), records, limit - records.length);
+      if (records.length >= limit) break;
+    }
+    return records;
   }
 
   /** Commits the appends still queued. */
@@ -47,21 +61,13 @@ export class PostgresMeterValueRepository implements MeterValueRepository {
   }
 }
 
-function toMeterValue(row: Row): MeterValueRecord {
+function toReading(row: Row): StoredReading {
   return {
     stationId: text(row, 'station_id'),
     evseId: integer(row, 'evse_id'),
     connectorId: integer(row, 'connector_id'),
     transactionId: emptyAsNull(row, 'transaction_id'),
     timestamp: text(row, 'timestamp'),
-    measurand: text(row, 'measurand'),
-    phase: emptyAsNull(row, 'phase'),
-    location: emptyAsNull(row, 'location'),
-    unit: nullableText(row, 'unit'),
-    context: emptyAsNull(row, 'context'),
-    format: nullableText(row, 'format'),
-    value: text(row, 'value'),
-    numericValue: nullableNumber(row, 'numeric_value'),
     receivedAt: text(row, 'received_at'),
   };
 }

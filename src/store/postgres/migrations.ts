@@ -20,9 +20,11 @@ export interface Migration {
  * - Id tokens compare case-insensitively through `lower(id_token)` on a "C" column, which folds ASCII only, like
  *   SQLite's NOCASE (a database's Unicode collation would fold more).
  * - Integers from stations are `bigint` (SQLite integers are 64-bit); JSON is `jsonb`; booleans are `boolean`.
- * - In `meter_values` the nullable parts of the dedupe key (transaction, phase, location, context) are stored as `''`
- *   for "none", because a unique index treats NULLs as distinct. The value enters that index as itself when short
- *   and as its md5 when long, since a btree entry is limited to about 2.7 kB.
+ * - Meter values are kept one row per reading (migration 2, `meter_readings`): its sampled values as JSON text
+ *   (`../meter-readings.ts`), deduplicated by a unique index over station, timestamp, evse, connector, transaction and
+ *   a digest of that text. The transaction is `''` for "none", because a unique index treats NULLs as distinct (as
+ *   were phase, location and context in migration 1's `meter_values`, whose value entered its index as itself when
+ *   short and as its md5 when long, since a btree entry is limited to about 2.7 kB).
  * - A transaction start is made idempotent by unique indexes (station + station transaction id; station + start
  *   time + EVSE + connector + id token), so that concurrent replays from several Joule processes resolve to one row.
  * - A station's own state (connectors, status history, configuration) references `stations`; logs (transactions,
@@ -189,6 +191,56 @@ export const MIGRATIONS: readonly Migration[] = [
         received_at text COLLATE "C" NOT NULL
       );
       CREATE INDEX station_events_by_station ON station_events (station_id, timestamp);
+    `,
+  },
+  {
+    version: 2,
+    name: 'meter values as one row per reading',
+    // As SQLite's migration 2. The rows of meter_values become readings by (station, evse, connector, transaction,
+    // timestamp), their values in stored order, each reading with the id and received_at of its first row. The
+    // samples text is built here exactly as encodeSamples builds it (to_json escapes a string as JSON.stringify does),
+    // and its digest as samplesDigest computes it, so that a replay of a reading stored before the migration is
+    // still recognised. The indexes are built after the copy.
+    sql: `
+      CREATE TABLE meter_readings (
+        id bigserial PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        evse_id bigint NOT NULL,
+        connector_id bigint NOT NULL,
+        transaction_id text COLLATE "C" NOT NULL,
+        timestamp text COLLATE "C" NOT NULL,
+        samples text COLLATE "C" NOT NULL,
+        digest text COLLATE "C" NOT NULL,
+        received_at text COLLATE "C" NOT NULL
+      );
+
+      INSERT INTO meter_readings
+        (id, station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
+      SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, samples,
+        left(encode(sha256(convert_to(samples, 'UTF8')), 'base64'), 22), received_at
+      FROM (
+        SELECT min(id) AS id, station_id, evse_id, connector_id, transaction_id, timestamp,
+          '[' || string_agg(
+            '[' || to_json(value)::text
+            || ',' || to_json(measurand)::text
+            || ',' || coalesce(to_json(nullif(phase, ''))::text, 'null')
+            || ',' || coalesce(to_json(nullif(location, ''))::text, 'null')
+            || ',' || coalesce(to_json(unit)::text, 'null')
+            || ',' || coalesce(to_json(nullif(context, ''))::text, 'null')
+            || ',' || coalesce(to_json(format)::text, 'null')
+            || ']', ',' ORDER BY id) || ']' AS samples,
+          (array_agg(received_at ORDER BY id))[1] AS received_at
+        FROM meter_values
+        GROUP BY station_id, evse_id, connector_id, transaction_id, timestamp
+      ) AS readings;
+      SELECT setval(pg_get_serial_sequence('meter_readings', 'id'),
+        coalesce((SELECT max(id) FROM meter_readings), 0) + 1, false);
+
+      CREATE UNIQUE INDEX meter_readings_identity ON meter_readings
+        (station_id, timestamp, evse_id, connector_id, transaction_id, digest);
+      CREATE INDEX meter_readings_by_transaction ON meter_readings (transaction_id, timestamp)
+        WHERE transaction_id <> '';
+      DROP TABLE meter_values;
     `,
   },
 ];

@@ -1,15 +1,16 @@
 import type { StatementSync } from 'node:sqlite';
-import type { MeterValueRecord, MeterValueRepository } from '../ports.ts';
-import { emptyAsNull, integer, nullableNumber, nullableText, text, type Row } from './columns.ts';
+import { encodeSamples, flattenReading, samplesDigest, type StoredReading } from '../meter-readings.ts';
+import type { MeterReading, MeterValueRecord, MeterValueRepository } from '../ports.ts';
+import { emptyAsNull, integer, text, type Row } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 
-const COLUMNS = `station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase, location, context,
-  unit, format, value, numeric_value, received_at`;
+const COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at';
 
 /**
- * Meter values on SQLite. A unique index over the row's identity (station, evse, connector, transaction, timestamp,
- * measurand, phase, location, context, value) plus `INSERT OR IGNORE` skips replayed rows; the nullable parts of
- * that identity are stored as `''` so that "none" equals "none".
+ * Meter readings on SQLite, one row per reading with its sampled values as JSON (see `../meter-readings.ts`). A
+ * unique index over (station, timestamp, evse, connector, transaction, digest of the sampled values) plus
+ * `INSERT OR IGNORE` skips replayed readings; a reading without a transaction stores `''` there so that "none"
+ * equals "none". Reads flatten the readings into one record per sampled value.
  */
 export class SqliteMeterValueRepository implements MeterValueRepository {
   readonly #db: SqliteDatabase;
@@ -19,65 +20,82 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#insert = db.prepare(`INSERT OR IGNORE INTO meter_values (${COLUMNS})
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#selectForTransaction = db.prepare(`SELECT ${COLUMNS} FROM meter_values
+    this.#insert = db.prepare(`INSERT OR IGNORE INTO meter_readings
+      (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#selectForTransaction = db.prepare(`SELECT ${COLUMNS} FROM meter_readings
       WHERE transaction_id = ? AND transaction_id <> '' ORDER BY timestamp, id`);
-    this.#selectForStation = db.prepare(`SELECT ${COLUMNS} FROM meter_values
-      WHERE station_id = ? ORDER BY timestamp DESC, id DESC LIMIT ?`);
+    this.#selectForStation = db.prepare(`SELECT ${COLUMNS} FROM meter_readings
+      WHERE station_id = ? ORDER BY timestamp DESC, id DESC`);
   }
 
-  append(rows: MeterValueRecord[]): Promise<number> {
-    if (rows.length === 0) return Promise.resolve(0);
+  append(readings: MeterReading[]): Promise<number> {
+    // Encoded and digested before queueing, so that the commit holds the write lock no longer than the INSERTs.
+    let rows: (string | number)[][];
+    try {
+      rows = toRows(readings);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (rows.length === 0) return this.#db.read(() => 0);
     return this.#db.write(() => {
       let inserted = 0;
-      for (const row of rows) {
-        const result = this.#insert.run(
-          row.stationId,
-          row.evseId,
-          row.connectorId,
-          row.transactionId ?? '',
-          row.timestamp,
-          row.measurand,
-          row.phase ?? '',
-          row.location ?? '',
-          row.context ?? '',
-          row.unit,
-          row.format,
-          row.value,
-          row.numericValue,
-          row.receivedAt,
-        );
-        inserted += Number(result.changes);
-      }
+      for (const row of rows) inserted += Number(this.#insert.run(...row).changes);
       return inserted;
     }, rows.length);
   }
 
   forTransaction(transactionId: string): Promise<MeterValueRecord[]> {
-    return this.#db.read(() => this.#selectForTransaction.all(transactionId).map(toMeterValue));
+    return this.#db.read(() => {
+      const records: MeterValueRecord[] = [];
+      for (const row of this.#selectForTransaction.all(transactionId)) {
+        flattenReading(toReading(row), text(row, 'samples'), records);
+      }
+      return records;
+    });
   }
 
   forStation(stationId: string, limit: number): Promise<MeterValueRecord[]> {
-    return this.#db.read(() => this.#selectForStation.all(stationId, limit).map(toMeterValue));
+    return this.#db.read(() => {
+      const records: MeterValueRecord[] = [];
+      if (limit <= 0) return records;
+      // Readings hold varying numbers of sampled values: read newest first until `limit` values are found.
+      for (const row of this.#selectForStation.iterate(stationId)) {
+        flattenReading(toReading(row), text(row, 'samples'), records, limit - records.length);
+        if (records.length >= limit) break;
+      }
+      return records;
+    });
   }
 }
 
-function toMeterValue(row: Row): MeterValueRecord {
+/** The INSERT parameters of each reading that has sampled values. */
+function toRows(readings: MeterReading[]): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const reading of readings) {
+    if (reading.sampledValues.length === 0) continue;
+    const samples = encodeSamples(reading.sampledValues);
+    rows.push([
+      reading.stationId,
+      reading.evseId,
+      reading.connectorId,
+      reading.transactionId ?? '',
+      reading.timestamp,
+      samples,
+      samplesDigest(samples),
+      reading.receivedAt,
+    ]);
+  }
+  return rows;
+}
+
+function toReading(row: Row): StoredReading {
   return {
     stationId: text(row, 'station_id'),
     evseId: integer(row, 'evse_id'),
     connectorId: integer(row, 'connector_id'),
     transactionId: emptyAsNull(row, 'transaction_id'),
     timestamp: text(row, 'timestamp'),
-    measurand: text(row, 'measurand'),
-    phase: emptyAsNull(row, 'phase'),
-    location: emptyAsNull(row, 'location'),
-    unit: nullableText(row, 'unit'),
-    context: emptyAsNull(row, 'context'),
-    format: nullableText(row, 'format'),
-    value: text(row, 'value'),
-    numericValue: nullableNumber(row, 'numeric_value'),
     receivedAt: text(row, 'received_at'),
   };
 }

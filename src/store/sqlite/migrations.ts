@@ -1,19 +1,23 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { integer } from './columns.ts';
+import { encodeSamples, samplesDigest } from '../meter-readings.ts';
+import type { SampledValueRecord } from '../ports.ts';
+import { emptyAsNull, integer, nullableText, text, type Row } from './columns.ts';
 
 /** One schema change. Versions are applied in increasing order, each in its own transaction, and never edited once released. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Runs after `sql`, in the same transaction: for data moves that need code rather than SQL. */
+  after?: (db: DatabaseSync) => void;
 }
 
 /**
  * The schema, as numbered migrations.
  *
- * Conventions: timestamps are ISO 8601 text; booleans are 0/1; JSON is text. In `meter_values` the nullable parts
- * of the dedupe key (transaction, phase, location, context) are stored as `''` for "none", because a unique index
- * treats NULLs as distinct. A station's own state (connectors, status history, configuration) references
+ * Conventions: timestamps are ISO 8601 text; booleans are 0/1; JSON is text. The nullable parts of a dedupe key
+ * (`meter_readings.transaction_id`; before migration 2, also phase, location and context in `meter_values`) are
+ * stored as `''` for "none", because a unique index treats NULLs as distinct. A station's own state (connectors, status history, configuration) references
  * `stations`; logs (transactions, meter values, commands, station events) do not, so that they never block on or
  * vanish with a station row.
  */
@@ -171,7 +175,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX station_events_by_station ON station_events (station_id, timestamp);
     `,
   },
+  {
+    version: 2,
+    name: 'meter values as one row per reading',
+    // One row per meter reading (a timestamp and its sampled values, as JSON text: see ../meter-readings.ts), about
+    // ten times fewer rows and index entries than one per sampled value. A replay has the same station, timestamp,
+    // evse, connector, transaction ('' for none) and digest of the sampled values; the unique index over those, led
+    // by station and timestamp, also serves the station's newest readings. Rows of `meter_values` become readings
+    // by (station, evse, connector, transaction, timestamp), their values in stored order; a reading takes the id
+    // and receivedAt of its first row, so readings keep the storage order of their values.
+    sql: `
+      CREATE TABLE meter_readings (
+        id INTEGER PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        transaction_id TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        samples TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        received_at TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX meter_readings_identity ON meter_readings
+        (station_id, timestamp, evse_id, connector_id, transaction_id, digest);
+      CREATE INDEX meter_readings_by_transaction ON meter_readings (transaction_id, timestamp)
+        WHERE transaction_id <> '';
+    `,
+    after: (db) => {
+      copyMeterValuesToReadings(db);
+      db.exec('DROP TABLE meter_values');
+    },
+  },
 ];
+
+/** Migration 2's data move: groups the rows of `meter_values` into readings (walked in the order of its unique index). */
+function copyMeterValuesToReadings(db: DatabaseSync): void {
+  const select = db.prepare(`SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, measurand, phase,
+      location, context, unit, format, value, received_at
+    FROM meter_values ORDER BY station_id, timestamp, evse_id, connector_id, transaction_id, id`);
+  const insert = db.prepare(`INSERT INTO meter_readings
+    (id, station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  let first: Row | undefined;
+  let samples: SampledValueRecord[] = [];
+  const flush = (): void => {
+    if (first === undefined) return;
+    const json = encodeSamples(samples);
+    insert.run(integer(first, 'id'), text(first, 'station_id'), integer(first, 'evse_id'), integer(first, 'connector_id'),
+      text(first, 'transaction_id'), text(first, 'timestamp'), json, samplesDigest(json), text(first, 'received_at'));
+  };
+  const sameReading = (a: Row, b: Row): boolean =>
+    a.station_id === b.station_id && a.timestamp === b.timestamp && a.evse_id === b.evse_id &&
+    a.connector_id === b.connector_id && a.transaction_id === b.transaction_id;
+  for (const row of select.iterate()) {
+    if (first === undefined || !sameReading(first, row)) {
+      flush();
+      first = row;
+      samples = [];
+    }
+    samples.push({
+      value: text(row, 'value'),
+      measurand: text(row, 'measurand'),
+      phase: emptyAsNull(row, 'phase'),
+      location: emptyAsNull(row, 'location'),
+      unit: nullableText(row, 'unit'),
+      context: emptyAsNull(row, 'context'),
+      format: nullableText(row, 'format'),
+    });
+  }
+  flush();
+}
 
 /**
  * Brings the schema up to date: applies, in order, the migrations newer than the latest one recorded in
@@ -203,6 +276,7 @@ export function runMigrations(db: DatabaseSync): number[] {
     try {
       if (migration.version > currentVersion()) {
         db.exec(migration.sql);
+        migration.after?.(db);
         recordMigration.run(migration.version, migration.name, new Date().toISOString());
         applied.push(migration.version);
       }

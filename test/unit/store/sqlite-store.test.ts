@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MeterValueRecord } from '../../../src/store/ports.ts';
+import type { MeterReading } from '../../../src/store/ports.ts';
 import { openConnection } from '../../../src/store/sqlite/connection.ts';
 import { MIGRATIONS, runMigrations } from '../../../src/store/sqlite/migrations.ts';
 import {
@@ -17,6 +17,7 @@ import {
   type CommitInfo,
   type SqliteStoreOptions,
 } from '../../../src/store/sqlite/sqlite-store.ts';
+import { assertMigratedV1, V1_COLUMNS, V1_ROWS } from '../../store/meter-values-v1.ts';
 import { repositoryContract } from '../../store/repository-contract.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'joule-sqlite-store-'));
@@ -36,21 +37,20 @@ async function openRecorded(options: Partial<SqliteStoreOptions> = {}) {
   return { store, commits, file };
 }
 
-function meterValue(index: number, fields: Partial<MeterValueRecord> = {}): MeterValueRecord {
+/** A reading of two sampled values, its timestamp `index` seconds into 2025. */
+function reading(index: number, fields: Partial<MeterReading> = {}): MeterReading {
   return {
     stationId: 'CS-1',
     evseId: 1,
     connectorId: 1,
     transactionId: '1',
     timestamp: new Date(Date.UTC(2025, 0, 1) + index * 1000).toISOString(),
-    measurand: 'Energy.Active.Import.Register',
-    phase: null,
-    location: null,
-    unit: 'Wh',
-    context: 'Sample.Periodic',
-    format: 'Raw',
-    value: String(index),
-    numericValue: index,
+    sampledValues: [
+      { value: String(index), measurand: 'Energy.Active.Import.Register', phase: null, location: 'Outlet', unit: 'Wh',
+        context: 'Sample.Periodic', format: 'Raw' },
+      { value: '16.0', measurand: 'Current.Import', phase: 'L1', location: 'Outlet', unit: 'A', context: 'Sample.Periodic',
+        format: 'Raw' },
+    ],
     receivedAt: '2025-01-01T00:00:00.000Z',
     ...fields,
   };
@@ -59,9 +59,9 @@ function meterValue(index: number, fields: Partial<MeterValueRecord> = {}): Mete
 repositoryContract('sqlite', () => openSqliteStore({ file: newFile() }));
 
 describe('sqlite store: group commit', () => {
-  it('commits concurrent writes of one event-loop turn together', async () => {
+  it('commits concurrent writes of one event-loop turn together, counting a reading as one operation', async () => {
     const { store, commits } = await openRecorded();
-    const added = await Promise.all(Array.from({ length: 1000 }, (_, index) => store.meterValues.append([meterValue(index)])));
+    const added = await Promise.all(Array.from({ length: 1000 }, (_, index) => store.meterValues.append([reading(index)])));
     assert.equal(added.reduce((sum, count) => sum + count, 0), 1000);
     assert.equal(commits.length, 1);
     assert.deepEqual({ writes: commits[0]?.writes, ops: commits[0]?.ops }, { writes: 1000, ops: 1000 });
@@ -81,7 +81,7 @@ describe('sqlite store: group commit', () => {
   it('commits at once when a batch reaches maxBatchRows', async () => {
     const { store, commits } = await openRecorded({ maxBatchRows: 100 });
     const writes = Array.from({ length: 10 }, (_, batch) =>
-      store.meterValues.append(Array.from({ length: 50 }, (_, row) => meterValue(batch * 50 + row))),
+      store.meterValues.append(Array.from({ length: 50 }, (_, row) => reading(batch * 50 + row))),
     );
     assert.equal(commits.length, 5, 'the five full batches commit before the turn ends');
     assert.deepEqual(await Promise.all(writes), Array.from({ length: 10 }, () => 50));
@@ -108,12 +108,12 @@ describe('sqlite store: group commit', () => {
     await store.close();
   });
 
-  it('appends many rows in one write, skipping replays within and across calls', async () => {
+  it('appends many readings in one write, skipping replays within and across calls', async () => {
     const { store } = await openRecorded();
-    const rows = Array.from({ length: 5000 }, (_, index) => meterValue(index));
-    assert.equal(await store.meterValues.append(rows), 5000);
-    assert.equal(await store.meterValues.append([...rows.slice(0, 10), meterValue(5000)]), 1);
-    assert.equal((await store.meterValues.forTransaction('1')).length, 5001);
+    const readings = Array.from({ length: 5000 }, (_, index) => reading(index));
+    assert.equal(await store.meterValues.append(readings), 5000);
+    assert.equal(await store.meterValues.append([...readings.slice(0, 10), reading(5000), reading(5000)]), 1);
+    assert.equal((await store.meterValues.forTransaction('1')).length, 5001 * 2);
     await store.close();
   });
 });
@@ -126,7 +126,7 @@ describe('sqlite store: durability and lifecycle', () => {
     const { record } = await store.transactions.start({
       stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 10, startedAt: '2025-01-01T11:00:00.000Z',
     });
-    await store.meterValues.append([meterValue(1, { transactionId: record.id })]);
+    await store.meterValues.append([reading(1, { transactionId: record.id })]);
     await store.close();
 
     const reopened = await openSqliteStore({ file });
@@ -134,7 +134,7 @@ describe('sqlite store: durability and lifecycle', () => {
     assert.equal(station?.registered, true);
     assert.equal(station?.lastSeen, '2025-01-01T12:00:00.000Z');
     assert.deepEqual(await reopened.transactions.get(record.id), record);
-    assert.equal((await reopened.meterValues.forTransaction(record.id)).length, 1);
+    assert.equal((await reopened.meterValues.forTransaction(record.id)).length, 2);
     const next = await reopened.transactions.start({
       stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 10, startedAt: '2025-01-01T13:00:00.000Z',
     });
@@ -149,12 +149,14 @@ describe('sqlite store: durability and lifecycle', () => {
       const { openSqliteStore } = await import(${JSON.stringify(storeModule)});
       const store = await openSqliteStore({ file: ${JSON.stringify(file)} });
       for (let round = 0; ; round += 1) {
-        const rows = Array.from({ length: 10 }, (_, index) => ({
-          stationId: 'CS-1', evseId: 1, connectorId: 1, transactionId: null, timestamp: String(round), measurand: 'm',
-          phase: null, location: null, unit: null, context: null, format: null, value: String(index),
-          numericValue: index, receivedAt: 'now',
+        // Two readings of five sampled values each, in two appends: ten values per round.
+        const readings = [1, 2].map((connectorId) => ({
+          stationId: 'CS-1', evseId: 1, connectorId, transactionId: null, timestamp: String(round), receivedAt: 'now',
+          sampledValues: Array.from({ length: 5 }, (_, index) => ({
+            value: String(index), measurand: 'm', phase: null, location: null, unit: null, context: null, format: null,
+          })),
         }));
-        await Promise.all([store.meterValues.append(rows.slice(0, 5)), store.meterValues.append(rows.slice(5))]);
+        await Promise.all(readings.map((one) => store.meterValues.append([one])));
         process.stdout.write((round + 1) * 10 + '\\n');
       }
     `], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -168,11 +170,11 @@ describe('sqlite store: durability and lifecycle', () => {
       if (acknowledged >= 500) writer.kill('SIGKILL');
     });
     await once(writer, 'exit');
-    assert.ok(acknowledged >= 500, `the writer stopped after ${acknowledged} acknowledged rows`);
+    assert.ok(acknowledged >= 500, `the writer stopped after ${acknowledged} acknowledged sampled values`);
 
     const reopened = await openSqliteStore({ file });
     const stored = (await reopened.meterValues.forStation('CS-1', 1_000_000)).length;
-    assert.ok(stored >= acknowledged, `${stored} rows stored, ${acknowledged} acknowledged`);
+    assert.ok(stored >= acknowledged, `${stored} sampled values stored, ${acknowledged} acknowledged`);
     await reopened.close();
   });
 
@@ -200,11 +202,11 @@ describe('sqlite store: durability and lifecycle', () => {
 
   it('commits writes queued before close', async () => {
     const { store, file } = await openRecorded();
-    const pending = store.meterValues.append([meterValue(1), meterValue(2)]);
+    const pending = store.meterValues.append([reading(1), reading(2)]);
     await store.close();
     assert.equal(await pending, 2);
     const reopened = await openSqliteStore({ file });
-    assert.equal((await reopened.meterValues.forStation('CS-1', 10)).length, 2);
+    assert.equal((await reopened.meterValues.forStation('CS-1', 10)).length, 4);
     await reopened.close();
   });
 
@@ -241,6 +243,26 @@ describe('sqlite store: connection and migrations', () => {
     assert.deepEqual(versions, MIGRATIONS.map((migration) => migration.version));
     assert.deepEqual(runMigrations(db), []);
     db.close();
+  });
+
+  it('migration 2 turns the meter values of schema 1 into readings, replays of them still recognised', async () => {
+    const file = newFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const db = openConnection(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+    db.exec(MIGRATIONS.find((migration) => migration.version === 1)?.sql ?? '');
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, ?, ?)').run('initial schema', 'then');
+    const insert = db.prepare(`INSERT INTO meter_values (${V1_COLUMNS.join(', ')}) VALUES (${V1_COLUMNS.map(() => '?').join(', ')})`);
+    for (const row of V1_ROWS) insert.run(...V1_COLUMNS.map((column) => row[column]));
+    db.close();
+
+    const store = await openSqliteStore({ file });
+    await assertMigratedV1(store);
+    await store.close();
+    const check = openConnection(file);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'meter_values'").get()?.n, 0);
+    assert.equal(check.prepare('SELECT count(*) AS n FROM meter_readings').get()?.n, 5);
+    check.close();
   });
 
   it('refuses a database whose schema is newer than this code', async () => {

@@ -1,5 +1,7 @@
 import { closeSync, constants, fsync, fsyncSync, openSync } from 'node:fs';
 
+type Done = (error: Error | null) => void;
+
 /**
  * Makes committed transactions durable without blocking the event loop. The connection runs with
  * `synchronous=NORMAL`, so COMMIT writes the WAL but does not fsync it; this fsyncs the WAL file on libuv's thread
@@ -9,8 +11,10 @@ import { closeSync, constants, fsync, fsyncSync, openSync } from 'node:fs';
  */
 export class WalSync {
   readonly #fd: number;
-  #running = false;
-  #waiting: ((error: Error | null) => void)[] = [];
+  /** Waiting for the next fsync. */
+  #waiting: Done[] = [];
+  /** Covered by the fsync running now, if one is. */
+  #inFlight: Done[] | undefined;
   #closed = false;
 
   /** Opens the WAL of `databaseFile` (SQLite creates it on first use; an empty one is what SQLite would create). */
@@ -19,27 +23,32 @@ export class WalSync {
   }
 
   /** Calls `done` once everything committed before this call is on disk. */
-  afterCommit(done: (error: Error | null) => void): void {
+  afterCommit(done: Done): void {
     if (this.#closed) {
       done(null);
       return;
     }
     this.#waiting.push(done);
-    if (!this.#running) this.#start();
+    if (!this.#inFlight) this.#start();
   }
 
   #start(): void {
     const group = this.#waiting;
     this.#waiting = [];
-    this.#running = true;
+    this.#inFlight = group;
     fsync(this.#fd, (error) => {
-      this.#running = false;
+      this.#inFlight = undefined;
+      if (this.#closed) {
+        // close() already synced and settled this group; the descriptor was left open for this call.
+        closeSync(this.#fd);
+        return;
+      }
       for (const done of group) done(error);
-      if (this.#waiting.length > 0 && !this.#closed) this.#start();
+      if (this.#waiting.length > 0) this.#start();
     });
   }
 
-  /** Syncs what is pending, synchronously, and releases the descriptor. */
+  /** Syncs what is pending, synchronously, settles every waiting commit, and releases the descriptor. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -49,10 +58,10 @@ export class WalSync {
     } catch (e) {
       error = e as Error;
     }
-    const waiting = this.#waiting;
+    const pending = [...(this.#inFlight ?? []), ...this.#waiting];
     this.#waiting = [];
-    for (const done of waiting) done(error);
-    // An fsync still running on the pool keeps its own reference to the file; its callback settles nothing new.
-    closeSync(this.#fd);
+    for (const done of pending) done(error);
+    // An fsync still on the thread pool closes the descriptor when it returns.
+    if (!this.#inFlight) closeSync(this.#fd);
   }
 }

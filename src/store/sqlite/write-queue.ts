@@ -53,6 +53,10 @@ export class WriteQueue {
   #scheduledFlush: NodeJS.Immediate | undefined;
   #closed = false;
   #committing = false;
+  /** Commits whose `durable` callback has not come back yet. */
+  #syncing = 0;
+  /** A flush was held back because a sync was running; run it when that sync returns. */
+  #flushAfterSync = false;
 
   constructor(db: DatabaseSync, options: WriteQueueOptions) {
     if (!(options.maxBatchOps >= 1)) throw new RangeError('maxBatchOps must be at least 1');
@@ -91,6 +95,13 @@ export class WriteQueue {
       this.#scheduledFlush = undefined;
     }
     if (this.#queued.length === 0) return;
+    // Adaptive group commit: while the previous commit's sync is on its way to the disk, keep gathering writes (up
+    // to maxBatchOps) and commit them together when it returns. Under load batches grow to cover the sync time,
+    // so there are fewer, larger commits; when idle a write is committed at once.
+    if (this.#syncing > 0 && this.#queuedOps < this.#maxBatchOps && !this.#closed) {
+      this.#flushAfterSync = true;
+      return;
+    }
     const batch = this.#queued;
     const ops = this.#queuedOps;
     this.#queued = [];
@@ -106,6 +117,7 @@ export class WriteQueue {
   /** Commits what is queued and refuses further writes. */
   close(): void {
     if (this.#closed) return;
+    this.#syncing = 0;
     this.flush();
     this.#closed = true;
   }
@@ -135,8 +147,19 @@ export class WriteQueue {
         else write.reject(outcome?.error);
       });
     };
-    if (this.#durable) this.#durable(settle);
-    else settle(null);
+    if (!this.#durable) {
+      settle(null);
+      return;
+    }
+    this.#syncing++;
+    this.#durable((syncError) => {
+      this.#syncing--;
+      settle(syncError);
+      if (this.#flushAfterSync && this.#syncing === 0) {
+        this.#flushAfterSync = false;
+        this.flush();
+      }
+    });
   }
 
   /** Runs one write; on failure undoes its changes only. Failures of the savepoint machinery itself propagate. */

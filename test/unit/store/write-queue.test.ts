@@ -87,4 +87,37 @@ describe('WriteQueue', () => {
     assert.deepEqual(names(), ['last']);
     await assert.rejects(queue.enqueue(() => insert.run('late', null)), StoreClosedError);
   });
+
+  it('resolves writes only after the durable sync returns, and gathers the writes that arrive meanwhile into one commit', async () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
+    const commits: CommitInfo[] = [];
+    const syncs: ((error: Error | null) => void)[] = [];
+    const queue = new WriteQueue(db, { maxBatchOps: 100, onCommit: (info) => commits.push(info), durable: (done) => syncs.push(done) });
+    let firstDone = false;
+    const first = queue.enqueue(() => insert.run('first')).then(() => { firstDone = true; });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(commits.length, 1, 'the first write is committed at once');
+    assert.equal(firstDone, false, 'but not acknowledged before its sync returns');
+    const later = ['a', 'b', 'c'].map((name) => queue.enqueue(() => insert.run(name)));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(commits.length, 1, 'writes arriving while the sync runs wait for it');
+    syncs.shift()!(null);
+    await first;
+    assert.equal(commits.length, 2);
+    assert.equal(commits[1]?.writes, 3, 'and are committed together');
+    syncs.shift()!(null);
+    await Promise.all(later);
+    queue.close();
+  });
+
+  it('rejects the writes of a commit whose sync fails', async () => {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    const insert = db.prepare('INSERT INTO items (name) VALUES (?)');
+    const queue = new WriteQueue(db, { maxBatchOps: 100, durable: (done) => setImmediate(() => done(new Error('EIO'))) });
+    await assert.rejects(queue.enqueue(() => insert.run('x')), /EIO/);
+    queue.close();
+  });
 });

@@ -71,7 +71,9 @@ describe('joule serve --workers: several processes share one port and one bus', 
         const res = await server.api('POST', `/api/v1/stations/${sim.id}/commands/GetConfiguration`, { key: ['NumberOfConnectors'] });
         assert.equal(res.status, 200);
       }
-      assert.ok(streams.some((events) => events.includes('station.disconnected')));
+      // The surviving worker's streams saw the dead worker's stations come back (a disconnected event is published
+      // too when the primary notices the death before they reconnect).
+      assert.ok(streams.some((events) => events.filter((e) => e === 'station.connected').length > 8), 'reconnections are streamed');
     } finally {
       abort.abort();
       await Promise.all(sims.map((s) => s.stop()));

@@ -41,13 +41,18 @@ export async function apiCall(baseUrl: string, method: string, path: string, bod
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Polls `probe` until it returns a truthy value or the time is up. */
+/** Polls `probe` until it returns a truthy value or the time is up; a probe that throws is tried again. */
 export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
+  let last: unknown;
   while (Date.now() < deadline) {
-    last = await probe();
-    if (last) return last as NonNullable<T>;
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+      last = value;
+    } catch (error) {
+      last = error instanceof Error ? `${error.name}: ${error.message}` : error;
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);

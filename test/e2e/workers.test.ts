@@ -73,7 +73,11 @@ describe('joule serve --workers: several processes share one port and one bus', 
       }
       // The surviving worker's streams saw the dead worker's stations come back (a disconnected event is published
       // too when the primary notices the death before they reconnect).
-      assert.ok(streams.some((events) => events.filter((e) => e === 'station.connected').length > 8), 'reconnections are streamed');
+      await eventually(
+        () => streams.some((events) => events.filter((e) => e === 'station.connected').length > 8),
+        10_000,
+        'reconnections on a surviving worker\'s event stream',
+      );
     } finally {
       abort.abort();
       await Promise.all(sims.map((s) => s.stop()));

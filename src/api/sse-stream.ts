@@ -34,10 +34,11 @@ export class SseStream {
   private readonly heartbeat: NodeJS.Timeout;
   private open = true;
 
-  constructor(sink: SseSink, limits: SseLimits) {
+  /** `node` names the server node the client is connected to (in a cluster), sent in the opening comment. */
+  constructor(sink: SseSink, limits: SseLimits, node?: string) {
     this.sink = sink;
     this.limits = limits;
-    this.write(': connected\n\n');
+    this.write(node ? `: connected to node ${node}\n\n` : ': connected\n\n');
     this.heartbeat = setInterval(() => this.write(': ping\n\n'), limits.heartbeatMs);
     this.heartbeat.unref();
   }

@@ -18,16 +18,29 @@ function workerPids(primary: number): number[] {
   }
 }
 
-/** Reads SSE events from one HTTP connection (which lands on one of the workers). */
-async function collectEvents(url: string, into: string[], signal: AbortSignal): Promise<void> {
+/** An SSE stream of one HTTP connection (which lands on one of the workers): the node serving it, and event names. */
+interface EventStream { node?: string; events: string[]; holders: Map<string, string> }
+
+async function collectEvents(url: string, into: EventStream, signal: AbortSignal): Promise<void> {
   const res = await fetch(`${url}/api/v1/events`, { headers: { authorization: `Bearer ${TEST_TOKEN}` }, signal });
   const decoder = new TextDecoder();
+  let buffer = '';
   try {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      for (const line of decoder.decode(chunk).split('\n')) if (line.startsWith('event: ')) into.push(line.slice(7));
+      buffer += decoder.decode(chunk, { stream: true });
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith(': connected to node ')) into.node = line.slice(': connected to node '.length);
+        else if (line.startsWith('event: ')) into.events.push(line.slice(7));
+        else if (line.startsWith('data: ')) {
+          const event = JSON.parse(line.slice(6)) as { type: string; stationId?: string; data: { node?: string } };
+          if (event.type === 'station.connected' && event.stationId && event.data.node) into.holders.set(event.stationId, event.data.node);
+        }
+      }
     }
   } catch {
-    // aborted
+    // aborted, or the worker serving it died
   }
 }
 
@@ -42,9 +55,15 @@ describe('joule serve --workers: several processes share one port and one bus', 
       const pids = workerPids(server.pid!);
       assert.equal(pids.length, 2, 'two worker processes');
 
-      const streams = [[], [], [], []] as string[][];
-      for (const events of streams) void collectEvents(server.url, events, abort.signal);
-      await new Promise((r) => setTimeout(r, 300));
+      // Open event streams until both workers serve at least one (the primary hands connections to free workers).
+      const streams: EventStream[] = [];
+      await eventually(async () => {
+        const stream: EventStream = { events: [], holders: new Map() };
+        streams.push(stream);
+        void collectEvents(server.url, stream, abort.signal);
+        await new Promise((r) => setTimeout(r, 100));
+        return new Set(streams.map((s) => s.node).filter(Boolean)).size === 2;
+      }, 10_000, 'event streams on both workers');
 
       for (let i = 0; i < 8; i++) {
         const sim = new SimStation({ url: server.wsUrl, id: `WK-${i}`, connectors: 1, bootRetrySeconds: 1, stepDelayMs: 20 });
@@ -61,9 +80,13 @@ describe('joule serve --workers: several processes share one port and one bus', 
           assert.equal(res.body.response.configurationKey[0].value, '1');
         }
       }
-      await eventually(() => streams.every((events) => events.filter((e) => e === 'station.booted').length === 8), 5000, 'every SSE stream saw every boot, whichever worker served it');
+      await eventually(() => streams.every((s) => s.events.filter((e) => e === 'station.booted').length === 8), 5000, 'every SSE stream saw every boot, whichever worker served it');
 
-      const [victim] = pids;
+      // Kill the worker that holds the first station (worker-N is the N-th forked, so the N-th lowest pid); the
+      // streams of the other worker must see its stations come back.
+      const holder = streams[0]!.holders.get(sims[0]!.id);
+      assert.match(holder ?? '', /^worker-\d+$/);
+      const victim = [...pids].sort((x, y) => x - y)[Number(holder!.slice('worker-'.length)) - 1];
       process.kill(victim!, 'SIGKILL');
       await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.filter((s: any) => s.online).length < 8, 5000, 'the dead worker\'s stations go offline');
       await eventually(async () => (await server.api('GET', '/api/v1/stations')).body.filter((s: any) => s.online).length === 8, 20_000, 'they reconnect to the surviving worker');
@@ -74,7 +97,7 @@ describe('joule serve --workers: several processes share one port and one bus', 
       // The surviving worker's streams saw the dead worker's stations come back (a disconnected event is published
       // too when the primary notices the death before they reconnect).
       await eventually(
-        () => streams.some((events) => events.filter((e) => e === 'station.connected').length > 8),
+        () => streams.some((s) => s.events.filter((e) => e === 'station.connected').length > 8),
         10_000,
         'reconnections on a surviving worker\'s event stream',
       );

@@ -58,7 +58,7 @@ export function eventRoutes(app: FastifyInstance, domain: Domain, limits: SseLim
     const matches = matcher(request.query);
     const raw = reply.raw;
     raw.writeHead(200, SSE_HEADERS);
-    const stream = new SseStream(raw, limits);
+    const stream = new SseStream(raw, limits, domain.bus.nodeId);
     streams.add(stream);
     const unsubscribe = domain.bus.subscribe((event) => {
       if (matches(event)) stream.send(event);

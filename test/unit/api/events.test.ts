@@ -57,7 +57,7 @@ describe('GET /api/v1/events (Server-Sent Events)', () => {
     assert.equal(res.headers.get('cache-control'), 'no-cache');
     assert.equal(res.headers.get('x-accel-buffering'), 'no');
     const reader = res.body!.getReader();
-    await readUntil(reader, (text) => text.includes(': connected\n\n'));
+    await readUntil(reader, (text) => text.includes(': connected to node test\n\n'));
     assert.equal(listenerCount(h), listenersBefore + 1);
 
     h.bus.publish({ type: 'station.booted', stationId: 'CP1', data: { status: 'Accepted' } });

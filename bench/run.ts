@@ -2,11 +2,11 @@
  * `npm run bench`: Joule side by side with a raw `ws` server (the ceiling) and a minimal `ocpp-rpc` strict CSMS (the
  * peer), one run, same machine. See docs/benchmarks.md for the last full report and `--help` for the options.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALL_SCENARIOS, DEFAULT_SCENARIOS, FULL_SETTINGS, QUICK_SCENARIOS, QUICK_SETTINGS, runBenchmark } from './lib/bench.ts';
+import { ALL_SCENARIOS, DEFAULT_SCENARIOS, FULL_SETTINGS, QUICK_SCENARIOS, QUICK_SETTINGS, runBenchmark, type BenchRun } from './lib/bench.ts';
 import { renderReport } from './lib/report.ts';
 import { TARGETS, removeDataDirs, type TargetName } from './lib/targets.ts';
 import { killChildren } from './lib/proc.ts';
@@ -23,8 +23,8 @@ const HELP = `Usage: npm run bench -- [options]
   --target <names>        only these targets: ${TARGETS.join(', ')}
   --out <file>            write the markdown report there (default: print it to stdout)
   --json <file>           raw results (default bench/results/latest.json)
-  --profile               also profile Joule under MeterValues saturation (--cpu-prof) and report its hot spots;
-                          the .cpuprofile is kept in bench/results/
+  --profile               also profile Joule (--cpu-prof) under MeterValues and under Heartbeat saturation and
+                          report its hot spots; the .cpuprofile files are kept in bench/results/
   --repeat <n>            run every scenario n times and report the median run (default 1)
   --connections <n>       stations for the saturation scenarios (default ${FULL_SETTINGS.saturateConnections})
   --duration <s>          measurement window (default ${FULL_SETTINGS.durationMs / 1000} s)
@@ -36,6 +36,8 @@ const HELP = `Usage: npm run bench -- [options]
   --quiet-threshold <pct> default 25
   --noisy-retries <n>     run a measurement again (up to n times) when other processes used more than
                           --quiet-threshold % of a core during it; the least disturbed run counts (default 2; 0 in --quick)
+  --render <json>         run nothing: render the report of an earlier run from its raw results (e.g. after
+                          changing the report's layout), to stdout or --out
   --no-pin                do not pin with taskset (servers on CPU 0, load on CPU 1 by default)
 `;
 
@@ -63,12 +65,19 @@ async function main(): Promise<void> {
       'quiet-threshold': { type: 'string' },
       'noisy-retries': { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (values.render) {
+    const report = renderReport(JSON.parse(readFileSync(values.render, 'utf8')) as BenchRun);
+    if (values.out) writeFileSync(values.out, `${report}\n`);
+    else process.stdout.write(`${report}\n`);
     return;
   }
   const settings = { ...(values.quick ? QUICK_SETTINGS : FULL_SETTINGS) };

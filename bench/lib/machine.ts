@@ -40,6 +40,17 @@ function sh(command: string, args: string[]): string {
   }
 }
 
+/** The Joule code measured: the commit, and whether src/ or bin/ had uncommitted changes (read-only git calls). */
+export function jouleRevision(root: string): string {
+  try {
+    const head = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src', 'bin', 'package.json'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head} + uncommitted changes in src/, bin/ or package.json` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 export function machineInfo(): MachineInfo {
   const df = sh('df', ['-T', tmpdir()]).split('\n')[1]?.split(/\s+/);
   return {

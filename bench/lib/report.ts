@@ -174,8 +174,8 @@ export function renderReport(run: BenchRun): string {
   out.push('');
   out.push('Targets: **(a)** a raw `ws` server answering the same frames with canned CALLRESULTs (the ceiling), ' +
     '**(b)** a minimal CSMS on `ocpp-rpc` 2.2 in strict mode (schema-validated both ways, persists nothing), ' +
-    '**(c)** Joule as users run it: `node bin/joule.js serve` with a fresh temp `JOULE_DATA_DIR`, validation on, and every ' +
-    'transaction message stored durably in SQLite (`synchronous=FULL`) before it is answered.');
+    '**(c)** Joule as users run it: `node bin/joule.js serve` (one process) with a fresh temp `JOULE_DATA_DIR`, validation on, and every ' +
+    'transaction message on disk in SQLite (committed and fsync\'d) before it is answered.');
   out.push('');
   out.push('## Machine');
   out.push('');
@@ -185,9 +185,14 @@ export function renderReport(run: BenchRun): string {
   out.push('');
   out.push('## How it was measured');
   out.push('');
+  if (run.revision) out.push(`- Joule measured: ${run.revision}.`);
   out.push(`- Pinning: ${run.pinning.note}.`);
   out.push('- Load generator: separate processes (`bench/load/worker.ts`, driven over IPC) built on the simulator\'s engine (`src/sim/station-connection.ts`, `src/ocpp/rpc/frames.ts`). Every station sends BootNotification first; MeterValues stations send one StartTransaction (id tag `BENCH`, created Accepted through the API for Joule) and then MeterValues with 10 sampled values (~1.3 KB) and a timestamp no earlier frame of that station had, so Joule\'s replay filter skips nothing.');
-  out.push('- Server memory: VmRSS from `/proc/<pid>/status` (summed over the process tree). Server CPU: utime+stime from `/proc/<pid>/stat` over the window, in % of one core. "Other CPU": every other user-space process on the machine over the same window (noise from other work; the machine is shared).');
+  out.push('- Server memory: VmRSS from `/proc/<pid>/status` (summed over the process tree). Server CPU: utime+stime from `/proc/<pid>/stat` over the window, in % of one core. "Other CPU": what other work on the machine used over the same window, in % of one core (the larger of the other processes\' CPU and all cores\' user+system+steal time minus the benchmark\'s own processes).');
+  const nz = run.noise;
+  out.push(nz.noisyRetries > 0 || nz.quietWaitMs > 0
+    ? `- Noise control: before each run the orchestrator waits up to ${nz.quietWaitMs / 1000} s for other work to drop below ${nz.quietThresholdPct} % of a core, and a run during which other work used more than that is run again (up to ${nz.noisyRetries} times); the least disturbed run is reported, with a note under "Notes from this run".`
+    : '- Noise control: off (no waiting for a quiet machine, no re-runs).');
   out.push(settingsText(run));
   out.push('');
   out.push('## Targets');
@@ -227,9 +232,8 @@ export function renderReport(run: BenchRun): string {
     out.push('');
   }
 
-  for (const spec of run.settings.rates) {
-    if (!ran(run, spec.name)) continue;
-    out.push(`## 2. Latency at a fixed ${spec.rate.toLocaleString('en-US')} ${spec.action}/s (${spec.name})`);
+  for (const [i, spec] of run.settings.rates.filter((r) => ran(run, r.name)).entries()) {
+    out.push(`## 2${String.fromCharCode(97 + i)}. Latency at a fixed ${spec.rate.toLocaleString('en-US')} ${spec.action}/s (${spec.name})`);
     out.push('');
     out.push(table(run, [
       { label: 'p50 (ms)', scenario: spec.name, metric: 'p50Ms', digits: 2 },
@@ -343,7 +347,7 @@ export function renderReport(run: BenchRun): string {
     out.push('');
     out.push(`A separate run of the ${p.action} saturation scenario with \`--cpu-prof\` on the server (${fmt(p.run.metrics.roundTripsPerSec, 0)} ${p.action}/s while profiled, server CPU ${fmt(p.run.metrics.serverCpuPct, 0)} %, other CPU ${fmt(p.run.metrics.otherCpuPct, 0)} %). ` +
       `Self time over the measurement window only (${fmt(p.summary.durationMs, 0)} ms, of which ${fmt(p.summary.busyMs, 0)} ms busy); ` +
-      'time spent inside a synchronous native call (a `node:sqlite` statement, including its fsync) counts as self time of the JavaScript function that made it.' +
+      'time spent inside a synchronous native call (a `node:sqlite` statement, with whatever I/O it waits for) counts as self time of the JavaScript function that made it.' +
       (p.file ? ` The profile is kept in \`${p.file.slice(p.file.indexOf('bench/'))}\` (open it in Chrome DevTools).` : '') +
       (p.run.notes.length > 0 ? ` Note: ${p.run.notes.join('; ')}.` : ''));
     out.push('');

@@ -3,7 +3,7 @@ import { Histogram } from '../load/histogram.ts';
 import { SAMPLED_VALUES_PER_FRAME, type BenchAction } from '../load/messages.ts';
 import type { LoadResult, OpenedEvent } from '../load/protocol.ts';
 import { LoadPool } from './load-pool.ts';
-import { cpuSnapshot, monotonicUs, otherCpuMs, processTree, sleep } from './proc.ts';
+import { NoiseMeter, monotonicUs, processTree, sleep } from './proc.ts';
 import { countStoredMeterValues, startTarget, type RunningTarget, type TargetName } from './targets.ts';
 import type { HeapSample } from './inspector.ts';
 
@@ -66,18 +66,16 @@ interface WindowStats {
 /** Waits out the warmup, then samples server CPU, other processes' CPU and RSS over the window. */
 async function measureWindow(target: RunningTarget, pool: LoadPool, warmupMs: number, durationMs: number): Promise<WindowStats> {
   await sleep(warmupMs);
-  const exclude = new Set([...processTree(target.pid), ...pool.pids, process.pid]);
-  const snap0 = cpuSnapshot();
+  const noise = new NoiseMeter(new Set([...processTree(target.pid), ...pool.pids, process.pid]));
   const cpu0 = target.cpuMs();
   const startUs = monotonicUs();
   await sleep(durationMs);
   const endUs = monotonicUs();
   const cpu1 = target.cpuMs();
-  const snap1 = cpuSnapshot();
   const elapsedMs = (endUs - startUs) / 1000;
   return {
     serverCpuPct: ((cpu1 - cpu0) / elapsedMs) * 100,
-    otherCpuPct: (otherCpuMs(snap0, snap1, exclude) / elapsedMs) * 100,
+    otherCpuPct: (noise.otherMs() / elapsedMs) * 100,
     serverRssKb: target.rssKb(),
     startUs,
     endUs,
@@ -318,8 +316,7 @@ export async function stormScenario(name: TargetName, ctx: ScenarioContext): Pro
   const n = settings.stormStations;
   const result: ScenarioResult = { scenario: 'storm', target: name, metrics: {}, notes: [] };
   await withTarget(name, ctx, processesFor(n, settings), async (target, pool) => {
-    const exclude = new Set([...processTree(target.pid), ...pool.pids, process.pid]);
-    const snap0 = cpuSnapshot();
+    const noise = new NoiseMeter(new Set([...processTree(target.pid), ...pool.pids, process.pid]));
     const cpu0 = target.cpuMs();
     const startUs = monotonicUs();
     const opened = await pool.open([target.wsUrl], prefix('t'), n, {
@@ -330,7 +327,7 @@ export async function stormScenario(name: TargetName, ctx: ScenarioContext): Pro
     });
     result.window = { startUs, endUs: monotonicUs() };
     const cpu1 = target.cpuMs();
-    const snap1 = cpuSnapshot();
+    const otherMs = noise.otherMs();
     const start = Math.min(...opened.map((o) => o.startedAt));
     const end = Math.max(...opened.map((o) => o.finishedAt));
     const ok = opened.reduce((s, o) => s + o.ok, 0);
@@ -345,7 +342,7 @@ export async function stormScenario(name: TargetName, ctx: ScenarioContext): Pro
       messagesPerSec: (ok * 4) / seconds,
       failed: n - ok,
       serverCpuPct: ((cpu1 - cpu0) / (end - start)) * 100,
-      otherCpuPct: (otherCpuMs(snap0, snap1, exclude) / (end - start)) * 100,
+      otherCpuPct: (otherMs / (end - start)) * 100,
     });
     if (ok !== n) result.notes.push(`${n - ok} stations failed: ${distinctErrors(opened)}`);
   });
@@ -364,9 +361,8 @@ export async function fleetScenario(ctx: ScenarioContext): Promise<ScenarioResul
   const processes = processesFor(n, settings);
   const run = async (target: RunningTarget, pool: LoadPool): Promise<void> => {
     const urls = Array.from({ length: processes }, (_, i) => target.wsUrl.replace('127.0.0.1', `127.0.0.${i + 1}`));
-    const exclude = new Set([...processTree(target.pid), ...pool.pids, process.pid]);
+    const noise = new NoiseMeter(new Set([...processTree(target.pid), ...pool.pids, process.pid]));
     const cpu0 = target.cpuMs();
-    const snap0 = cpuSnapshot();
     const opened = await pool.open(urls, prefix('f'), n, {
       concurrency: 500,
       statusConnectors: [],
@@ -376,7 +372,7 @@ export async function fleetScenario(ctx: ScenarioContext): Promise<ScenarioResul
     const ok = opened.reduce((s, o) => s + o.ok, 0);
     const connectSeconds = (Math.max(...opened.map((o) => o.finishedAt)) - Math.min(...opened.map((o) => o.startedAt))) / 1000;
     const cpu1 = target.cpuMs();
-    const snap1 = cpuSnapshot();
+    const connectOtherMs = noise.otherMs();
     if (ok !== n) result.notes.push(`${n - ok} stations failed to connect and boot: ${distinctErrors(opened)}`);
     const rate = ok / settings.fleetHeartbeatIntervalS;
     const fleetWarmupMs = Math.min(settings.warmupMs, 2000);
@@ -398,7 +394,7 @@ export async function fleetScenario(ctx: ScenarioContext): Promise<ScenarioResul
       loadProcesses: processes,
       connectBootSeconds: connectSeconds,
       connectServerCpuPct: ((cpu1 - cpu0) / (connectSeconds * 1000)) * 100,
-      connectOtherCpuPct: (otherCpuMs(snap0, snap1, exclude) / (connectSeconds * 1000)) * 100,
+      connectOtherCpuPct: (connectOtherMs / (connectSeconds * 1000)) * 100,
       heartbeatServerCpuPct: w.serverCpuPct,
       heartbeatOtherCpuPct: w.otherCpuPct,
       heartbeatIntervalS: settings.fleetHeartbeatIntervalS,

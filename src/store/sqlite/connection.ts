@@ -8,10 +8,11 @@ export const BUSY_TIMEOUT_MS = 5000;
  */
 export const CACHE_SIZE_KIB = 64 * 1024;
 /**
- * WAL pages after which a commit checkpoints into the database file. Larger than SQLite's 1000 so that index pages
- * rewritten by consecutive group commits are copied once per checkpoint rather than once per commit.
+ * WAL pages after which a commit itself checkpoints into the database file. With a background checkpointer
+ * (checkpointer.ts, on machines with a core to spare) this is only a safety net; on one core, checkpoints run in a
+ * commit, and small ones keep each such commit short.
  */
-export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+export const WAL_AUTOCHECKPOINT_PAGES = { background: 100_000, inline: 1_000 } as const;
 /** Size the WAL file is truncated back to after a checkpoint. */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -23,7 +24,7 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * true it uses `synchronous=NORMAL` and the caller must fsync the WAL after each commit before acknowledging it
  * (WalSync does this off the event loop), which is equally durable: a commit is acknowledged only once it is on disk.
  */
-export function openConnection(file: string, walSync = false): DatabaseSync {
+export function openConnection(file: string, walSync = false, backgroundCheckpoints = false): DatabaseSync {
   const db = new DatabaseSync(file, { enableForeignKeyConstraints: true });
   try {
     db.exec(`
@@ -32,7 +33,7 @@ export function openConnection(file: string, walSync = false): DatabaseSync {
       PRAGMA foreign_keys = ON;
       PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
       PRAGMA cache_size = -${CACHE_SIZE_KIB};
-      PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES};
+      PRAGMA wal_autocheckpoint = ${backgroundCheckpoints ? WAL_AUTOCHECKPOINT_PAGES.background : WAL_AUTOCHECKPOINT_PAGES.inline};
       PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};
     `);
   } catch (error) {

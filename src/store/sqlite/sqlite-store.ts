@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { Store } from '../ports.ts';
 import { SqliteCommandRepository } from './command-repository.ts';
 import { openConnection } from './connection.ts';
+import { availableParallelism } from 'node:os';
+import { Checkpointer } from './checkpointer.ts';
 import { WalSync } from './wal-sync.ts';
 import { SqliteDatabase } from './database.ts';
 import { SqliteIdTokenRepository } from './id-token-repository.ts';
@@ -39,7 +41,10 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const onDisk = options.file !== ':memory:';
-  const connection = openConnection(options.file, onDisk);
+  // Checkpoints go to a background thread only when this process may use more than one core; on one core that
+  // thread would take the CPU from the event loop in long slices.
+  const backgroundCheckpoints = onDisk && availableParallelism() > 1;
+  const connection = openConnection(options.file, onDisk, backgroundCheckpoints);
   let walSync: WalSync | undefined;
   try {
     runMigrations(connection);
@@ -56,7 +61,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     maxBatchOps: options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
     onCommit: options.onCommit,
   }, walSync);
-  return new SqliteStore(db, options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS);
+  const checkpointer = backgroundCheckpoints ? new Checkpointer(options.file) : undefined;
+  return new SqliteStore(db, options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS, checkpointer);
 }
 
 class SqliteStore implements Store {
@@ -67,10 +73,12 @@ class SqliteStore implements Store {
   readonly commands: SqliteCommandRepository;
   readonly stationEvents: SqliteStationEventRepository;
   readonly #db: SqliteDatabase;
+  readonly #checkpointer: Checkpointer | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(db: SqliteDatabase, lastSeenFlushMs: number) {
+  constructor(db: SqliteDatabase, lastSeenFlushMs: number, checkpointer: Checkpointer | undefined) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.stations = new SqliteStationRepository(db, { lastSeenFlushMs });
     this.idTokens = new SqliteIdTokenRepository(db);
     this.transactions = new SqliteTransactionRepository(db);
@@ -88,5 +96,6 @@ class SqliteStore implements Store {
     const lastSeenWritten = this.stations.close();
     this.#db.close();
     await lastSeenWritten;
+    await this.#checkpointer?.stop();
   }
 }

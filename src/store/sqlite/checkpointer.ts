@@ -29,6 +29,8 @@ export class Checkpointer {
     if (this.#stopped) return;
     this.#stopped = true;
     const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    // Unref'd while running so it never keeps the process alive; held now until its last checkpoint is done.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
     await exited;
   }

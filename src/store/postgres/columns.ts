@@ -1,3 +1,4 @@
+import { recordMappers } from '../record-mappers.ts';
 /** One result row as node-postgres returns it (default type parsers: int8 as a decimal string, jsonb parsed). */
 export type Row = Record<string, unknown>;
 
@@ -96,3 +97,8 @@ export function jsonText(value: unknown): string {
   if (!json.includes('\\u')) return json;
   return json.replace(JSONB_UNSUPPORTED_ESCAPE, (escape) => (escape === '\\\\' ? escape : '\\ufffd'));
 }
+
+/** PostgreSQL's way of reading columns, for the shared row mappers. */
+export const records = recordMappers({
+  text, nullableText, integer, nullableNumber, boolean, json, nullableJson, oneOf, nullableOneOf, key: decimal,
+});

@@ -1,8 +1,7 @@
-import type { CommandRecord, CommandRepository, CommandStatus } from '../ports.ts';
-import { json, jsonText, nullableJson, nullableText, oneOf, text, toJson, type Row } from './columns.ts';
+import type { CommandRecord, CommandRepository } from '../ports.ts';
+import { jsonText, records, text, toJson } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
 
-const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
 const NEWEST_FIRST = 'ORDER BY created_at DESC, seq DESC';
 const COLUMNS = 'id, station_id, action, request, actor, origin, status, response, error, created_at, completed_at';
 
@@ -51,7 +50,7 @@ export class PostgresCommandRepository implements CommandRepository {
 
   async get(id: string): Promise<CommandRecord | undefined> {
     const [row] = await this.#db.read(SELECT, [id]);
-    return row === undefined ? undefined : toCommand(row);
+    return row === undefined ? undefined : records.command(row);
   }
 
   async list(stationId: string | undefined, limit: number): Promise<CommandRecord[]> {
@@ -59,22 +58,7 @@ export class PostgresCommandRepository implements CommandRepository {
       stationId === undefined
         ? await this.#db.read(SELECT_RECENT, [limit])
         : await this.#db.read(SELECT_RECENT_FOR_STATION, [stationId, limit]);
-    return rows.map(toCommand);
+    return rows.map(records.command);
   }
 }
 
-function toCommand(row: Row): CommandRecord {
-  return {
-    id: text(row, 'id'),
-    stationId: text(row, 'station_id'),
-    action: text(row, 'action'),
-    request: json<Record<string, unknown>>(row, 'request'),
-    actor: text(row, 'actor'),
-    origin: nullableText(row, 'origin'),
-    status: oneOf(row, 'status', COMMAND_STATUSES),
-    response: nullableJson<Record<string, unknown>>(row, 'response'),
-    error: nullableJson<CommandRecord['error']>(row, 'error'),
-    createdAt: text(row, 'created_at'),
-    completedAt: nullableText(row, 'completed_at'),
-  };
-}

@@ -1,5 +1,5 @@
 import type { IdTokenRecord, IdTokenRepository } from '../ports.ts';
-import { boolean, nullableText, text, type Row } from './columns.ts';
+import { boolean, records, text } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
 
 const COLUMNS = 'id_token, status, expiry_date, group_id, allow_concurrent_tx, created_at, updated_at';
@@ -36,7 +36,7 @@ export class PostgresIdTokenRepository implements IdTokenRepository {
 
   async get(idToken: string): Promise<IdTokenRecord | undefined> {
     const [row] = await this.#db.read(SELECT, [idToken]);
-    return row === undefined ? undefined : toIdToken(row);
+    return row === undefined ? undefined : records.idToken(row);
   }
 
   async put(record: Omit<IdTokenRecord, 'createdAt' | 'updatedAt'>): Promise<IdTokenRecord> {
@@ -51,7 +51,7 @@ export class PostgresIdTokenRepository implements IdTokenRepository {
       new Date().toISOString(),
     ]);
     if (row === undefined) throw new Error('id token upsert returned no row');
-    return toIdToken(row);
+    return records.idToken(row);
   }
 
   async delete(idToken: string): Promise<boolean> {
@@ -59,18 +59,7 @@ export class PostgresIdTokenRepository implements IdTokenRepository {
   }
 
   async list(): Promise<IdTokenRecord[]> {
-    return (await this.#db.read(SELECT_ALL, [])).map(toIdToken);
+    return (await this.#db.read(SELECT_ALL, [])).map(records.idToken);
   }
 }
 
-function toIdToken(row: Row): IdTokenRecord {
-  return {
-    idToken: text(row, 'id_token'),
-    status: text(row, 'status'),
-    expiryDate: nullableText(row, 'expiry_date'),
-    groupId: nullableText(row, 'group_id'),
-    allowConcurrentTx: boolean(row, 'allow_concurrent_tx'),
-    createdAt: text(row, 'created_at'),
-    updatedAt: text(row, 'updated_at'),
-  };
-}

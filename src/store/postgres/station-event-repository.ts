@@ -1,5 +1,5 @@
 import type { StationEventRecord, StationEventRepository } from '../ports.ts';
-import { json, jsonText, text, type Row } from './columns.ts';
+import { jsonText, records, text } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
 
 const NEWEST_FIRST = 'ORDER BY timestamp DESC, id DESC';
@@ -41,16 +41,7 @@ export class PostgresStationEventRepository implements StationEventRepository {
       type === undefined
         ? await this.#db.read(SELECT_FOR_STATION, [stationId, limit])
         : await this.#db.read(SELECT_FOR_STATION_OF_TYPE, [stationId, type, limit]);
-    return rows.map(toStationEvent);
+    return rows.map(records.stationEvent);
   }
 }
 
-function toStationEvent(row: Row): StationEventRecord {
-  return {
-    stationId: text(row, 'station_id'),
-    type: text(row, 'type'),
-    payload: json<Record<string, unknown>>(row, 'payload'),
-    timestamp: text(row, 'timestamp'),
-    receivedAt: text(row, 'received_at'),
-  };
-}

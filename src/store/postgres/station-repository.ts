@@ -8,10 +8,9 @@ import type {
   StationRepository,
 } from '../ports.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
-import { boolean, integer, nullableNumber, nullableOneOf, nullableText, text, type Row } from './columns.ts';
+import { type Row, boolean, records, text } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 
-const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
 
 const STATION_COLUMNS = `id, protocol, vendor, model, serial_number, charge_box_serial_number, firmware_version, iccid,
   imsi, meter_type, meter_serial_number, registration_status, registered, boot_policy, security_profile,
@@ -164,7 +163,7 @@ export class PostgresStationRepository implements StationRepository {
   }
 
   async connectors(stationId: string): Promise<ConnectorStatusRecord[]> {
-    return (await this.#db.read(SELECT_CONNECTORS, [stationId])).map(toConnectorStatus);
+    return (await this.#db.read(SELECT_CONNECTORS, [stationId])).map(records.connectorStatus);
   }
 
   async recordStatus(status: ConnectorStatusRecord): Promise<void> {
@@ -187,11 +186,11 @@ export class PostgresStationRepository implements StationRepository {
   }
 
   async statusHistory(stationId: string, limit: number): Promise<ConnectorStatusRecord[]> {
-    return (await this.#db.read(SELECT_STATUS_HISTORY, [stationId, limit])).map(toConnectorStatus);
+    return (await this.#db.read(SELECT_STATUS_HISTORY, [stationId, limit])).map(records.connectorStatus);
   }
 
   async configuration(stationId: string): Promise<ConfigurationKeyRecord[]> {
-    return (await this.#db.read(SELECT_CONFIGURATION, [stationId])).map(toConfigurationKey);
+    return (await this.#db.read(SELECT_CONFIGURATION, [stationId])).map(records.configurationKey);
   }
 
   async saveConfiguration(
@@ -262,54 +261,11 @@ export class PostgresStationRepository implements StationRepository {
   }
 
   #toStation(row: Row): StationRecord {
-    const id = text(row, 'id');
-    return {
-      id,
-      protocol: nullableText(row, 'protocol'),
-      vendor: nullableText(row, 'vendor'),
-      model: nullableText(row, 'model'),
-      serialNumber: nullableText(row, 'serial_number'),
-      chargeBoxSerialNumber: nullableText(row, 'charge_box_serial_number'),
-      firmwareVersion: nullableText(row, 'firmware_version'),
-      iccid: nullableText(row, 'iccid'),
-      imsi: nullableText(row, 'imsi'),
-      meterType: nullableText(row, 'meter_type'),
-      meterSerialNumber: nullableText(row, 'meter_serial_number'),
-      registrationStatus: nullableOneOf(row, 'registration_status', REGISTRATION_STATUSES),
-      registered: boolean(row, 'registered'),
-      bootPolicy: nullableOneOf(row, 'boot_policy', REGISTRATION_STATUSES),
-      securityProfile: nullableNumber(row, 'security_profile'),
-      defaultProtocol: nullableText(row, 'default_protocol'),
-      description: nullableText(row, 'description'),
-      lastBootAt: nullableText(row, 'last_boot_at'),
-      lastSeen: this.#lastSeen.merge(id, nullableText(row, 'last_seen')),
-      createdAt: text(row, 'created_at'),
-      updatedAt: text(row, 'updated_at'),
-    };
+    const station = records.station(row);
+    station.lastSeen = this.#lastSeen.merge(station.id, station.lastSeen);
+    return station;
   }
+
 }
 
-function toConnectorStatus(row: Row): ConnectorStatusRecord {
-  return {
-    stationId: text(row, 'station_id'),
-    evseId: integer(row, 'evse_id'),
-    connectorId: integer(row, 'connector_id'),
-    status: text(row, 'status'),
-    errorCode: nullableText(row, 'error_code'),
-    info: nullableText(row, 'info'),
-    vendorId: nullableText(row, 'vendor_id'),
-    vendorErrorCode: nullableText(row, 'vendor_error_code'),
-    timestamp: text(row, 'timestamp'),
-    receivedAt: text(row, 'received_at'),
-  };
-}
 
-function toConfigurationKey(row: Row): ConfigurationKeyRecord {
-  return {
-    stationId: text(row, 'station_id'),
-    key: text(row, 'key'),
-    value: nullableText(row, 'value'),
-    readonly: boolean(row, 'readonly'),
-    updatedAt: text(row, 'updated_at'),
-  };
-}

@@ -5,7 +5,7 @@ import type {
   TransactionStart,
   TransactionStop,
 } from '../ports.ts';
-import { decimal, integer, json, jsonText, nullableNumber, nullableText, text, type Row } from './columns.ts';
+import { type Row, decimal, jsonText, records, text } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -99,7 +99,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
         jsonText(start.flags ?? []),
         new Date().toISOString(),
       ]);
-      if (inserted !== undefined) return { record: toTransaction(inserted), duplicate: false };
+      if (inserted !== undefined) return { record: records.transaction(inserted), duplicate: false };
       // The insert conflicted with a committed row: that row is the one this start replays.
       const existing = await this.#findExisting(start);
       if (existing !== undefined) return { record: existing, duplicate: true };
@@ -122,7 +122,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
       stop.stopIdToken,
       new Date().toISOString(),
     ]);
-    if (stopped !== undefined) return { record: toTransaction(stopped), duplicate: false };
+    if (stopped !== undefined) return { record: records.transaction(stopped), duplicate: false };
     const current = await this.get(id);
     return current === undefined ? undefined : { record: current, duplicate: true };
   }
@@ -151,11 +151,11 @@ export class PostgresTransactionRepository implements TransactionRepository {
       query.limit ?? DEFAULT_LIST_LIMIT,
       query.offset ?? 0,
     ]);
-    return rows.map(toTransaction);
+    return rows.map(records.transaction);
   }
 
   async activeForIdToken(idToken: string): Promise<TransactionRecord[]> {
-    return (await this.#db.read(SELECT_ACTIVE_FOR_ID_TOKEN, [idToken])).map(toTransaction);
+    return (await this.#db.read(SELECT_ACTIVE_FOR_ID_TOKEN, [idToken])).map(records.transaction);
   }
 
   async activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined> {
@@ -208,28 +208,6 @@ function parseId(id: string): string | undefined {
 
 function optionalTransaction(rows: Row[]): TransactionRecord | undefined {
   const [row] = rows;
-  return row === undefined ? undefined : toTransaction(row);
+  return row === undefined ? undefined : records.transaction(row);
 }
 
-function toTransaction(row: Row): TransactionRecord {
-  return {
-    id: decimal(row, 'id'),
-    stationTxId: text(row, 'station_tx_id'),
-    stationId: text(row, 'station_id'),
-    evseId: integer(row, 'evse_id'),
-    connectorId: integer(row, 'connector_id'),
-    idToken: nullableText(row, 'id_token'),
-    startedAt: text(row, 'started_at'),
-    stoppedAt: nullableText(row, 'stopped_at'),
-    meterStartWh: nullableNumber(row, 'meter_start_wh'),
-    meterStopWh: nullableNumber(row, 'meter_stop_wh'),
-    lastMeterWh: nullableNumber(row, 'last_meter_wh'),
-    energyWh: nullableNumber(row, 'energy_wh'),
-    stopReason: nullableText(row, 'stop_reason'),
-    stopIdToken: nullableText(row, 'stop_id_token'),
-    reservationId: nullableNumber(row, 'reservation_id'),
-    flags: json<string[]>(row, 'flags'),
-    createdAt: text(row, 'created_at'),
-    updatedAt: text(row, 'updated_at'),
-  };
-}

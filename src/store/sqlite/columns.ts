@@ -1,3 +1,4 @@
+import { recordMappers } from '../record-mappers.ts';
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 
 /** One result row as `node:sqlite` returns it. */
@@ -74,3 +75,9 @@ export function bit(value: boolean): SQLInputValue {
 export function toJson(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
+
+/** SQLite's way of reading columns, for the shared row mappers. */
+export const records = recordMappers({
+  text, nullableText, integer, nullableNumber, boolean, json, nullableJson, oneOf, nullableOneOf,
+  key: (row: Row, column: string) => String(integer(row, column)),
+});

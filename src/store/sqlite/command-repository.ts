@@ -1,9 +1,8 @@
 import type { StatementSync } from 'node:sqlite';
-import type { CommandRecord, CommandRepository, CommandStatus } from '../ports.ts';
-import { json, nullableJson, nullableText, oneOf, text, toJson, type Row } from './columns.ts';
+import type { CommandRecord, CommandRepository } from '../ports.ts';
+import { records, text, toJson } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 
-const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
 const NEWEST_FIRST = 'ORDER BY created_at DESC, rowid DESC';
 
 /** Operator commands sent to stations and their outcomes; request, response and error are JSON text. */
@@ -55,7 +54,7 @@ export class SqliteCommandRepository implements CommandRepository {
   get(id: string): Promise<CommandRecord | undefined> {
     return this.#db.read(() => {
       const row = this.#select.get(id);
-      return row === undefined ? undefined : toCommand(row);
+      return row === undefined ? undefined : records.command(row);
     });
   }
 
@@ -63,23 +62,8 @@ export class SqliteCommandRepository implements CommandRepository {
     return this.#db.read(() => {
       const rows =
         stationId === undefined ? this.#selectRecent.all(limit) : this.#selectRecentForStation.all(stationId, limit);
-      return rows.map(toCommand);
+      return rows.map(records.command);
     });
   }
 }
 
-function toCommand(row: Row): CommandRecord {
-  return {
-    id: text(row, 'id'),
-    stationId: text(row, 'station_id'),
-    action: text(row, 'action'),
-    request: json<Record<string, unknown>>(row, 'request'),
-    actor: text(row, 'actor'),
-    origin: nullableText(row, 'origin'),
-    status: oneOf(row, 'status', COMMAND_STATUSES),
-    response: nullableJson<Record<string, unknown>>(row, 'response'),
-    error: nullableJson<CommandRecord['error']>(row, 'error'),
-    createdAt: text(row, 'created_at'),
-    completedAt: nullableText(row, 'completed_at'),
-  };
-}

@@ -1,6 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { IdTokenRecord, IdTokenRepository } from '../ports.ts';
-import { bit, boolean, nullableText, text, type Row } from './columns.ts';
+import { bit, boolean, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /**
@@ -31,7 +31,7 @@ export class SqliteIdTokenRepository implements IdTokenRepository {
   get(idToken: string): Promise<IdTokenRecord | undefined> {
     return this.#db.read(() => {
       const row = this.#select.get(idToken);
-      return row === undefined ? undefined : toIdToken(row);
+      return row === undefined ? undefined : records.idToken(row);
     });
   }
 
@@ -48,7 +48,7 @@ export class SqliteIdTokenRepository implements IdTokenRepository {
         now,
       );
       if (row === undefined) throw new Error('id token upsert returned no row');
-      return toIdToken(row);
+      return records.idToken(row);
     });
   }
 
@@ -57,18 +57,7 @@ export class SqliteIdTokenRepository implements IdTokenRepository {
   }
 
   list(): Promise<IdTokenRecord[]> {
-    return this.#db.read(() => this.#selectAll.all().map(toIdToken));
+    return this.#db.read(() => this.#selectAll.all().map(records.idToken));
   }
 }
 
-function toIdToken(row: Row): IdTokenRecord {
-  return {
-    idToken: text(row, 'id_token'),
-    status: text(row, 'status'),
-    expiryDate: nullableText(row, 'expiry_date'),
-    groupId: nullableText(row, 'group_id'),
-    allowConcurrentTx: boolean(row, 'allow_concurrent_tx'),
-    createdAt: text(row, 'created_at'),
-    updatedAt: text(row, 'updated_at'),
-  };
-}

@@ -1,6 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { StationEventRecord, StationEventRepository } from '../ports.ts';
-import { json, text, type Row } from './columns.ts';
+import { records, text } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 
 const NEWEST_FIRST = 'ORDER BY timestamp DESC, id DESC';
@@ -35,17 +35,8 @@ export class SqliteStationEventRepository implements StationEventRepository {
         type === undefined
           ? this.#selectForStation.all(stationId, limit)
           : this.#selectForStationOfType.all(stationId, type, limit);
-      return rows.map(toStationEvent);
+      return rows.map(records.stationEvent);
     });
   }
 }
 
-function toStationEvent(row: Row): StationEventRecord {
-  return {
-    stationId: text(row, 'station_id'),
-    type: text(row, 'type'),
-    payload: json<Record<string, unknown>>(row, 'payload'),
-    timestamp: text(row, 'timestamp'),
-    receivedAt: text(row, 'received_at'),
-  };
-}

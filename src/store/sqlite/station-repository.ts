@@ -8,11 +8,10 @@ import type {
   StationRegistration,
   StationRepository,
 } from '../ports.ts';
-import { bit, boolean, integer, nullableNumber, nullableOneOf, nullableText, text, type Row } from './columns.ts';
+import { type Row, bit, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
 
-const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
 
 /** The columns of `stations` that saving a station overwrites (not `last_seen`: the last-seen flush owns it). */
 const UPDATED_STATION_COLUMNS = [
@@ -142,7 +141,7 @@ export class SqliteStationRepository implements StationRepository {
   }
 
   connectors(stationId: string): Promise<ConnectorStatusRecord[]> {
-    return this.#db.read(() => this.#selectConnectors.all(stationId).map(toConnectorStatus));
+    return this.#db.read(() => this.#selectConnectors.all(stationId).map(records.connectorStatus));
   }
 
   recordStatus(status: ConnectorStatusRecord): Promise<void> {
@@ -165,11 +164,11 @@ export class SqliteStationRepository implements StationRepository {
   }
 
   statusHistory(stationId: string, limit: number): Promise<ConnectorStatusRecord[]> {
-    return this.#db.read(() => this.#selectStatusHistory.all(stationId, limit).map(toConnectorStatus));
+    return this.#db.read(() => this.#selectStatusHistory.all(stationId, limit).map(records.connectorStatus));
   }
 
   configuration(stationId: string): Promise<ConfigurationKeyRecord[]> {
-    return this.#db.read(() => this.#selectConfiguration.all(stationId).map(toConfigurationKey));
+    return this.#db.read(() => this.#selectConfiguration.all(stationId).map(records.configurationKey));
   }
 
   saveConfiguration(
@@ -235,31 +234,11 @@ export class SqliteStationRepository implements StationRepository {
   }
 
   #toStation(row: Row): StationRecord {
-    const id = text(row, 'id');
-    return {
-      id,
-      protocol: nullableText(row, 'protocol'),
-      vendor: nullableText(row, 'vendor'),
-      model: nullableText(row, 'model'),
-      serialNumber: nullableText(row, 'serial_number'),
-      chargeBoxSerialNumber: nullableText(row, 'charge_box_serial_number'),
-      firmwareVersion: nullableText(row, 'firmware_version'),
-      iccid: nullableText(row, 'iccid'),
-      imsi: nullableText(row, 'imsi'),
-      meterType: nullableText(row, 'meter_type'),
-      meterSerialNumber: nullableText(row, 'meter_serial_number'),
-      registrationStatus: nullableOneOf(row, 'registration_status', REGISTRATION_STATUSES),
-      registered: boolean(row, 'registered'),
-      bootPolicy: nullableOneOf(row, 'boot_policy', REGISTRATION_STATUSES),
-      securityProfile: nullableNumber(row, 'security_profile'),
-      defaultProtocol: nullableText(row, 'default_protocol'),
-      description: nullableText(row, 'description'),
-      lastBootAt: nullableText(row, 'last_boot_at'),
-      lastSeen: this.#lastSeen.merge(id, nullableText(row, 'last_seen')),
-      createdAt: text(row, 'created_at'),
-      updatedAt: text(row, 'updated_at'),
-    };
+    const station = records.station(row);
+    station.lastSeen = this.#lastSeen.merge(station.id, station.lastSeen);
+    return station;
   }
+
 }
 
 function newStation(id: string, now: string): StationRecord {
@@ -288,27 +267,4 @@ function newStation(id: string, now: string): StationRecord {
   };
 }
 
-function toConnectorStatus(row: Row): ConnectorStatusRecord {
-  return {
-    stationId: text(row, 'station_id'),
-    evseId: integer(row, 'evse_id'),
-    connectorId: integer(row, 'connector_id'),
-    status: text(row, 'status'),
-    errorCode: nullableText(row, 'error_code'),
-    info: nullableText(row, 'info'),
-    vendorId: nullableText(row, 'vendor_id'),
-    vendorErrorCode: nullableText(row, 'vendor_error_code'),
-    timestamp: text(row, 'timestamp'),
-    receivedAt: text(row, 'received_at'),
-  };
-}
 
-function toConfigurationKey(row: Row): ConfigurationKeyRecord {
-  return {
-    stationId: text(row, 'station_id'),
-    key: text(row, 'key'),
-    value: nullableText(row, 'value'),
-    readonly: boolean(row, 'readonly'),
-    updatedAt: text(row, 'updated_at'),
-  };
-}

@@ -6,7 +6,7 @@ import type {
   TransactionStart,
   TransactionStop,
 } from '../ports.ts';
-import { integer, json, nullableNumber, nullableText, text, type Row } from './columns.ts';
+import { type Row, integer, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -65,7 +65,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
       const existing =
         (start.stationTxId === undefined ? undefined : this.#selectByStationTxId.get(start.stationId, start.stationTxId)) ??
         this.#selectSameStart.get(start.stationId, start.startedAt, start.evseId, start.connectorId, start.idToken);
-      if (existing !== undefined) return { record: toTransaction(existing), duplicate: true };
+      if (existing !== undefined) return { record: records.transaction(existing), duplicate: true };
 
       const id = integer(this.#selectNextId.get() ?? {}, 'id');
       const now = new Date().toISOString();
@@ -83,7 +83,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
         now,
         now,
       );
-      return { record: toTransaction(expectRow(row)), duplicate: false };
+      return { record: records.transaction(expectRow(row)), duplicate: false };
     });
   }
 
@@ -93,7 +93,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
     return this.#db.write(() => {
       const row = this.#selectById.get(id);
       if (row === undefined) return undefined;
-      const current = toTransaction(row);
+      const current = records.transaction(row);
       if (current.stoppedAt !== null) return { record: current, duplicate: true };
       const stopped = this.#stop.get(
         stop.stoppedAt,
@@ -104,7 +104,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
         new Date().toISOString(),
         id,
       );
-      return { record: toTransaction(expectRow(stopped)), duplicate: false };
+      return { record: records.transaction(expectRow(stopped)), duplicate: false };
     });
   }
 
@@ -132,12 +132,12 @@ export class SqliteTransactionRepository implements TransactionRepository {
       const parameters = query.stationId === undefined ? [] : [query.stationId];
       return statement
         .all(...parameters, query.limit ?? DEFAULT_LIST_LIMIT, query.offset ?? 0)
-        .map(toTransaction);
+        .map(records.transaction);
     });
   }
 
   activeForIdToken(idToken: string): Promise<TransactionRecord[]> {
-    return this.#db.read(() => this.#selectActiveForIdToken.all(idToken).map(toTransaction));
+    return this.#db.read(() => this.#selectActiveForIdToken.all(idToken).map(records.transaction));
   }
 
   activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined> {
@@ -180,28 +180,6 @@ function expectRow(row: Row | undefined): Row {
 }
 
 function optionalTransaction(row: Row | undefined): TransactionRecord | undefined {
-  return row === undefined ? undefined : toTransaction(row);
+  return row === undefined ? undefined : records.transaction(row);
 }
 
-function toTransaction(row: Row): TransactionRecord {
-  return {
-    id: String(integer(row, 'id')),
-    stationTxId: text(row, 'station_tx_id'),
-    stationId: text(row, 'station_id'),
-    evseId: integer(row, 'evse_id'),
-    connectorId: integer(row, 'connector_id'),
-    idToken: nullableText(row, 'id_token'),
-    startedAt: text(row, 'started_at'),
-    stoppedAt: nullableText(row, 'stopped_at'),
-    meterStartWh: nullableNumber(row, 'meter_start_wh'),
-    meterStopWh: nullableNumber(row, 'meter_stop_wh'),
-    lastMeterWh: nullableNumber(row, 'last_meter_wh'),
-    energyWh: nullableNumber(row, 'energy_wh'),
-    stopReason: nullableText(row, 'stop_reason'),
-    stopIdToken: nullableText(row, 'stop_id_token'),
-    reservationId: nullableNumber(row, 'reservation_id'),
-    flags: json<string[]>(row, 'flags'),
-    createdAt: text(row, 'created_at'),
-    updatedAt: text(row, 'updated_at'),
-  };
-}

@@ -1,0 +1,145 @@
+import type {
+  CommandRecord, CommandStatus, ConfigurationKeyRecord, ConnectorStatusRecord, IdTokenRecord, RegistrationStatus,
+  StationEventRecord, StationRecord, TransactionRecord,
+} from './ports.ts';
+
+/** One result row of either engine, by column name. */
+export type ResultRow = Record<string, unknown>;
+
+/**
+ * How an engine reads typed values from its rows (SQLite: booleans as 0/1, JSON as text; PostgreSQL: booleans,
+ * jsonb parsed, bigint as decimal strings). Each read checks the value and names the column when it does not fit.
+ */
+export interface ColumnReader {
+  text(row: ResultRow, column: string): string;
+  nullableText(row: ResultRow, column: string): string | null;
+  integer(row: ResultRow, column: string): number;
+  nullableNumber(row: ResultRow, column: string): number | null;
+  boolean(row: ResultRow, column: string): boolean;
+  json<T>(row: ResultRow, column: string): T;
+  nullableJson<T>(row: ResultRow, column: string): T | null;
+  oneOf<T extends string>(row: ResultRow, column: string, allowed: readonly T[]): T;
+  nullableOneOf<T extends string>(row: ResultRow, column: string, allowed: readonly T[]): T | null;
+  /** An integer key as its exact decimal string. */
+  key(row: ResultRow, column: string): string;
+}
+
+const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
+const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
+
+/** Rows to records, the same for every engine: the tables have the same columns in SQLite and PostgreSQL. */
+export function recordMappers(c: ColumnReader) {
+  return {
+    station(row: ResultRow): StationRecord {
+      return {
+        id: c.text(row, 'id'),
+        protocol: c.nullableText(row, 'protocol'),
+        vendor: c.nullableText(row, 'vendor'),
+        model: c.nullableText(row, 'model'),
+        serialNumber: c.nullableText(row, 'serial_number'),
+        chargeBoxSerialNumber: c.nullableText(row, 'charge_box_serial_number'),
+        firmwareVersion: c.nullableText(row, 'firmware_version'),
+        iccid: c.nullableText(row, 'iccid'),
+        imsi: c.nullableText(row, 'imsi'),
+        meterType: c.nullableText(row, 'meter_type'),
+        meterSerialNumber: c.nullableText(row, 'meter_serial_number'),
+        registrationStatus: c.nullableOneOf(row, 'registration_status', REGISTRATION_STATUSES),
+        registered: c.boolean(row, 'registered'),
+        bootPolicy: c.nullableOneOf(row, 'boot_policy', REGISTRATION_STATUSES),
+        securityProfile: c.nullableNumber(row, 'security_profile'),
+        defaultProtocol: c.nullableText(row, 'default_protocol'),
+        description: c.nullableText(row, 'description'),
+        lastBootAt: c.nullableText(row, 'last_boot_at'),
+        lastSeen: c.nullableText(row, 'last_seen'),
+        createdAt: c.text(row, 'created_at'),
+        updatedAt: c.text(row, 'updated_at'),
+      };
+    },
+
+    connectorStatus(row: ResultRow): ConnectorStatusRecord {
+      return {
+        stationId: c.text(row, 'station_id'),
+        evseId: c.integer(row, 'evse_id'),
+        connectorId: c.integer(row, 'connector_id'),
+        status: c.text(row, 'status'),
+        errorCode: c.nullableText(row, 'error_code'),
+        info: c.nullableText(row, 'info'),
+        vendorId: c.nullableText(row, 'vendor_id'),
+        vendorErrorCode: c.nullableText(row, 'vendor_error_code'),
+        timestamp: c.text(row, 'timestamp'),
+        receivedAt: c.text(row, 'received_at'),
+      };
+    },
+
+    configurationKey(row: ResultRow): ConfigurationKeyRecord {
+      return {
+        stationId: c.text(row, 'station_id'),
+        key: c.text(row, 'key'),
+        value: c.nullableText(row, 'value'),
+        readonly: c.boolean(row, 'readonly'),
+        updatedAt: c.text(row, 'updated_at'),
+      };
+    },
+
+    idToken(row: ResultRow): IdTokenRecord {
+      return {
+        idToken: c.text(row, 'id_token'),
+        status: c.text(row, 'status'),
+        expiryDate: c.nullableText(row, 'expiry_date'),
+        groupId: c.nullableText(row, 'group_id'),
+        allowConcurrentTx: c.boolean(row, 'allow_concurrent_tx'),
+        createdAt: c.text(row, 'created_at'),
+        updatedAt: c.text(row, 'updated_at'),
+      };
+    },
+
+    transaction(row: ResultRow): TransactionRecord {
+      return {
+        id: c.key(row, 'id'),
+        stationTxId: c.text(row, 'station_tx_id'),
+        stationId: c.text(row, 'station_id'),
+        evseId: c.integer(row, 'evse_id'),
+        connectorId: c.integer(row, 'connector_id'),
+        idToken: c.nullableText(row, 'id_token'),
+        startedAt: c.text(row, 'started_at'),
+        stoppedAt: c.nullableText(row, 'stopped_at'),
+        meterStartWh: c.nullableNumber(row, 'meter_start_wh'),
+        meterStopWh: c.nullableNumber(row, 'meter_stop_wh'),
+        lastMeterWh: c.nullableNumber(row, 'last_meter_wh'),
+        energyWh: c.nullableNumber(row, 'energy_wh'),
+        stopReason: c.nullableText(row, 'stop_reason'),
+        stopIdToken: c.nullableText(row, 'stop_id_token'),
+        reservationId: c.nullableNumber(row, 'reservation_id'),
+        flags: c.json<string[]>(row, 'flags'),
+        createdAt: c.text(row, 'created_at'),
+        updatedAt: c.text(row, 'updated_at'),
+      };
+    },
+
+    command(row: ResultRow): CommandRecord {
+      return {
+        id: c.text(row, 'id'),
+        stationId: c.text(row, 'station_id'),
+        action: c.text(row, 'action'),
+        request: c.json<Record<string, unknown>>(row, 'request'),
+        actor: c.text(row, 'actor'),
+        origin: c.nullableText(row, 'origin'),
+        status: c.oneOf(row, 'status', COMMAND_STATUSES),
+        response: c.nullableJson<Record<string, unknown>>(row, 'response'),
+        error: c.nullableJson<CommandRecord['error']>(row, 'error'),
+        createdAt: c.text(row, 'created_at'),
+        completedAt: c.nullableText(row, 'completed_at'),
+      };
+    },
+
+    stationEvent(row: ResultRow): StationEventRecord {
+      return {
+        stationId: c.text(row, 'station_id'),
+        type: c.text(row, 'type'),
+        payload: c.json<Record<string, unknown>>(row, 'payload'),
+        timestamp: c.text(row, 'timestamp'),
+        receivedAt: c.text(row, 'received_at'),
+      };
+    },
+  };
+}

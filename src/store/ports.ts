@@ -31,6 +31,8 @@ export interface StationRecord {
   defaultProtocol: string | null;
   /** Free-form operator labels. */
   description: string | null;
+  /** How this station's messages are validated (field notes §2 #2); null = a matching vendor rule or the server default. */
+  validationMode: ValidationMode | null;
   lastBootAt: string | null;
   lastSeen: string | null;
   createdAt: string;
@@ -45,6 +47,29 @@ export interface StationRegistration {
   securityProfile?: number | null;
   defaultProtocol?: string | null;
   description?: string | null;
+  validationMode?: ValidationMode | null;
+}
+
+/**
+ * How strictly a station's messages are checked against the schemas: `strict` answers every violation with a
+ * CALLERROR; `lenient` normalises what can be normalised (field notes §3) and refuses only unusable messages;
+ * `log-only` logs violations and processes whatever the adapter can use.
+ */
+export type ValidationMode = 'strict' | 'lenient' | 'log-only';
+
+/** A validation mode for every station of a vendor (and optionally a model and firmware version prefix). */
+export interface ValidationRuleRecord {
+  id: string;
+  /** Matched case-insensitively against the BootNotification's vendor. */
+  vendor: string;
+  /** Matched case-insensitively; null = every model of the vendor. */
+  model: string | null;
+  /** A prefix of the firmware version; null = every version. */
+  firmwarePrefix: string | null;
+  mode: ValidationMode;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface BootInfo {
@@ -107,6 +132,12 @@ export interface TransactionRecord {
   stopReason: string | null;
   stopIdToken: string | null;
   reservationId: number | null;
+  /** 2.x chargingState (Charging, EVConnected, SuspendedEV, SuspendedEVSE, Idle) of the newest event; null if unknown. */
+  chargingState: string | null;
+  /** Highest 2.x TransactionEvent seqNo applied to this record; null for 1.6 transactions. */
+  lastSeqNo: number | null;
+  /** 2.x remoteStartId that RequestStartTransaction gave, when the station reported it. */
+  remoteStartId: number | null;
   /** Why the record is unusual, e.g. `orphan-stop` (a stop for a transaction never started here). */
   flags: string[];
   createdAt: string;
@@ -124,6 +155,9 @@ export interface TransactionStart {
   /** The station's own id (2.x); absent when Joule assigns it (1.6), in which case it equals the new `id`. */
   stationTxId?: string;
   flags?: string[];
+  chargingState?: string | null;
+  lastSeqNo?: number | null;
+  remoteStartId?: number | null;
 }
 
 export interface TransactionStop {
@@ -132,6 +166,49 @@ export interface TransactionStop {
   meterStopWh: number | null;
   stopReason: string | null;
   stopIdToken: string | null;
+  /** When given (also null), stored as the energy instead of meterStop - meterStart (e.g. null for a suspect baseline). */
+  energyWh?: number | null;
+  /** Flags added to the record (kept, not duplicated). */
+  addFlags?: string[];
+  chargingState?: string | null;
+  lastSeqNo?: number | null;
+}
+
+/**
+ * Fields of a transaction that later (or out-of-order) events correct. Only the given fields change; `addFlags` are
+ * added to the existing flags without duplicates.
+ */
+export interface TransactionAmendment {
+  startedAt?: string;
+  meterStartWh?: number | null;
+  idToken?: string | null;
+  evseId?: number;
+  connectorId?: number;
+  reservationId?: number | null;
+  chargingState?: string | null;
+  lastSeqNo?: number | null;
+  remoteStartId?: number | null;
+  /** Only for a stopped transaction: a recomputed energy (e.g. after a late Started supplied meterStart). */
+  energyWh?: number | null;
+  addFlags?: string[];
+}
+
+/** One 2.x TransactionEvent as received (kept for audit, replay detection and ordering by seqNo). */
+export interface TransactionEventRecord {
+  stationId: string;
+  stationTxId: string;
+  /** The station's seqNo; null when it sent none (lenient mode). */
+  seqNo: number | null;
+  eventType: string;
+  triggerReason: string | null;
+  /** The station's timestamp. */
+  timestamp: string;
+  offline: boolean;
+  /** Joule's transaction id the event was applied to, once known. */
+  transactionId: string | null;
+  /** The event's payload as received (after normalisation). */
+  payload: Record<string, unknown>;
+  receivedAt: string;
 }
 
 export interface TransactionQuery {
@@ -260,6 +337,80 @@ export interface TransactionRepository {
   /** Active transactions of an id token (for ConcurrentTx). */
   activeForIdToken(idToken: string): Promise<TransactionRecord[]>;
   activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined>;
+  /** Changes fields of a transaction (see TransactionAmendment); undefined when it does not exist. */
+  amend(id: string, amendment: TransactionAmendment): Promise<TransactionRecord | undefined>;
+  /** The station's active transactions, oldest first. */
+  activeForStation(stationId: string): Promise<TransactionRecord[]>;
+  /** Active transactions not updated since `before` (stale candidates), least recently updated first. */
+  inactiveSince(before: string, limit: number): Promise<TransactionRecord[]>;
+}
+
+export interface TransactionEventRepository {
+  /**
+   * Keeps an event, idempotently: an event with the same station, station transaction id and seqNo (or, when seqNo is
+   * null, the same event type and timestamp) is not stored again and `duplicate` is true.
+   */
+  append(event: TransactionEventRecord): Promise<{ duplicate: boolean }>;
+  /** The events of a station's transaction by seqNo (nulls last), then timestamp, then arrival. */
+  forStationTx(stationId: string, stationTxId: string): Promise<TransactionEventRecord[]>;
+}
+
+/**
+ * One attribute of one variable of a station's device model (2.x components and variables). Identity: station,
+ * component (+ instance, evse, connector), variable (+ instance) and attribute type.
+ */
+export interface DeviceVariableRecord {
+  stationId: string;
+  component: string;
+  componentInstance: string | null;
+  evseId: number | null;
+  connectorId: number | null;
+  variable: string;
+  variableInstance: string | null;
+  /** Actual (default), Target, MinSet or MaxSet. */
+  attributeType: string;
+  value: string | null;
+  /** ReadOnly, WriteOnly or ReadWrite. */
+  mutability: string | null;
+  persistent: boolean | null;
+  constant: boolean | null;
+  unit: string | null;
+  dataType: string | null;
+  minLimit: number | null;
+  maxLimit: number | null;
+  valuesList: string | null;
+  supportsMonitoring: boolean | null;
+  updatedAt: string;
+}
+
+export type DeviceVariableUpdate = Omit<DeviceVariableRecord, 'stationId' | 'updatedAt'>;
+
+export interface DeviceModelQuery {
+  /** Exact component name (case-insensitive). */
+  component?: string;
+  /** Exact variable name (case-insensitive). */
+  variable?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface DeviceModelRepository {
+  /**
+   * Inserts or updates attributes by identity. A null field of an update keeps the value already stored (a GetVariables
+   * answer has a value but no characteristics; a report has both), except `value`, which is always written.
+   */
+  upsert(stationId: string, updates: DeviceVariableUpdate[], at: string): Promise<void>;
+  /** Ordered by component, componentInstance, evseId, connectorId, variable, variableInstance, attributeType. */
+  list(stationId: string, query: DeviceModelQuery): Promise<DeviceVariableRecord[]>;
+  /** Forgets a station's whole device model (before a FullInventory report replaces it). */
+  clear(stationId: string): Promise<void>;
+}
+
+export interface ValidationRuleRepository {
+  list(): Promise<ValidationRuleRecord[]>;
+  /** Creates or replaces the rule with this id. */
+  put(rule: Omit<ValidationRuleRecord, 'createdAt' | 'updatedAt'>): Promise<ValidationRuleRecord>;
+  delete(id: string): Promise<boolean>;
 }
 
 export interface MeterValueRepository {
@@ -301,6 +452,9 @@ export interface Store {
   readonly meterValues: MeterValueRepository;
   readonly commands: CommandRepository;
   readonly stationEvents: StationEventRepository;
+  readonly transactionEvents: TransactionEventRepository;
+  readonly deviceModel: DeviceModelRepository;
+  readonly validationRules: ValidationRuleRepository;
   /** Flushes pending writes and closes the store. */
   close(): Promise<void>;
 }

@@ -1,7 +1,9 @@
 import type {
-  CommandRecord, CommandStatus, ConfigurationKeyRecord, ConnectorStatusRecord, IdTokenRecord, RegistrationStatus,
-  StationEventRecord, StationRecord, TransactionRecord,
+  CommandRecord, CommandStatus, ConfigurationKeyRecord, ConnectorStatusRecord, DeviceVariableRecord, IdTokenRecord,
+  RegistrationStatus, StationEventRecord, StationRecord, TransactionEventRecord, TransactionRecord, ValidationMode,
+  ValidationRuleRecord,
 } from './ports.ts';
+import { NO_NUMBER, NO_TEXT } from './device-variables.ts';
 
 /** One result row of either engine, by column name. */
 export type ResultRow = Record<string, unknown>;
@@ -16,6 +18,7 @@ export interface ColumnReader {
   integer(row: ResultRow, column: string): number;
   nullableNumber(row: ResultRow, column: string): number | null;
   boolean(row: ResultRow, column: string): boolean;
+  nullableBoolean(row: ResultRow, column: string): boolean | null;
   json<T>(row: ResultRow, column: string): T;
   nullableJson<T>(row: ResultRow, column: string): T | null;
   oneOf<T extends string>(row: ResultRow, column: string, allowed: readonly T[]): T;
@@ -26,6 +29,7 @@ export interface ColumnReader {
 
 const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
 const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
+export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'lenient', 'log-only'];
 
 /** Rows to records, the same for every engine: the tables have the same columns in SQLite and PostgreSQL. */
 export function recordMappers(c: ColumnReader) {
@@ -49,6 +53,7 @@ export function recordMappers(c: ColumnReader) {
         securityProfile: c.nullableNumber(row, 'security_profile'),
         defaultProtocol: c.nullableText(row, 'default_protocol'),
         description: c.nullableText(row, 'description'),
+        validationMode: c.nullableOneOf(row, 'validation_mode', VALIDATION_MODES),
         lastBootAt: c.nullableText(row, 'last_boot_at'),
         lastSeen: c.nullableText(row, 'last_seen'),
         createdAt: c.text(row, 'created_at'),
@@ -110,6 +115,9 @@ export function recordMappers(c: ColumnReader) {
         stopReason: c.nullableText(row, 'stop_reason'),
         stopIdToken: c.nullableText(row, 'stop_id_token'),
         reservationId: c.nullableNumber(row, 'reservation_id'),
+        chargingState: c.nullableText(row, 'charging_state'),
+        lastSeqNo: c.nullableNumber(row, 'last_seq_no'),
+        remoteStartId: c.nullableNumber(row, 'remote_start_id'),
         flags: c.json<string[]>(row, 'flags'),
         createdAt: c.text(row, 'created_at'),
         updatedAt: c.text(row, 'updated_at'),
@@ -139,6 +147,67 @@ export function recordMappers(c: ColumnReader) {
         payload: c.json<Record<string, unknown>>(row, 'payload'),
         timestamp: c.text(row, 'timestamp'),
         receivedAt: c.text(row, 'received_at'),
+      };
+    },
+
+    transactionEvent(row: ResultRow): TransactionEventRecord {
+      return {
+        stationId: c.text(row, 'station_id'),
+        stationTxId: c.text(row, 'station_tx_id'),
+        seqNo: c.nullableNumber(row, 'seq_no'),
+        eventType: c.text(row, 'event_type'),
+        triggerReason: c.nullableText(row, 'trigger_reason'),
+        timestamp: c.text(row, 'timestamp'),
+        offline: c.boolean(row, 'offline'),
+        transactionId: c.nullableText(row, 'transaction_id'),
+        payload: c.json<Record<string, unknown>>(row, 'payload'),
+        receivedAt: c.text(row, 'received_at'),
+      };
+    },
+
+    /** The optional identity columns hold sentinels (see ./device-variables.ts), read back as null. */
+    deviceVariable(row: ResultRow): DeviceVariableRecord {
+      const textOrNull = (column: string): string | null => {
+        const value = c.text(row, column);
+        return value === NO_TEXT ? null : value;
+      };
+      const numberOrNull = (column: string): number | null => {
+        const value = c.integer(row, column);
+        return value === NO_NUMBER ? null : value;
+      };
+      return {
+        stationId: c.text(row, 'station_id'),
+        component: c.text(row, 'component'),
+        componentInstance: textOrNull('component_instance'),
+        evseId: numberOrNull('evse_id'),
+        connectorId: numberOrNull('connector_id'),
+        variable: c.text(row, 'variable'),
+        variableInstance: textOrNull('variable_instance'),
+        attributeType: c.text(row, 'attribute_type'),
+        value: c.nullableText(row, 'value'),
+        mutability: c.nullableText(row, 'mutability'),
+        persistent: c.nullableBoolean(row, 'persistent'),
+        constant: c.nullableBoolean(row, 'constant'),
+        unit: c.nullableText(row, 'unit'),
+        dataType: c.nullableText(row, 'data_type'),
+        minLimit: c.nullableNumber(row, 'min_limit'),
+        maxLimit: c.nullableNumber(row, 'max_limit'),
+        valuesList: c.nullableText(row, 'values_list'),
+        supportsMonitoring: c.nullableBoolean(row, 'supports_monitoring'),
+        updatedAt: c.text(row, 'updated_at'),
+      };
+    },
+
+    validationRule(row: ResultRow): ValidationRuleRecord {
+      return {
+        id: c.text(row, 'id'),
+        vendor: c.text(row, 'vendor'),
+        model: c.nullableText(row, 'model'),
+        firmwarePrefix: c.nullableText(row, 'firmware_prefix'),
+        mode: c.oneOf(row, 'mode', VALIDATION_MODES),
+        description: c.nullableText(row, 'description'),
+        createdAt: c.text(row, 'created_at'),
+        updatedAt: c.text(row, 'updated_at'),
       };
     },
   };

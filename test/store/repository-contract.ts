@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CommandRecord,
   ConnectorStatusRecord,
+  DeviceVariableRecord,
+  DeviceVariableUpdate,
   MeterReading,
   MeterValueRecord,
   SampledValueRecord,
   Store,
+  TransactionEventRecord,
   TransactionStart,
+  TransactionStop,
 } from '../../src/store/ports.ts';
 
 /**
@@ -32,7 +37,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         for (const field of [
           'protocol', 'vendor', 'model', 'serialNumber', 'chargeBoxSerialNumber', 'firmwareVersion', 'iccid', 'imsi',
           'meterType', 'meterSerialNumber', 'registrationStatus', 'bootPolicy', 'securityProfile', 'defaultProtocol',
-          'description', 'lastBootAt', 'lastSeen',
+          'description', 'validationMode', 'lastBootAt', 'lastSeen',
         ] as const) {
           assert.equal(created[field], null, field);
         }
@@ -211,7 +216,8 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(record.idToken, 'TAG1');
         assert.equal(record.startedAt, at(1));
         assert.equal(record.meterStartWh, 1000);
-        for (const field of ['stoppedAt', 'meterStopWh', 'lastMeterWh', 'energyWh', 'stopReason', 'stopIdToken', 'reservationId'] as const) {
+        for (const field of ['stoppedAt', 'meterStopWh', 'lastMeterWh', 'energyWh', 'stopReason', 'stopIdToken', 'reservationId',
+          'chargingState', 'lastSeqNo', 'remoteStartId'] as const) {
           assert.equal(record[field], null, field);
         }
         assert.deepEqual(record.flags, []);
@@ -539,6 +545,410 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
       });
     });
 
+    describe('stations: validation mode', () => {
+      it('is null by default, set and cleared by register, and kept by other registrations and boots', async () => {
+        assert.equal((await store.stations.register({ id: 'CS-1' })).validationMode, null);
+        assert.equal(
+          (await store.stations.recordBoot('CS-2', { protocol: 'ocpp2.0.1', vendor: 'Acme', model: 'Fast' }, 'Accepted', at(1)))
+            .validationMode,
+          null,
+        );
+        const lenient = await store.stations.register({ id: 'CS-1', validationMode: 'lenient' });
+        assert.equal(lenient.validationMode, 'lenient');
+        assert.deepEqual(await store.stations.get('CS-1'), lenient);
+        assert.equal((await store.stations.register({ id: 'CS-1', description: 'x' })).validationMode, 'lenient');
+        const booted = await store.stations.recordBoot('CS-1', { protocol: 'ocpp2.0.1', vendor: 'Acme', model: 'Fast' }, 'Accepted', at(2));
+        assert.equal(booted.validationMode, 'lenient');
+        assert.equal((await store.stations.register({ id: 'CS-1', validationMode: 'log-only' })).validationMode, 'log-only');
+        const cleared = await store.stations.register({ id: 'CS-1', validationMode: null });
+        assert.equal(cleared.validationMode, null);
+        assert.equal(cleared.description, 'x');
+        assert.equal((await store.stations.list()).find((station) => station.id === 'CS-1')?.validationMode, null);
+        const created = await store.stations.register({ id: 'CS-3', validationMode: 'strict' });
+        assert.equal(created.validationMode, 'strict');
+      });
+    });
+
+    describe('transactions: 2.x fields, stop options and amendments', () => {
+      const stopOf = (id: string, fields: Partial<TransactionStop> = {}): TransactionStop => ({
+        id, stoppedAt: at(20), meterStopWh: 3000, stopReason: 'EVDisconnected', stopIdToken: null, ...fields,
+      });
+
+      it('start keeps chargingState, lastSeqNo and remoteStartId', async () => {
+        const { record } = await store.transactions.start(
+          txStart({ stationTxId: 'tx-201', chargingState: 'Charging', lastSeqNo: 0, remoteStartId: 42 }),
+        );
+        assert.equal(record.chargingState, 'Charging');
+        assert.equal(record.lastSeqNo, 0);
+        assert.equal(record.remoteStartId, 42);
+        assert.deepEqual(await store.transactions.get(record.id), record);
+      });
+
+      it('stop stores a given energy instead of computing it, even null', async () => {
+        const given = await store.transactions.start(txStart({ meterStartWh: 1000, startedAt: at(1) }));
+        const suspect = await store.transactions.start(txStart({ meterStartWh: 1000, startedAt: at(2) }));
+        const computed = await store.transactions.start(txStart({ meterStartWh: 1000, startedAt: at(3) }));
+        assert.equal((await store.transactions.stop(stopOf(given.record.id, { energyWh: 1234 })))?.record.energyWh, 1234);
+        assert.equal((await store.transactions.stop(stopOf(suspect.record.id, { energyWh: null })))?.record.energyWh, null);
+        assert.equal((await store.transactions.stop(stopOf(computed.record.id)))?.record.energyWh, 2000);
+        assert.equal((await store.transactions.get(suspect.record.id))?.meterStopWh, 3000);
+      });
+
+      it('stop adds flags without duplicates and stores chargingState and lastSeqNo when given', async () => {
+        const { record } = await store.transactions.start(
+          txStart({ stationTxId: 'tx-1', flags: ['started-late'], chargingState: 'Charging', lastSeqNo: 3 }),
+        );
+        const stopped = await store.transactions.stop(
+          stopOf(record.id, { addFlags: ['started-late', 'suspect-meter', 'suspect-meter'], chargingState: 'EVConnected', lastSeqNo: 7 }),
+        );
+        assert.deepEqual(stopped?.record.flags, ['started-late', 'suspect-meter']);
+        assert.equal(stopped?.record.chargingState, 'EVConnected');
+        assert.equal(stopped?.record.lastSeqNo, 7);
+        assert.deepEqual(await store.transactions.get(record.id), stopped?.record);
+
+        const other = await store.transactions.start(txStart({ stationTxId: 'tx-2', startedAt: at(2), chargingState: 'Charging', lastSeqNo: 3 }));
+        const plain = await store.transactions.stop(stopOf(other.record.id));
+        assert.equal(plain?.record.chargingState, 'Charging', 'kept when not given');
+        assert.equal(plain?.record.lastSeqNo, 3);
+        assert.deepEqual(plain?.record.flags, []);
+        const cleared = await store.transactions.start(txStart({ stationTxId: 'tx-3', startedAt: at(3), chargingState: 'Charging' }));
+        assert.equal((await store.transactions.stop(stopOf(cleared.record.id, { chargingState: null })))?.record.chargingState, null);
+      });
+
+      it('a second stop with options changes nothing', async () => {
+        const { record } = await store.transactions.start(txStart({}));
+        const first = await store.transactions.stop(stopOf(record.id));
+        const again = await store.transactions.stop(stopOf(record.id, { energyWh: 1, addFlags: ['x'], lastSeqNo: 9 }));
+        assert.deepEqual(again, { record: first?.record, duplicate: true });
+      });
+
+      it('amend changes only the given fields, null clears, flags are added once, and updatedAt moves', async () => {
+        const { record } = await store.transactions.start(
+          txStart({ stationTxId: 'tx-1', idToken: 'TAG1', reservationId: 5, chargingState: 'EVConnected', lastSeqNo: 1,
+            remoteStartId: 9, flags: ['started-late'] }),
+        );
+        await sleep(3);
+        const amended = await store.transactions.amend(record.id, {
+          startedAt: at(0), meterStartWh: 700, idToken: null, evseId: 2, connectorId: 3, chargingState: 'Charging',
+          lastSeqNo: 4, addFlags: ['started-late', 'late-start-filled'],
+        });
+        assert.ok(amended);
+        assert.deepEqual(amended, {
+          ...record,
+          startedAt: at(0), meterStartWh: 700, idToken: null, evseId: 2, connectorId: 3, chargingState: 'Charging',
+          lastSeqNo: 4, flags: ['started-late', 'late-start-filled'], updatedAt: amended.updatedAt,
+        });
+        assert.ok(amended.updatedAt > record.updatedAt, 'updatedAt moves on');
+        assert.equal(amended.reservationId, 5, 'not given, kept');
+        assert.equal(amended.remoteStartId, 9);
+        assert.deepEqual(await store.transactions.get(record.id), amended);
+
+        const cleared = await store.transactions.amend(record.id, { reservationId: null, remoteStartId: null, chargingState: null });
+        assert.deepEqual(
+          [cleared?.reservationId, cleared?.remoteStartId, cleared?.chargingState, cleared?.lastSeqNo, cleared?.meterStartWh],
+          [null, null, null, 4, 700],
+        );
+        assert.equal(await store.transactions.amend('424242', { lastSeqNo: 1 }), undefined);
+        assert.equal(await store.transactions.amend('not-a-number', { lastSeqNo: 1 }), undefined);
+      });
+
+      it('amend of a stopped transaction leaves its energy unless an energy is given; an active one ignores it', async () => {
+        const { record } = await store.transactions.start(txStart({ meterStartWh: null }));
+        await store.transactions.stop(stopOf(record.id, { meterStopWh: 5000 }));
+        const lateStart = await store.transactions.amend(record.id, { startedAt: at(0), meterStartWh: 1000 });
+        assert.equal(lateStart?.meterStartWh, 1000);
+        assert.equal(lateStart?.energyWh, null, 'left as it is');
+        assert.equal(lateStart?.stoppedAt, at(20));
+        const recomputed = await store.transactions.amend(record.id, { energyWh: 4000 });
+        assert.equal(recomputed?.energyWh, 4000);
+        assert.equal((await store.transactions.amend(record.id, { meterStartWh: 2000 }))?.energyWh, 4000);
+        assert.equal((await store.transactions.amend(record.id, { energyWh: null }))?.energyWh, null);
+
+        const active = await store.transactions.start(txStart({ startedAt: at(30) }));
+        const amended = await store.transactions.amend(active.record.id, { energyWh: 99, lastSeqNo: 2 });
+        assert.equal(amended?.energyWh, null);
+        assert.equal(amended?.lastSeqNo, 2);
+        assert.equal(amended?.stoppedAt, null);
+      });
+    });
+
+    describe('transactions: activeForStation and inactiveSince', () => {
+      it('activeForStation lists the running transactions of one station, oldest first', async () => {
+        const later = await store.transactions.start(txStart({ startedAt: at(5), evseId: 2 }));
+        const earlier = await store.transactions.start(txStart({ startedAt: at(1), evseId: 1 }));
+        const stopped = await store.transactions.start(txStart({ startedAt: at(3), evseId: 3 }));
+        await store.transactions.start(txStart({ stationId: 'CS-2', startedAt: at(2) }));
+        await store.transactions.stop({ id: stopped.record.id, stoppedAt: at(6), meterStopWh: null, stopReason: null, stopIdToken: null });
+        assert.deepEqual(
+          (await store.transactions.activeForStation('CS-1')).map((transaction) => transaction.id),
+          [earlier.record.id, later.record.id],
+        );
+        assert.deepEqual(await store.transactions.activeForStation('CS-none'), []);
+      });
+
+      it('inactiveSince finds active transactions not changed since a time, least recently updated first', async () => {
+        const oldest = await store.transactions.start(txStart({ startedAt: at(1), stationTxId: 'a' }));
+        await sleep(3);
+        const old = await store.transactions.start(txStart({ startedAt: at(2), stationTxId: 'b' }));
+        await sleep(3);
+        const metered = await store.transactions.start(txStart({ startedAt: at(3), stationTxId: 'c' }));
+        const amended = await store.transactions.start(txStart({ startedAt: at(4), stationTxId: 'd' }));
+        const stopped = await store.transactions.start(txStart({ startedAt: at(5), stationTxId: 'e' }));
+        await sleep(3);
+        const before = new Date().toISOString();
+        await sleep(3);
+        await store.transactions.updateMeter(metered.record.id, 100, at(6));
+        await sleep(3);
+        await store.transactions.amend(amended.record.id, { chargingState: 'SuspendedEV' });
+        await store.transactions.stop({ id: stopped.record.id, stoppedAt: at(7), meterStopWh: null, stopReason: null, stopIdToken: null });
+
+        const ids = async (time: string, limit: number): Promise<string[]> =>
+          (await store.transactions.inactiveSince(time, limit)).map((transaction) => transaction.id);
+        assert.deepEqual(await ids(before, 10), [oldest.record.id, old.record.id]);
+        assert.deepEqual(await ids(before, 1), [oldest.record.id]);
+        await sleep(3);
+        await store.transactions.amend(oldest.record.id, { lastSeqNo: 1 });
+        assert.deepEqual(await ids(before, 10), [old.record.id]);
+        assert.deepEqual(await ids('2000-01-01T00:00:00.000Z', 10), []);
+        const after = new Date(Date.now() + 60_000).toISOString();
+        assert.deepEqual(await ids(after, 10), [old.record.id, metered.record.id, amended.record.id, oldest.record.id]);
+      });
+    });
+
+    describe('transaction events', () => {
+      const event = (fields: Partial<TransactionEventRecord>): TransactionEventRecord => ({
+        stationId: 'CS-1',
+        stationTxId: 'tx-1',
+        seqNo: 0,
+        eventType: 'Started',
+        triggerReason: 'Authorized',
+        timestamp: at(1),
+        offline: false,
+        transactionId: '1',
+        payload: { eventType: 'Started', seqNo: 0, transactionInfo: { transactionId: 'tx-1' } },
+        receivedAt: at(1),
+        ...fields,
+      });
+
+      it('append keeps an event once per station, station transaction and seqNo', async () => {
+        const started = event({});
+        assert.deepEqual(await store.transactionEvents.append(started), { duplicate: false });
+        assert.deepEqual(await store.transactionEvents.append(started), { duplicate: true });
+        assert.deepEqual(
+          await store.transactionEvents.append(event({ eventType: 'Updated', timestamp: at(9), payload: { other: true } })),
+          { duplicate: true },
+          'the same seqNo is a replay whatever else differs',
+        );
+        const concurrent = await Promise.all([
+          store.transactionEvents.append(event({ seqNo: 1, eventType: 'Updated' })),
+          store.transactionEvents.append(event({ seqNo: 1, eventType: 'Updated' })),
+        ]);
+        assert.deepEqual(concurrent.map((result) => result.duplicate).sort(), [false, true]);
+        assert.equal((await store.transactionEvents.append(event({ stationTxId: 'tx-2' }))).duplicate, false);
+        assert.equal((await store.transactionEvents.append(event({ stationId: 'CS-2' }))).duplicate, false);
+        assert.deepEqual(await store.transactionEvents.forStationTx('CS-1', 'tx-1'), [started, event({ seqNo: 1, eventType: 'Updated' })]);
+      });
+
+      it('without a seqNo, an event is a replay when its type and timestamp repeat', async () => {
+        const updated = event({ seqNo: null, eventType: 'Updated', timestamp: at(2), offline: true, transactionId: null, triggerReason: null });
+        assert.equal((await store.transactionEvents.append(updated)).duplicate, false);
+        assert.equal((await store.transactionEvents.append({ ...updated, receivedAt: at(3) })).duplicate, true);
+        assert.equal((await store.transactionEvents.append({ ...updated, eventType: 'Ended' })).duplicate, false);
+        assert.equal((await store.transactionEvents.append({ ...updated, timestamp: at(3) })).duplicate, false);
+        assert.equal((await store.transactionEvents.append({ ...updated, seqNo: 5 })).duplicate, false);
+        assert.equal((await store.transactionEvents.append({ ...updated, seqNo: 5 })).duplicate, true);
+        const stored = await store.transactionEvents.forStationTx('CS-1', 'tx-1');
+        assert.equal(stored.length, 4);
+        assert.deepEqual(stored.find((entry) => entry.seqNo === null && entry.timestamp === at(2) && entry.eventType === 'Updated'), updated);
+      });
+
+      it('forStationTx orders by seqNo (missing last), then timestamp, then arrival', async () => {
+        const appended = [
+          event({ seqNo: 2, eventType: 'Ended', timestamp: at(3) }),
+          event({ seqNo: null, eventType: 'Updated', timestamp: at(9) }),
+          event({ seqNo: 0, timestamp: at(5) }),
+          event({ seqNo: null, eventType: 'Updated', timestamp: at(4) }),
+          event({ seqNo: null, eventType: 'Ended', timestamp: at(4) }),
+          event({ seqNo: 1, eventType: 'Updated', timestamp: at(1) }),
+        ];
+        for (const entry of appended) assert.equal((await store.transactionEvents.append(entry)).duplicate, false);
+        const order = (await store.transactionEvents.forStationTx('CS-1', 'tx-1')).map((entry) => [entry.seqNo, entry.eventType, entry.timestamp]);
+        assert.deepEqual(order, [
+          [0, 'Started', at(5)],
+          [1, 'Updated', at(1)],
+          [2, 'Ended', at(3)],
+          [null, 'Updated', at(4)],
+          [null, 'Ended', at(4)],
+          [null, 'Updated', at(9)],
+        ]);
+        assert.deepEqual(await store.transactionEvents.forStationTx('CS-1', 'tx-none'), []);
+        assert.deepEqual(await store.transactionEvents.forStationTx('CS-2', 'tx-1'), []);
+      });
+    });
+
+    describe('device model', () => {
+      beforeEach(async () => {
+        await store.stations.register({ id: 'CS-1' });
+        await store.stations.register({ id: 'CS-2' });
+      });
+
+      it('upsert stores attributes that list returns in full', async () => {
+        const heartbeat = variable({
+          component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval', value: '300', mutability: 'ReadWrite', persistent: true,
+          constant: false, unit: 's', dataType: 'integer', minLimit: 1, maxLimit: 86400.5, valuesList: null, supportsMonitoring: true,
+        });
+        await store.deviceModel.upsert('CS-1', [heartbeat], at(1));
+        assert.deepEqual(await store.deviceModel.list('CS-1', {}), [{ ...heartbeat, stationId: 'CS-1', updatedAt: at(1) }]);
+        assert.deepEqual(await store.deviceModel.list('CS-2', {}), []);
+        await store.deviceModel.upsert('CS-1', [], at(2));
+      });
+
+      it('a later update with nulls keeps the characteristics; the value is always written', async () => {
+        const reported = variable({
+          variable: 'Power', value: '22000', mutability: 'ReadOnly', persistent: false, constant: true, unit: 'W', dataType: 'decimal',
+          minLimit: 0, maxLimit: 22000, valuesList: 'a,b', supportsMonitoring: false,
+        });
+        await store.deviceModel.upsert('CS-1', [reported], at(1));
+        const read = variable({ variable: 'Power', value: '11000' });
+        await store.deviceModel.upsert('CS-1', [read], at(2));
+        assert.deepEqual(await store.deviceModel.list('CS-1', {}), [{ ...reported, value: '11000', stationId: 'CS-1', updatedAt: at(2) }]);
+        await store.deviceModel.upsert('CS-1', [variable({ variable: 'Power', value: null, unit: 'kW' })], at(3));
+        assert.deepEqual(await store.deviceModel.list('CS-1', {}), [
+          { ...reported, value: null, unit: 'kW', stationId: 'CS-1', updatedAt: at(3) },
+        ]);
+      });
+
+      it('null identity fields round-trip and still identify one attribute', async () => {
+        const bare = variable({ component: 'EVSE', componentInstance: null, evseId: null, connectorId: null, variable: 'Available', variableInstance: null, value: 'true' });
+        const variants: DeviceVariableUpdate[] = [
+          bare,
+          { ...bare, componentInstance: 'x' },
+          { ...bare, evseId: 0 },
+          { ...bare, evseId: 1 },
+          { ...bare, evseId: 1, connectorId: 0 },
+          { ...bare, evseId: 1, connectorId: 1 },
+          { ...bare, variableInstance: 'y' },
+          { ...bare, attributeType: 'Target' },
+        ];
+        await store.deviceModel.upsert('CS-1', variants, at(1));
+        await store.deviceModel.upsert('CS-1', variants.map((update) => ({ ...update, value: 'false' })), at(2));
+        const stored = await store.deviceModel.list('CS-1', {});
+        assert.equal(stored.length, variants.length);
+        assert.ok(stored.every((record) => record.value === 'false'));
+        assert.deepEqual(stored[0], { ...bare, value: 'false', stationId: 'CS-1', updatedAt: at(2) });
+        for (const update of variants) {
+          assert.ok(stored.some((record) => identityOf(record) === identityOf(update)), identityOf(update));
+        }
+      });
+
+      it('names are compared without case: the first spelling stays, one call may repeat an attribute', async () => {
+        await store.deviceModel.upsert('CS-1', [variable({ component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval', value: '300', unit: 's' })], at(1));
+        await store.deviceModel.upsert('CS-1', [
+          variable({ component: 'ocppcommctrlr', variable: 'HEARTBEATINTERVAL', value: '60' }),
+          variable({ component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval', value: '90', dataType: 'integer' }),
+        ], at(2));
+        const stored = await store.deviceModel.list('CS-1', {});
+        assert.deepEqual(
+          stored.map((record) => [record.component, record.variable, record.value, record.unit, record.dataType]),
+          [['OCPPCommCtrlr', 'HeartbeatInterval', '90', 's', 'integer']],
+        );
+      });
+
+      it('list filters by component and variable, case-insensitively and exactly, in identity order, with limit and offset', async () => {
+        await store.deviceModel.upsert('CS-1', [
+          variable({ component: 'EVSE', evseId: 2, variable: 'Power', value: 'e2' }),
+          variable({ component: 'EVSE', evseId: 1, variable: 'Power', value: 'e1' }),
+          variable({ component: 'EVSE', evseId: 1, variable: 'AvailabilityState', value: 'e1a' }),
+          variable({ component: 'EVSEx', variable: 'Power', value: 'x' }),
+          variable({ component: 'Connector', evseId: 1, connectorId: 1, variable: 'Power', value: 'c11' }),
+          variable({ component: 'ChargingStation', variable: 'Power', value: 'cs' }),
+          variable({ component: 'ChargingStation', variable: 'Power', attributeType: 'MaxSet', value: 'csmax' }),
+          variable({ component: 'AuthCtrlr', variable: 'Enabled', value: 'a' }),
+        ], at(1));
+        await store.deviceModel.upsert('CS-2', [variable({ component: 'EVSE', evseId: 1, variable: 'Power', value: 'other' })], at(1));
+        const values = async (query: Parameters<Store['deviceModel']['list']>[1]): Promise<(string | null)[]> =>
+          (await store.deviceModel.list('CS-1', query)).map((record) => record.value);
+        assert.deepEqual(await values({}), ['a', 'cs', 'csmax', 'c11', 'e1a', 'e1', 'e2', 'x']);
+        assert.deepEqual(await values({ component: 'evse' }), ['e1a', 'e1', 'e2']);
+        assert.deepEqual(await values({ variable: 'POWER' }), ['cs', 'csmax', 'c11', 'e1', 'e2', 'x']);
+        assert.deepEqual(await values({ component: 'EVSE', variable: 'power' }), ['e1', 'e2']);
+        assert.deepEqual(await values({ component: 'EVS' }), []);
+        assert.deepEqual(await values({ variable: 'Power', limit: 2 }), ['cs', 'csmax']);
+        assert.deepEqual(await values({ variable: 'Power', limit: 2, offset: 2 }), ['c11', 'e1']);
+        assert.deepEqual(await values({ offset: 7 }), ['x']);
+      });
+
+      it('clear forgets the whole device model of one station only', async () => {
+        await store.deviceModel.upsert('CS-1', [variable({ variable: 'A' }), variable({ variable: 'B' })], at(1));
+        await store.deviceModel.upsert('CS-2', [variable({ variable: 'A' })], at(1));
+        await store.deviceModel.clear('CS-1');
+        assert.deepEqual(await store.deviceModel.list('CS-1', {}), []);
+        assert.equal((await store.deviceModel.list('CS-2', {})).length, 1);
+        await store.deviceModel.upsert('CS-1', [variable({ variable: 'C', value: 'new' })], at(2));
+        assert.deepEqual((await store.deviceModel.list('CS-1', {})).map((record) => record.value), ['new']);
+      });
+
+      it('a report of 2,000 attributes is stored in one call, and its repeat updates them in place', async () => {
+        const report = Array.from({ length: 2000 }, (_, index) =>
+          variable({ component: `Component${String(index % 40).padStart(2, '0')}`, evseId: index % 3 === 0 ? null : index % 3,
+            variable: `Variable${String(index).padStart(4, '0')}`, value: String(index), mutability: 'ReadWrite', dataType: 'integer' }));
+        await store.deviceModel.upsert('CS-1', report, at(1));
+        const stored = await store.deviceModel.list('CS-1', {});
+        assert.equal(stored.length, 2000);
+        assert.equal(stored[0]?.component, 'Component00');
+        await store.deviceModel.upsert('CS-1', report.map((update) => ({ ...update, value: `${update.value}!`, mutability: null })), at(2));
+        const updated = await store.deviceModel.list('CS-1', {});
+        assert.equal(updated.length, 2000);
+        assert.ok(updated.every((record) => record.value?.endsWith('!') && record.mutability === 'ReadWrite' && record.updatedAt === at(2)));
+      });
+
+      it('refuses a negative EVSE or connector id', async () => {
+        await assert.rejects(store.deviceModel.upsert('CS-1', [variable({ evseId: -1 })], at(1)), RangeError);
+        await assert.rejects(store.deviceModel.upsert('CS-1', [variable({ evseId: 1, connectorId: 1.5 })], at(1)), RangeError);
+        assert.deepEqual(await store.deviceModel.list('CS-1', {}), []);
+      });
+    });
+
+    describe('validation rules', () => {
+      const rule = { id: 'r1', vendor: 'Acme', model: null, firmwarePrefix: null, mode: 'lenient' as const, description: null };
+
+      it('put creates a rule; list returns them by id', async () => {
+        const created = await store.validationRules.put(rule);
+        assert.deepEqual({ ...created, createdAt: '', updatedAt: '' }, { ...rule, createdAt: '', updatedAt: '' });
+        assert.ok(isIsoTime(created.createdAt));
+        assert.equal(created.updatedAt, created.createdAt);
+        const second = await store.validationRules.put({
+          id: 'r0', vendor: 'Other', model: 'Fast', firmwarePrefix: '1.2.', mode: 'log-only', description: 'known quirks',
+        });
+        assert.deepEqual(await store.validationRules.list(), [second, created]);
+      });
+
+      it('put with an existing id replaces the rule and keeps its creation time', async () => {
+        const created = await store.validationRules.put(rule);
+        await sleep(3);
+        const replaced = await store.validationRules.put({ ...rule, vendor: 'ACME', model: 'Slow', mode: 'strict', description: 'd' });
+        assert.deepEqual(replaced, {
+          ...rule, vendor: 'ACME', model: 'Slow', mode: 'strict', description: 'd', createdAt: created.createdAt,
+          updatedAt: replaced.updatedAt,
+        });
+        assert.ok(replaced.updatedAt > created.updatedAt);
+        assert.deepEqual(await store.validationRules.list(), [replaced]);
+      });
+
+      it('delete removes a rule and says whether it did', async () => {
+        await store.validationRules.put(rule);
+        await store.validationRules.put({ ...rule, id: 'r2' });
+        assert.equal(await store.validationRules.delete('r1'), true);
+        assert.equal(await store.validationRules.delete('r1'), false);
+        assert.deepEqual((await store.validationRules.list()).map((entry) => entry.id), ['r2']);
+      });
+
+      it('refuses a mode that is not a validation mode', async () => {
+        await assert.rejects(store.validationRules.put({ ...rule, mode: 'loose' as 'strict' }));
+        assert.deepEqual(await store.validationRules.list(), []);
+      });
+    });
+
     describe('close', () => {
       it('refuses writes after close, and closing twice is harmless', async () => {
         await store.close();
@@ -636,6 +1046,35 @@ function records(stored: MeterReading): MeterValueRecord[] {
         : null,
     receivedAt: stored.receivedAt,
   }));
+}
+
+/** A device model attribute: Actual, without instance, EVSE, connector or characteristics unless given. */
+function variable(fields: Partial<DeviceVariableUpdate>): DeviceVariableUpdate {
+  return {
+    component: 'ChargingStation',
+    componentInstance: null,
+    evseId: null,
+    connectorId: null,
+    variable: 'Available',
+    variableInstance: null,
+    attributeType: 'Actual',
+    value: 'true',
+    mutability: null,
+    persistent: null,
+    constant: null,
+    unit: null,
+    dataType: null,
+    minLimit: null,
+    maxLimit: null,
+    valuesList: null,
+    supportsMonitoring: null,
+    ...fields,
+  };
+}
+
+function identityOf(attribute: DeviceVariableUpdate | DeviceVariableRecord): string {
+  return JSON.stringify([attribute.component, attribute.componentInstance, attribute.evseId, attribute.connectorId,
+    attribute.variable, attribute.variableInstance, attribute.attributeType]);
 }
 
 function command(fields: Partial<CommandRecord>): CommandRecord {

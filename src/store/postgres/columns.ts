@@ -52,6 +52,10 @@ export function boolean(row: Row, column: string): boolean {
   return value;
 }
 
+export function nullableBoolean(row: Row, column: string): boolean | null {
+  return row[column] === null ? null : boolean(row, column);
+}
+
 /** A jsonb column (already parsed by node-postgres). */
 export function json<T>(row: Row, column: string): T {
   const value = row[column];
@@ -100,5 +104,5 @@ export function jsonText(value: unknown): string {
 
 /** PostgreSQL's way of reading columns, for the shared row mappers. */
 export const records = recordMappers({
-  text, nullableText, integer, nullableNumber, boolean, json, nullableJson, oneOf, nullableOneOf, key: decimal,
+  text, nullableText, integer, nullableNumber, boolean, nullableBoolean, json, nullableJson, oneOf, nullableOneOf, key: decimal,
 });

@@ -27,8 +27,9 @@ export interface Migration {
  *   short and as its md5 when long, since a btree entry is limited to about 2.7 kB).
  * - A transaction start is made idempotent by unique indexes (station + station transaction id; station + start
  *   time + EVSE + connector + id token), so that concurrent replays from several Joule processes resolve to one row.
- * - A station's own state (connectors, status history, configuration) references `stations`; logs (transactions,
- *   meter values, commands, station events) do not, so that they never block on or vanish with a station row.
+ * - A station's own state (connectors, status history, configuration, device model) references `stations`; logs
+ *   (transactions and their events, meter values, commands, station events) do not, so that they never block on or
+ *   vanish with a station row.
  * - Logs have a `bigserial` key that orders rows of equal time by insertion, as SQLite's rowid does.
  */
 export const MIGRATIONS: readonly Migration[] = [
@@ -241,6 +242,72 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX meter_readings_by_transaction ON meter_readings (transaction_id, timestamp)
         WHERE transaction_id <> '';
       DROP TABLE meter_values;
+    `,
+  },
+  {
+    version: 3,
+    name: 'OCPP 2.x transactions, device model and validation rules',
+    // As SQLite's migration 3. The device model's names are compared without ASCII case through `lower()` in its
+    // unique index (as id tokens are), its optional identity parts stored as '' and -1 (../device-variables.ts).
+    sql: `
+      ALTER TABLE transactions ADD COLUMN charging_state text COLLATE "C";
+      ALTER TABLE transactions ADD COLUMN last_seq_no bigint;
+      ALTER TABLE transactions ADD COLUMN remote_start_id bigint;
+
+      ALTER TABLE stations ADD COLUMN validation_mode text COLLATE "C"
+        CHECK (validation_mode IN ('strict', 'lenient', 'log-only'));
+
+      CREATE TABLE transaction_events (
+        id bigserial PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        station_tx_id text COLLATE "C" NOT NULL,
+        seq_no bigint,
+        event_type text COLLATE "C" NOT NULL,
+        trigger_reason text COLLATE "C",
+        timestamp text COLLATE "C" NOT NULL,
+        offline boolean NOT NULL,
+        transaction_id text COLLATE "C",
+        payload jsonb NOT NULL,
+        received_at text COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX transaction_events_by_seq_no ON transaction_events (station_id, station_tx_id, seq_no);
+      CREATE UNIQUE INDEX transaction_events_without_seq_no ON transaction_events
+        (station_id, station_tx_id, event_type, timestamp) WHERE seq_no IS NULL;
+
+      CREATE TABLE device_variables (
+        station_id text COLLATE "C" NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        component text COLLATE "C" NOT NULL,
+        component_instance text COLLATE "C" NOT NULL,
+        evse_id bigint NOT NULL,
+        connector_id bigint NOT NULL,
+        variable text COLLATE "C" NOT NULL,
+        variable_instance text COLLATE "C" NOT NULL,
+        attribute_type text COLLATE "C" NOT NULL,
+        value text COLLATE "C",
+        mutability text COLLATE "C",
+        persistent boolean,
+        constant boolean,
+        unit text COLLATE "C",
+        data_type text COLLATE "C",
+        min_limit double precision,
+        max_limit double precision,
+        values_list text COLLATE "C",
+        supports_monitoring boolean,
+        updated_at text COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX device_variables_identity ON device_variables (station_id, lower(component),
+        lower(component_instance), evse_id, connector_id, lower(variable), lower(variable_instance), attribute_type);
+
+      CREATE TABLE validation_rules (
+        id text COLLATE "C" PRIMARY KEY,
+        vendor text COLLATE "C" NOT NULL,
+        model text COLLATE "C",
+        firmware_prefix text COLLATE "C",
+        mode text COLLATE "C" NOT NULL CHECK (mode IN ('strict', 'lenient', 'log-only')),
+        description text COLLATE "C",
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
     `,
   },
 ];

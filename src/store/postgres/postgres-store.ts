@@ -9,6 +9,9 @@ import { createPool, DEFAULT_POOL_SIZE } from './pool.ts';
 import { PostgresStationEventRepository } from './station-event-repository.ts';
 import { PostgresStationRepository } from './station-repository.ts';
 import { PostgresTransactionRepository } from './transaction-repository.ts';
+import { PostgresTransactionEventRepository } from './transaction-event-repository.ts';
+import { PostgresDeviceModelRepository } from './device-model-repository.ts';
+import { PostgresValidationRuleRepository } from './validation-rule-repository.ts';
 
 export type { CommitInfo } from '../commit.ts';
 export { StoreClosedError } from '../commit.ts';
@@ -89,6 +92,9 @@ class PostgresStore implements Store {
   readonly meterValues: PostgresMeterValueRepository;
   readonly commands: PostgresCommandRepository;
   readonly stationEvents: PostgresStationEventRepository;
+  readonly transactionEvents: PostgresTransactionEventRepository;
+  readonly deviceModel: PostgresDeviceModelRepository;
+  readonly validationRules: PostgresValidationRuleRepository;
   readonly #db: PostgresDatabase;
   #closing: Promise<void> | undefined;
 
@@ -104,6 +110,9 @@ class PostgresStore implements Store {
     });
     this.commands = new PostgresCommandRepository(db);
     this.stationEvents = new PostgresStationEventRepository(db);
+    this.transactionEvents = new PostgresTransactionEventRepository(db);
+    this.deviceModel = new PostgresDeviceModelRepository(db);
+    this.validationRules = new PostgresValidationRuleRepository(db);
   }
 
   close(): Promise<void> {

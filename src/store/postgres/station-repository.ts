@@ -14,7 +14,7 @@ import type { PostgresDatabase, Statement } from './database.ts';
 
 const STATION_COLUMNS = `id, protocol, vendor, model, serial_number, charge_box_serial_number, firmware_version, iccid,
   imsi, meter_type, meter_serial_number, registration_status, registered, boot_policy, security_profile,
-  default_protocol, description, last_boot_at, last_seen, created_at, updated_at`;
+  default_protocol, description, validation_mode, last_boot_at, last_seen, created_at, updated_at`;
 
 /** What an operator may set, as (port field, column); `register` updates only the fields it was given. */
 const REGISTRATION_FIELDS = [
@@ -23,6 +23,7 @@ const REGISTRATION_FIELDS = [
   ['securityProfile', 'security_profile'],
   ['defaultProtocol', 'default_protocol'],
   ['description', 'description'],
+  ['validationMode', 'validation_mode'],
 ] as const;
 
 /** The identity a BootNotification carries, as (port field, column). */
@@ -136,6 +137,7 @@ export class PostgresStationRepository implements StationRepository {
       registration.securityProfile ?? null,
       registration.defaultProtocol ?? null,
       registration.description ?? null,
+      registration.validationMode ?? null,
       this.#lastSeen.merge(registration.id, null),
       now,
     ]);
@@ -240,7 +242,7 @@ export class PostgresStationRepository implements StationRepository {
 
   /**
    * Inserts the station (with defaults for what was not given) or updates only the given columns; one named
-   * statement per combination of given columns. Parameters: id, the five registration fields, last seen, now.
+   * statement per combination of given columns. Parameters: id, the six registration fields, last seen, now.
    */
   #registerStatement(columns: string[]): Statement {
     const key = columns.join(',');
@@ -251,7 +253,7 @@ export class PostgresStationRepository implements StationRepository {
         name: `joule_stations_register_${columns.length === 0 ? 'none' : columns.join('_')}`,
         text: `INSERT INTO stations (id, ${REGISTRATION_FIELDS.map(([, column]) => column).join(', ')}, last_seen,
             created_at, updated_at)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
           ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}
           RETURNING ${STATION_COLUMNS}`,
       };

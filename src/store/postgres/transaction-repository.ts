@@ -1,17 +1,20 @@
 import type {
+  TransactionAmendment,
   TransactionQuery,
   TransactionRecord,
   TransactionRepository,
   TransactionStart,
   TransactionStop,
 } from '../ports.ts';
-import { type Row, decimal, jsonText, records, text } from './columns.ts';
+import { distinctFlags } from '../transaction-changes.ts';
+import { type Row, jsonText, records } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 /** Named columns, not `*`: a prepared statement's result type then survives a later migration adding a column. */
 const COLUMNS = `id, station_tx_id, station_id, evse_id, connector_id, id_token, started_at, stopped_at, meter_start_wh,
-  meter_stop_wh, last_meter_wh, energy_wh, stop_reason, stop_id_token, reservation_id, flags, created_at, updated_at`;
+  meter_stop_wh, last_meter_wh, energy_wh, stop_reason, stop_id_token, reservation_id, charging_state, last_seq_no,
+  remote_start_id, flags, created_at, updated_at`;
 const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
 /** Attempts of `start` when its insert was skipped but no matching row was found (see `start`). */
 const MAX_START_ATTEMPTS = 3;
@@ -24,8 +27,8 @@ const MAX_START_ATTEMPTS = 3;
 const INSERT = {
   name: 'joule_transactions_insert',
   text: `INSERT INTO transactions (id, station_tx_id, station_id, evse_id, connector_id, id_token, started_at,
-      meter_start_wh, reservation_id, flags, created_at, updated_at)
-    SELECT next.id, coalesce($1::text, next.id::text), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10
+      meter_start_wh, reservation_id, flags, created_at, updated_at, charging_state, last_seq_no, remote_start_id)
+    SELECT next.id, coalesce($1::text, next.id::text), $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $10, $11, $12, $13
     FROM (SELECT nextval('transactions_id_seq') AS id) AS next
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
@@ -42,15 +45,64 @@ const SELECT_SAME_START = {
       AND CASE WHEN $5::text IS NULL THEN id_token IS NULL ELSE lower(id_token) = lower($5::text COLLATE "C") END
     ORDER BY id LIMIT 1`,
 };
-/** Stops a running transaction; energy as the SQLite adapter computes it (null if unknown or negative). */
+/**
+ * The transaction's flags followed by those of the jsonb array parameter `$n` (distinct, see distinctFlags) that it
+ * does not hold yet, in their order.
+ */
+function withFlags(parameter: number): string {
+  return `flags || coalesce((SELECT jsonb_agg(added.flag ORDER BY added.position)
+      FROM jsonb_array_elements($${parameter}::jsonb) WITH ORDINALITY AS added(flag, position)
+      WHERE NOT transactions.flags @> jsonb_build_array(added.flag)), '[]'::jsonb)`;
+}
+
+/**
+ * Stops a running transaction. The energy is the one given when `$7` (even null), else computed as the SQLite
+ * adapter does (transaction-changes.ts: null if unknown or negative); chargingState and lastSeqNo change when
+ * `$10` and `$12` say they were given.
+ */
 const STOP = {
   name: 'joule_transactions_stop',
   text: `UPDATE transactions SET stopped_at = $2, meter_stop_wh = $3::float8,
-      energy_wh = CASE WHEN meter_start_wh IS NULL OR $3::float8 IS NULL OR $3::float8 - meter_start_wh < 0 THEN NULL
+      energy_wh = CASE WHEN $7::boolean THEN $8::float8
+        WHEN meter_start_wh IS NULL OR $3::float8 IS NULL OR $3::float8 - meter_start_wh < 0 THEN NULL
         ELSE $3::float8 - meter_start_wh END,
-      stop_reason = $4, stop_id_token = $5, updated_at = $6
+      stop_reason = $4, stop_id_token = $5, updated_at = $6,
+      flags = ${withFlags(9)},
+      charging_state = CASE WHEN $10::boolean THEN $11::text ELSE charging_state END,
+      last_seq_no = CASE WHEN $12::boolean THEN $13::bigint ELSE last_seq_no END
     WHERE id = $1 AND stopped_at IS NULL
     RETURNING ${COLUMNS}`,
+};
+/**
+ * Changes the given fields (see amendmentValues: a null non-nullable field, or a false "given" flag, keeps the
+ * stored value). A given energy applies to a stopped transaction only.
+ */
+const AMEND = {
+  name: 'joule_transactions_amend',
+  text: `UPDATE transactions SET
+      started_at = coalesce($2::text, started_at),
+      evse_id = coalesce($3::bigint, evse_id),
+      connector_id = coalesce($4::bigint, connector_id),
+      meter_start_wh = CASE WHEN $5::boolean THEN $6::float8 ELSE meter_start_wh END,
+      id_token = CASE WHEN $7::boolean THEN $8::text ELSE id_token END,
+      reservation_id = CASE WHEN $9::boolean THEN $10::bigint ELSE reservation_id END,
+      charging_state = CASE WHEN $11::boolean THEN $12::text ELSE charging_state END,
+      last_seq_no = CASE WHEN $13::boolean THEN $14::bigint ELSE last_seq_no END,
+      remote_start_id = CASE WHEN $15::boolean THEN $16::bigint ELSE remote_start_id END,
+      energy_wh = CASE WHEN $17::boolean AND stopped_at IS NOT NULL THEN $18::float8 ELSE energy_wh END,
+      flags = ${withFlags(19)},
+      updated_at = $20
+    WHERE id = $1
+    RETURNING ${COLUMNS}`,
+};
+const SELECT_ACTIVE_FOR_STATION = {
+  name: 'joule_transactions_active_for_station',
+  text: `SELECT ${COLUMNS} FROM transactions WHERE station_id = $1 AND stopped_at IS NULL ORDER BY started_at, id`,
+};
+const SELECT_INACTIVE_SINCE = {
+  name: 'joule_transactions_inactive_since',
+  text: `SELECT ${COLUMNS} FROM transactions WHERE stopped_at IS NULL AND updated_at < $1 ORDER BY updated_at, id
+    LIMIT $2`,
 };
 const UPDATE_METER = {
   name: 'joule_transactions_update_meter',
@@ -72,7 +124,8 @@ const SELECT_ACTIVE_FOR_CONNECTOR = {
  * Transactions on PostgreSQL. The id is a `bigserial` (never reused), shown as a decimal string. Idempotency rests on
  * unique indexes rather than on a read before the write, so that it holds across Joule processes: a start is an
  * `INSERT ... ON CONFLICT DO NOTHING`, and when it inserted nothing the existing row is read; a stop updates only a
- * running transaction. The table also keeps `last_meter_at`, the time of the reading in `last_meter_wh`, so that a
+ * running transaction; an amendment is one UPDATE, so concurrent changes never lose each other's fields. Every change
+ * sets `updated_at`, which `inactiveSince` relies on. The table also keeps `last_meter_at`, the time of the reading in `last_meter_wh`, so that a
  * late (older) reading never replaces a newer one.
  */
 export class PostgresTransactionRepository implements TransactionRepository {
@@ -98,6 +151,9 @@ export class PostgresTransactionRepository implements TransactionRepository {
         start.reservationId ?? null,
         jsonText(start.flags ?? []),
         new Date().toISOString(),
+        start.chargingState ?? null,
+        start.lastSeqNo ?? null,
+        start.remoteStartId ?? null,
       ]);
       if (inserted !== undefined) return { record: records.transaction(inserted), duplicate: false };
       // The insert conflicted with a committed row: that row is the one this start replays.
@@ -121,6 +177,13 @@ export class PostgresTransactionRepository implements TransactionRepository {
       stop.stopReason,
       stop.stopIdToken,
       new Date().toISOString(),
+      stop.energyWh !== undefined,
+      stop.energyWh ?? null,
+      jsonText(distinctFlags(stop.addFlags)),
+      stop.chargingState !== undefined,
+      stop.chargingState ?? null,
+      stop.lastSeqNo !== undefined,
+      stop.lastSeqNo ?? null,
     ]);
     if (stopped !== undefined) return { record: records.transaction(stopped), duplicate: false };
     const current = await this.get(id);
@@ -160,6 +223,21 @@ export class PostgresTransactionRepository implements TransactionRepository {
 
   async activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined> {
     return optionalTransaction(await this.#db.read(SELECT_ACTIVE_FOR_CONNECTOR, [stationId, evseId, connectorId]));
+  }
+
+  async amend(id: string, amendment: TransactionAmendment): Promise<TransactionRecord | undefined> {
+    const rowId = parseId(id);
+    if (rowId === undefined) return undefined;
+    const { rows } = await this.#db.write(AMEND, [rowId, ...amendmentValues(amendment), new Date().toISOString()]);
+    return optionalTransaction(rows);
+  }
+
+  async activeForStation(stationId: string): Promise<TransactionRecord[]> {
+    return (await this.#db.read(SELECT_ACTIVE_FOR_STATION, [stationId])).map(records.transaction);
+  }
+
+  async inactiveSince(before: string, limit: number): Promise<TransactionRecord[]> {
+    return (await this.#db.read(SELECT_INACTIVE_SINCE, [before, limit])).map(records.transaction);
   }
 
   /** The transaction a replayed start refers to: same station transaction id first, then same start. */
@@ -204,6 +282,24 @@ export class PostgresTransactionRepository implements TransactionRepository {
 /** Joule ids are positive integers; anything else names no transaction. Kept as text for the bigint parameter. */
 function parseId(id: string): string | undefined {
   return /^[1-9][0-9]{0,14}$/.test(id) ? id : undefined;
+}
+
+/** AMEND's parameters $2 to $19. */
+function amendmentValues(amendment: TransactionAmendment): unknown[] {
+  const nullable = (value: unknown): [boolean, unknown] => [value !== undefined, value ?? null];
+  return [
+    amendment.startedAt ?? null,
+    amendment.evseId ?? null,
+    amendment.connectorId ?? null,
+    ...nullable(amendment.meterStartWh),
+    ...nullable(amendment.idToken),
+    ...nullable(amendment.reservationId),
+    ...nullable(amendment.chargingState),
+    ...nullable(amendment.lastSeqNo),
+    ...nullable(amendment.remoteStartId),
+    ...nullable(amendment.energyWh),
+    jsonText(distinctFlags(amendment.addFlags)),
+  ];
 }
 
 function optionalTransaction(rows: Row[]): TransactionRecord | undefined {

@@ -45,6 +45,10 @@ export function boolean(row: Row, column: string): boolean {
   return integer(row, column) !== 0;
 }
 
+export function nullableBoolean(row: Row, column: string): boolean | null {
+  return row[column] === null ? null : boolean(row, column);
+}
+
 /** A JSON text column, parsed (null stays null). */
 export function nullableJson<T>(row: Row, column: string): T | null {
   const value = nullableText(row, column);
@@ -71,6 +75,11 @@ export function bit(value: boolean): SQLInputValue {
   return value ? 1 : 0;
 }
 
+/** A nullable boolean as 0/1 or null. */
+export function nullableBit(value: boolean | null): SQLInputValue {
+  return value === null ? null : bit(value);
+}
+
 /** JSON for a nullable JSON column. */
 export function toJson(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
@@ -78,6 +87,6 @@ export function toJson(value: unknown): string | null {
 
 /** SQLite's way of reading columns, for the shared row mappers. */
 export const records = recordMappers({
-  text, nullableText, integer, nullableNumber, boolean, json, nullableJson, oneOf, nullableOneOf,
+  text, nullableText, integer, nullableNumber, boolean, nullableBoolean, json, nullableJson, oneOf, nullableOneOf,
   key: (row: Row, column: string) => String(integer(row, column)),
 });

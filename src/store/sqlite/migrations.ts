@@ -16,10 +16,11 @@ export interface Migration {
  * The schema, as numbered migrations.
  *
  * Conventions: timestamps are ISO 8601 text; booleans are 0/1; JSON is text. The nullable parts of a dedupe key
- * (`meter_readings.transaction_id`; before migration 2, also phase, location and context in `meter_values`) are
- * stored as `''` for "none", because a unique index treats NULLs as distinct. A station's own state (connectors, status history, configuration) references
- * `stations`; logs (transactions, meter values, commands, station events) do not, so that they never block on or
- * vanish with a station row.
+ * (`meter_readings.transaction_id`; the device model's instances, EVSE and connector, with -1 for a missing number;
+ * before migration 2, also phase, location and context in `meter_values`) are stored as `''` for "none", because a
+ * unique index treats NULLs as distinct. A station's own state (connectors, status history, configuration, device
+ * model) references `stations`; logs (transactions and their events, meter values, commands, station events) do
+ * not, so that they never block on or vanish with a station row.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -205,6 +206,77 @@ export const MIGRATIONS: readonly Migration[] = [
       copyMeterValuesToReadings(db);
       db.exec('DROP TABLE meter_values');
     },
+  },
+  {
+    version: 3,
+    name: 'OCPP 2.x transactions, device model and validation rules',
+    // New columns are nullable, so existing rows read as "unknown" (no data move). Stale-transaction checks scan the
+    // active transactions (few; transactions_active_by_start): an index on updated_at would be rewritten by every
+    // meter value on the hot path. Transaction events are a log:
+    // a replay is the same station, station transaction id and seqNo (a unique index, in which a null seqNo is
+    // distinct) or, without a seqNo, the same event type and timestamp (a partial unique index). The device model
+    // keys its optional identity parts with sentinels ('' and -1, see ../device-variables.ts), names compared
+    // without ASCII case as OCPP 2.x requires; it is a station's own state, so it references `stations`.
+    sql: `
+      ALTER TABLE transactions ADD COLUMN charging_state TEXT;
+      ALTER TABLE transactions ADD COLUMN last_seq_no INTEGER;
+      ALTER TABLE transactions ADD COLUMN remote_start_id INTEGER;
+
+      ALTER TABLE stations ADD COLUMN validation_mode TEXT
+        CHECK (validation_mode IN ('strict', 'lenient', 'log-only'));
+
+      CREATE TABLE transaction_events (
+        id INTEGER PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        station_tx_id TEXT NOT NULL,
+        seq_no INTEGER,
+        event_type TEXT NOT NULL,
+        trigger_reason TEXT,
+        timestamp TEXT NOT NULL,
+        offline INTEGER NOT NULL,
+        transaction_id TEXT,
+        payload TEXT NOT NULL,
+        received_at TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX transaction_events_by_seq_no ON transaction_events (station_id, station_tx_id, seq_no);
+      CREATE UNIQUE INDEX transaction_events_without_seq_no ON transaction_events
+        (station_id, station_tx_id, event_type, timestamp) WHERE seq_no IS NULL;
+
+      CREATE TABLE device_variables (
+        station_id TEXT NOT NULL REFERENCES stations (id) ON DELETE CASCADE,
+        component TEXT NOT NULL COLLATE NOCASE,
+        component_instance TEXT NOT NULL COLLATE NOCASE,
+        evse_id INTEGER NOT NULL,
+        connector_id INTEGER NOT NULL,
+        variable TEXT NOT NULL COLLATE NOCASE,
+        variable_instance TEXT NOT NULL COLLATE NOCASE,
+        attribute_type TEXT NOT NULL,
+        value TEXT,
+        mutability TEXT,
+        persistent INTEGER,
+        constant INTEGER,
+        unit TEXT,
+        data_type TEXT,
+        min_limit REAL,
+        max_limit REAL,
+        values_list TEXT,
+        supports_monitoring INTEGER,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, component, component_instance, evse_id, connector_id, variable, variable_instance,
+          attribute_type)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE validation_rules (
+        id TEXT PRIMARY KEY,
+        vendor TEXT NOT NULL,
+        model TEXT,
+        firmware_prefix TEXT,
+        mode TEXT NOT NULL CHECK (mode IN ('strict', 'lenient', 'log-only')),
+        description TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
   },
 ];
 

@@ -13,6 +13,9 @@ import { runMigrations } from './migrations.ts';
 import { SqliteStationEventRepository } from './station-event-repository.ts';
 import { SqliteStationRepository } from './station-repository.ts';
 import { SqliteTransactionRepository } from './transaction-repository.ts';
+import { SqliteTransactionEventRepository } from './transaction-event-repository.ts';
+import { SqliteDeviceModelRepository } from './device-model-repository.ts';
+import { SqliteValidationRuleRepository } from './validation-rule-repository.ts';
 import type { CommitInfo } from './write-queue.ts';
 
 export type { CommitInfo } from './write-queue.ts';
@@ -72,6 +75,9 @@ class SqliteStore implements Store {
   readonly meterValues: SqliteMeterValueRepository;
   readonly commands: SqliteCommandRepository;
   readonly stationEvents: SqliteStationEventRepository;
+  readonly transactionEvents: SqliteTransactionEventRepository;
+  readonly deviceModel: SqliteDeviceModelRepository;
+  readonly validationRules: SqliteValidationRuleRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
   #closing: Promise<void> | undefined;
@@ -85,6 +91,9 @@ class SqliteStore implements Store {
     this.meterValues = new SqliteMeterValueRepository(db);
     this.commands = new SqliteCommandRepository(db);
     this.stationEvents = new SqliteStationEventRepository(db);
+    this.transactionEvents = new SqliteTransactionEventRepository(db);
+    this.deviceModel = new SqliteDeviceModelRepository(db);
+    this.validationRules = new SqliteValidationRuleRepository(db);
   }
 
   close(): Promise<void> {

@@ -31,6 +31,7 @@ const UPDATED_STATION_COLUMNS = [
   'security_profile',
   'default_protocol',
   'description',
+  'validation_mode',
   'last_boot_at',
   'updated_at',
 ];
@@ -108,6 +109,7 @@ export class SqliteStationRepository implements StationRepository {
         securityProfile: registration.securityProfile === undefined ? station.securityProfile : registration.securityProfile,
         defaultProtocol: registration.defaultProtocol === undefined ? station.defaultProtocol : registration.defaultProtocol,
         description: registration.description === undefined ? station.description : registration.description,
+        validationMode: registration.validationMode === undefined ? station.validationMode : registration.validationMode,
         updatedAt: now,
       });
     });
@@ -225,6 +227,7 @@ export class SqliteStationRepository implements StationRepository {
       security_profile: station.securityProfile,
       default_protocol: station.defaultProtocol,
       description: station.description,
+      validation_mode: station.validationMode,
       last_boot_at: station.lastBootAt,
       last_seen: lastSeen,
       created_at: station.createdAt,
@@ -260,6 +263,7 @@ function newStation(id: string, now: string): StationRecord {
     securityProfile: null,
     defaultProtocol: null,
     description: null,
+    validationMode: null,
     lastBootAt: null,
     lastSeen: null,
     createdAt: now,

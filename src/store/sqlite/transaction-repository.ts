@@ -1,11 +1,13 @@
 import type { StatementSync } from 'node:sqlite';
 import type {
+  TransactionAmendment,
   TransactionQuery,
   TransactionRecord,
   TransactionRepository,
   TransactionStart,
   TransactionStop,
 } from '../ports.ts';
+import { energyWh, withFlags } from '../transaction-changes.ts';
 import { type Row, integer, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -15,7 +17,8 @@ const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
 /**
  * Transactions on SQLite. The id is the INTEGER AUTOINCREMENT key (never reused), shown as a decimal string.
  * The table also keeps `last_meter_at`, the time of the reading in `last_meter_wh`, so that a late (older) reading
- * never replaces a newer one.
+ * never replaces a newer one. Changes read the row and write it back inside one queued write (the write queue runs
+ * one write at a time in one connection), and every change sets `updated_at`, which `inactiveSince` relies on.
  */
 export class SqliteTransactionRepository implements TransactionRepository {
   readonly #db: SqliteDatabase;
@@ -28,6 +31,9 @@ export class SqliteTransactionRepository implements TransactionRepository {
   readonly #updateMeter: StatementSync;
   readonly #selectActiveForIdToken: StatementSync;
   readonly #selectActiveForConnector: StatementSync;
+  readonly #amend: StatementSync;
+  readonly #selectActiveForStation: StatementSync;
+  readonly #selectInactiveSince: StatementSync;
   readonly #listStatements = new Map<string, StatementSync>();
 
   constructor(db: SqliteDatabase) {
@@ -43,11 +49,17 @@ export class SqliteTransactionRepository implements TransactionRepository {
       WHERE name = 'transactions'`);
     this.#insert = db.prepare(`
       INSERT INTO transactions (id, station_tx_id, station_id, evse_id, connector_id, id_token, started_at,
-        meter_start_wh, reservation_id, flags, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        meter_start_wh, reservation_id, charging_state, last_seq_no, remote_start_id, flags, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING *`);
     this.#stop = db.prepare(`
       UPDATE transactions SET stopped_at = ?, meter_stop_wh = ?, energy_wh = ?, stop_reason = ?, stop_id_token = ?,
+        charging_state = ?, last_seq_no = ?, flags = ?, updated_at = ?
+      WHERE id = ?
+      RETURNING *`);
+    this.#amend = db.prepare(`
+      UPDATE transactions SET started_at = ?, meter_start_wh = ?, id_token = ?, evse_id = ?, connector_id = ?,
+        reservation_id = ?, charging_state = ?, last_seq_no = ?, remote_start_id = ?, energy_wh = ?, flags = ?,
         updated_at = ?
       WHERE id = ?
       RETURNING *`);
@@ -58,6 +70,10 @@ export class SqliteTransactionRepository implements TransactionRepository {
       WHERE id_token = ? AND stopped_at IS NULL ORDER BY started_at, id`);
     this.#selectActiveForConnector = db.prepare(`SELECT * FROM transactions
       WHERE station_id = ? AND evse_id = ? AND connector_id = ? AND stopped_at IS NULL ${NEWEST_FIRST} LIMIT 1`);
+    this.#selectActiveForStation = db.prepare(`SELECT * FROM transactions
+      WHERE station_id = ? AND stopped_at IS NULL ORDER BY started_at, id`);
+    this.#selectInactiveSince = db.prepare(`SELECT * FROM transactions
+      WHERE stopped_at IS NULL AND updated_at < ? ORDER BY updated_at, id LIMIT ?`);
   }
 
   start(start: TransactionStart): Promise<{ record: TransactionRecord; duplicate: boolean }> {
@@ -79,6 +95,9 @@ export class SqliteTransactionRepository implements TransactionRepository {
         start.startedAt,
         start.meterStartWh,
         start.reservationId ?? null,
+        start.chargingState ?? null,
+        start.lastSeqNo ?? null,
+        start.remoteStartId ?? null,
         JSON.stringify(start.flags ?? []),
         now,
         now,
@@ -98,9 +117,12 @@ export class SqliteTransactionRepository implements TransactionRepository {
       const stopped = this.#stop.get(
         stop.stoppedAt,
         stop.meterStopWh,
-        energyWh(current.meterStartWh, stop.meterStopWh),
+        stop.energyWh === undefined ? energyWh(current.meterStartWh, stop.meterStopWh) : stop.energyWh,
         stop.stopReason,
         stop.stopIdToken,
+        stop.chargingState === undefined ? current.chargingState : stop.chargingState,
+        stop.lastSeqNo === undefined ? current.lastSeqNo : stop.lastSeqNo,
+        JSON.stringify(withFlags(current.flags, stop.addFlags)),
         new Date().toISOString(),
         id,
       );
@@ -146,6 +168,45 @@ export class SqliteTransactionRepository implements TransactionRepository {
     );
   }
 
+  amend(id: string, amendment: TransactionAmendment): Promise<TransactionRecord | undefined> {
+    const rowId = parseId(id);
+    if (rowId === undefined) return Promise.resolve(undefined);
+    return this.#db.write(() => {
+      const row = this.#selectById.get(rowId);
+      if (row === undefined) return undefined;
+      const current = records.transaction(row);
+      const given = <K extends keyof TransactionAmendment & keyof TransactionRecord>(field: K): TransactionRecord[K] => {
+        const value = amendment[field];
+        return value === undefined ? current[field] : (value as TransactionRecord[K]);
+      };
+      const amended = this.#amend.get(
+        given('startedAt'),
+        given('meterStartWh'),
+        given('idToken'),
+        given('evseId'),
+        given('connectorId'),
+        given('reservationId'),
+        given('chargingState'),
+        given('lastSeqNo'),
+        given('remoteStartId'),
+        // A recomputed energy applies to a stopped transaction only; otherwise the energy stays as it is.
+        current.stoppedAt === null ? current.energyWh : given('energyWh'),
+        JSON.stringify(withFlags(current.flags, amendment.addFlags)),
+        new Date().toISOString(),
+        rowId,
+      );
+      return records.transaction(expectRow(amended));
+    });
+  }
+
+  activeForStation(stationId: string): Promise<TransactionRecord[]> {
+    return this.#db.read(() => this.#selectActiveForStation.all(stationId).map(records.transaction));
+  }
+
+  inactiveSince(before: string, limit: number): Promise<TransactionRecord[]> {
+    return this.#db.read(() => this.#selectInactiveSince.all(before, limit).map(records.transaction));
+  }
+
   /** One prepared statement per filter combination, so that each one can use its index. */
   #listStatement(byStation: boolean, active: boolean | undefined): StatementSync {
     const key = `${byStation}/${active}`;
@@ -165,13 +226,6 @@ export class SqliteTransactionRepository implements TransactionRepository {
 /** Joule ids are positive integers; anything else names no transaction. */
 function parseId(id: string): number | undefined {
   return /^[1-9][0-9]{0,14}$/.test(id) ? Number(id) : undefined;
-}
-
-/** Energy delivered, when both registers are known and the meter did not run backwards. */
-function energyWh(meterStartWh: number | null, meterStopWh: number | null): number | null {
-  if (meterStartWh === null || meterStopWh === null) return null;
-  const energy = meterStopWh - meterStartWh;
-  return energy >= 0 ? energy : null;
 }
 
 function expectRow(row: Row | undefined): Row {

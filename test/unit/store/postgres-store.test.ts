@@ -16,6 +16,8 @@ import {
 } from '../../../src/store/postgres/postgres-store.ts';
 import { assertMigratedV1, V1_COLUMNS, V1_ROWS } from '../../store/meter-values-v1.ts';
 import { repositoryContract } from '../../store/repository-contract.ts';
+import { deviceModelReport } from './device-model-report.ts';
+import { assertMigratedV2, V2_STATION, V2_STATION_COLUMNS, V2_TRANSACTION_COLUMNS, V2_TRANSACTIONS } from './schema-v2-fixture.ts';
 
 /**
  * The PostgreSQL adapter against a real server: `JOULE_TEST_DATABASE_URL`, else the local default. Each store gets a
@@ -189,6 +191,39 @@ describe('postgres store: several processes on one schema', () => {
     assert.deepEqual(await query(`SELECT count(*)::int AS n FROM "${schema}".meter_readings`), [{ n: 5 }]);
   });
 
+  it('migration 3 keeps the stations and transactions of schema 2 and adds the 2.x parts', async () => {
+    const schema = newSchema();
+    const client = await connect();
+    try {
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(`SET search_path TO "${schema}"`);
+      await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)');
+      for (const migration of MIGRATIONS.filter((candidate) => candidate.version <= 2)) {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          migration.version, migration.name, 'then',
+        ]);
+      }
+      const insert = async (table: string, columns: readonly string[], row: Record<string, unknown>): Promise<void> => {
+        await client.query(
+          `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, index) => `$${index + 1}`).join(', ')})`,
+          // jsonb takes JSON text (node-postgres would send an array as a PostgreSQL array).
+          columns.map((column) => (Array.isArray(row[column]) ? JSON.stringify(row[column]) : row[column])),
+        );
+      };
+      await insert('stations', V2_STATION_COLUMNS, V2_STATION);
+      for (const row of V2_TRANSACTIONS) await insert('transactions', V2_TRANSACTION_COLUMNS, row);
+      // As if the rows had taken their ids from the sequence.
+      await client.query("SELECT setval('transactions_id_seq', (SELECT max(id) FROM transactions))");
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore({ url, schema });
+    await assertMigratedV2(store);
+    await store.close();
+    assert.deepEqual(await query(`SELECT max(version) AS version FROM "${schema}".schema_migrations`), [{ version: 3 }]);
+  });
+
   it('refuses a schema whose version is newer than this code', async () => {
     const { store, schema } = await openRecorded();
     await store.close();
@@ -250,6 +285,16 @@ describe('postgres store: batched meter readings', () => {
     assert.ok(commits.every((commit) => commit.ops <= 100), JSON.stringify(commits));
     assert.equal(commits.reduce((sum, commit) => sum + commit.ops, 0), 595);
     assert.equal((await store.meterValues.forTransaction('1')).length, 595 * 2);
+    await store.close();
+  });
+
+  it('stores a device model report of 2,000 attributes in one statement and one commit', async () => {
+    const { store, commits } = await openRecorded();
+    await store.stations.register({ id: 'CS-1' });
+    commits.length = 0;
+    await store.deviceModel.upsert('CS-1', deviceModelReport(2000), '2025-01-01T00:00:00.000Z');
+    assert.deepEqual(commits.map((commit) => ({ writes: commit.writes, ops: commit.ops })), [{ writes: 1, ops: 2000 }]);
+    assert.equal((await store.deviceModel.list('CS-1', {})).length, 2000);
     await store.close();
   });
 

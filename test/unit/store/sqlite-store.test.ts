@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MeterReading } from '../../../src/store/ports.ts';
@@ -19,6 +19,8 @@ import {
 } from '../../../src/store/sqlite/sqlite-store.ts';
 import { assertMigratedV1, V1_COLUMNS, V1_ROWS } from '../../store/meter-values-v1.ts';
 import { repositoryContract } from '../../store/repository-contract.ts';
+import { deviceModelReport } from './device-model-report.ts';
+import { assertMigratedV2, V2_STATION, V2_STATION_COLUMNS, V2_TRANSACTION_COLUMNS, V2_TRANSACTIONS } from './schema-v2-fixture.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'joule-sqlite-store-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -105,6 +107,16 @@ describe('sqlite store: group commit', () => {
     assert.equal(commits[0]?.writes, 3);
     assert.equal((await store.commands.get('c1'))?.action, 'Reset');
     assert.ok(await store.commands.get('c2'));
+    await store.close();
+  });
+
+  it('stores a device model report of 2,000 attributes as one write in one commit', async () => {
+    const { store, commits } = await openRecorded();
+    await store.stations.register({ id: 'CS-1' });
+    commits.length = 0;
+    await store.deviceModel.upsert('CS-1', deviceModelReport(2000), '2025-01-01T00:00:00.000Z');
+    assert.deepEqual(commits.map((commit) => ({ writes: commit.writes, ops: commit.ops })), [{ writes: 1, ops: 2000 }]);
+    assert.equal((await store.deviceModel.list('CS-1', {})).length, 2000);
     await store.close();
   });
 
@@ -262,6 +274,35 @@ describe('sqlite store: connection and migrations', () => {
     const check = openConnection(file);
     assert.equal(check.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'meter_values'").get()?.n, 0);
     assert.equal(check.prepare('SELECT count(*) AS n FROM meter_readings').get()?.n, 5);
+    check.close();
+  });
+
+  it('migration 3 keeps the stations and transactions of schema 2 and adds the 2.x parts', async () => {
+    const file = newFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const db = openConnection(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+    for (const migration of MIGRATIONS.filter((candidate) => candidate.version <= 2)) {
+      db.exec(migration.sql);
+      migration.after?.(db);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, 'then');
+    }
+    // SQLite's column types: booleans as 0/1, JSON as text.
+    const sqliteValue = (value: unknown): SQLInputValue =>
+      typeof value === 'boolean' ? Number(value) : Array.isArray(value) ? JSON.stringify(value) : (value as SQLInputValue);
+    const insert = (table: string, columns: readonly string[], row: Record<string, unknown>): void => {
+      db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+        .run(...columns.map((column) => sqliteValue(row[column])));
+    };
+    insert('stations', V2_STATION_COLUMNS, V2_STATION);
+    for (const row of V2_TRANSACTIONS) insert('transactions', V2_TRANSACTION_COLUMNS, row);
+    db.close();
+
+    const store = await openSqliteStore({ file });
+    await assertMigratedV2(store);
+    await store.close();
+    const check = openConnection(file);
+    assert.equal(check.prepare('SELECT max(version) AS version FROM schema_migrations').get()?.version, 3);
     check.close();
   });
 

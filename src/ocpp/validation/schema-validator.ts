@@ -62,15 +62,29 @@ function kindOf(error: ErrorObject | undefined): RpcErrorKind {
   }
 }
 
-function describe(errors: ErrorObject[]): string {
-  return errors
-    .slice(0, 3)
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues?: unknown[] }).allowedValues?.join(', ')})` : ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty?: string }).additionalProperty}'` : ''}`)
-    .join('; ');
+/** One Ajv error in words: `/status must be equal to one of the allowed values (Available, ...)`. */
+export function describeError(e: ErrorObject): string {
+  return `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'enum' ? ` (${(e.params as { allowedValues?: unknown[] }).allowedValues?.join(', ')})` : ''}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty?: string }).additionalProperty}'` : ''}`;
 }
+
+function describe(errors: ErrorObject[]): string {
+  return errors.slice(0, 3).map(describeError).join('; ');
+}
+
+/** The violation for a list of Ajv errors: the first error decides the OCPP error kind. */
+export function violationOf(errors: ErrorObject[]): SchemaViolation {
+  return { kind: kindOf(errors[0]), message: describe(errors), errors };
+}
+
+/** A message schema as shipped (its `$id` rewritten); read-only, shared by every caller. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
 
 export class SchemaValidator {
   private readonly validators = new Map<string, ValidateFunction>();
+  private readonly schemas = new Map<string, JsonSchema>();
+  /** A second Ajv reporting every error, for the lenient modes' failure path only; compiled per action on demand. */
+  private allErrorsAjv: Ajv | undefined;
+  private readonly allErrorsValidators = new Map<string, ValidateFunction>();
   private readonly actions: Record<OcppVersion, Set<string>> = {
     'ocpp1.6': new Set(),
     'ocpp2.0.1': new Set(),
@@ -88,6 +102,7 @@ export class SchemaValidator {
         const schema: Record<string, unknown> = { ...raw, $id: `https://joule.invalid/${key}` };
         delete schema.$schema;
         this.validators.set(key, ajv.compile(schema));
+        this.schemas.set(key, schema);
         this.actions[version].add(parsed.action);
       }
     }
@@ -111,6 +126,29 @@ export class SchemaValidator {
     if (validate(payload)) return undefined;
     const errors = validate.errors ?? [];
     return { kind: kindOf(errors[0]), message: describe(errors), errors };
+  }
+
+  /** The raw schema of an action's request or response (for schema-driven tools such as the payload normaliser). */
+  schemaOf(version: OcppVersion, action: string, direction: MessageDirection): JsonSchema | undefined {
+    return this.schemas.get(`${version}/${action}/${direction}`);
+  }
+
+  /**
+   * Every error of `payload` (an empty list when it is valid; undefined when the action has no such schema). Slower
+   * than `check`, which stops at the first error: the validator is compiled on first use per action (a few ms), so
+   * call this only for payloads that already failed `check`.
+   */
+  checkAll(version: OcppVersion, action: string, direction: MessageDirection, payload: unknown): ErrorObject[] | undefined {
+    const key = `${version}/${action}/${direction}`;
+    let validate = this.allErrorsValidators.get(key);
+    if (!validate) {
+      const schema = this.schemas.get(key);
+      if (!schema) return undefined;
+      this.allErrorsAjv ??= new Ajv({ strict: false, allErrors: true, multipleOfPrecision: 6, validateFormats: false });
+      validate = this.allErrorsAjv.compile(schema);
+      this.allErrorsValidators.set(key, validate);
+    }
+    return validate(payload) ? [] : [...(validate.errors ?? [])];
   }
 
   /** Like `check`, but throws the violation as an `RpcError` (answered to the peer as a CALLERROR). */

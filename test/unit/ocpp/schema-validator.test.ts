@@ -38,6 +38,17 @@ describe('schema validation against the OCA schemas', () => {
     }
   });
 
+  it('schemaOf gives the raw schema of an action; checkAll reports every error (check stops at the first)', () => {
+    const schema = v.schemaOf('ocpp1.6', 'StatusNotification', 'request') as { required: string[] };
+    assert.deepEqual(schema.required, ['connectorId', 'errorCode', 'status']);
+    assert.equal(v.schemaOf('ocpp1.6', 'TransactionEvent', 'request'), undefined);
+    const payload = { connectorId: 'x', errorCode: 'Error', status: 'Plugged' };
+    assert.equal(v.check('ocpp1.6', 'StatusNotification', 'request', payload)?.errors.length, 1);
+    assert.deepEqual(v.checkAll('ocpp1.6', 'StatusNotification', 'request', payload)?.map((e) => e.instancePath), ['/connectorId', '/errorCode', '/status']);
+    assert.deepEqual(v.checkAll('ocpp1.6', 'Heartbeat', 'request', {}), []);
+    assert.equal(v.checkAll('ocpp1.6', 'TransactionEvent', 'request', {}), undefined);
+  });
+
   it('charging rate limits with one decimal validate despite floating point (multipleOf 0.1)', () => {
     const payload = { connectorId: 1, csChargingProfiles: { chargingProfileId: 1, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Relative', chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16.3 }] } } };
     assert.equal(v.check('ocpp1.6', 'SetChargingProfile', 'request', payload), undefined);

@@ -1,4 +1,5 @@
 import { isOcppVersion, type OcppVersion } from './ocpp/versions.ts';
+import type { ValidationMode } from './store/ports.ts';
 
 /** The server's configuration, read from JOULE_* environment variables (see README.md). */
 export interface ServerConfig {
@@ -26,6 +27,10 @@ export interface ServerConfig {
   /** 0 = derived from the heartbeat interval (twice it, plus a minute). */
   idleTimeoutS: number;
   maxFrameBytes: number;
+  /** Validation of stations with no setting and no vendor rule: strict, lenient or log-only. */
+  validationMode: ValidationMode;
+  /** Active transactions with no message for this long are closed as stale; 0 = never. */
+  staleTransactionHours: number;
   logLevel: string;
   /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
   workers: number;
@@ -63,6 +68,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (defaultProtocol !== undefined && !isOcppVersion(defaultProtocol)) {
     throw new ConfigError(`JOULE_DEFAULT_PROTOCOL must be ocpp1.6, ocpp2.0.1 or ocpp2.1 (got "${defaultProtocol}")`);
   }
+  const validationMode = env.JOULE_VALIDATION_MODE || 'strict';
+  if (validationMode !== 'strict' && validationMode !== 'lenient' && validationMode !== 'log-only') {
+    throw new ConfigError(`JOULE_VALIDATION_MODE must be strict, lenient or log-only (got "${validationMode}")`);
+  }
   return {
     port: int(env, 'JOULE_PORT', 8180, 0, 65535),
     host: env.JOULE_HOST || '0.0.0.0',
@@ -83,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     pingIntervalS: int(env, 'JOULE_PING_INTERVAL', 30, 0, 3_600),
     idleTimeoutS: int(env, 'JOULE_IDLE_TIMEOUT', 0, 0, 7 * 86_400),
     maxFrameBytes: int(env, 'JOULE_MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    validationMode,
+    staleTransactionHours: int(env, 'JOULE_STALE_TRANSACTION_HOURS', 48, 0, 24 * 365),
     logLevel: env.JOULE_LOG_LEVEL || 'info',
     workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
   };

@@ -9,6 +9,9 @@ import { createDomain, type Domain } from './domain/domain.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Ocpp16Adapter } from './ocpp/v16/adapter.ts';
+import { Ocpp201Adapter } from './ocpp/v201/adapter.ts';
+import { Ocpp21Adapter } from './ocpp/v21/adapter.ts';
+import { StaleTransactionJob } from './domain/transactions/stale-transaction-job.ts';
 import { schemaValidator } from './ocpp/validation/schema-validator.ts';
 import { openStore } from './store/open-store.ts';
 import { buildApi } from './api/api-server.ts';
@@ -54,10 +57,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     bootRetryIntervalS: config.bootRetryIntervalS,
     commandTimeoutMs: config.commandTimeoutMs,
     authorizeUnknownIdTokens: config.authorizeUnknownIdTokens,
+    defaultValidationMode: config.validationMode,
   });
   const gateway = new Gateway({
     domain,
-    adapters: [new Ocpp16Adapter(domain)],
+    adapters: [new Ocpp16Adapter(domain), new Ocpp201Adapter(domain), new Ocpp21Adapter(domain)],
     validator: schemaValidator(),
     logger,
     options: {
@@ -70,12 +74,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         maxBadMessages: 50,
         badMessageWindowMs: 60_000,
         maxQueuedCalls: 100,
+        systemCallTimeoutMs: config.commandTimeoutMs,
       },
     },
   });
   const admin = bootstrapAdminToken(config.dataDir, config.apiToken);
   const app = await buildApi({ domain, logger, auth: new HashedTokenAuth([admin.hash]) });
   gateway.attach(app.server);
+  const staleJob = config.staleTransactionHours > 0 ? new StaleTransactionJob(domain.transactions, config.staleTransactionHours * 3_600_000, logger) : undefined;
+  staleJob?.start();
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -90,6 +97,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(admin.generated ? { generatedAdminToken: admin.generated } : {}),
     close: () => {
       closing ??= (async () => {
+        staleJob?.stop();
         gateway.close();
         await app.close();
         await bus.close();

@@ -65,6 +65,7 @@ export const EVENT_TYPES: Record<DomainEventType, string> = {
   'meter.values': 'A station reported meter values',
   'command.completed': 'An operator command was answered, failed or timed out',
   'idtoken.updated': 'An id token was created or changed',
+  'validation.rules-changed': 'An operator changed the vendor validation rules',
 };
 
 const errorSchema = {
@@ -198,7 +199,14 @@ const transactionSchema = recordSchema({
   stopReason: nullableString(),
   stopIdToken: nullableString(),
   reservationId: nullableInteger(),
-  flags: { type: 'array', items: string(), description: 'Why the record is unusual, e.g. orphan-stop' },
+  chargingState: nullableString('2.x chargingState of the newest event (Charging, EVConnected, SuspendedEV, SuspendedEVSE, Idle)'),
+  lastSeqNo: nullableInteger('Highest 2.x TransactionEvent seqNo applied; null for 1.6'),
+  remoteStartId: nullableInteger('2.x remoteStartId of the RequestStartTransaction that started it'),
+  flags: {
+    type: 'array',
+    items: string(),
+    description: 'Why the record is unusual: orphan-stop, missing-started, meter-start-zero-suspect (energy not billed), closed-stale, closed-superseded, closed-by-reconciliation',
+  },
   createdAt: dateTime(),
   updatedAt: dateTime(),
 } satisfies PropertiesOf<TransactionRecord>);

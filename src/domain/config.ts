@@ -1,4 +1,4 @@
-import type { RegistrationStatus } from '../store/ports.ts';
+import type { RegistrationStatus, ValidationMode } from '../store/ports.ts';
 
 /** What the domain needs to know of the server's configuration. */
 export interface DomainConfig {
@@ -12,6 +12,8 @@ export interface DomainConfig {
   commandTimeoutMs: number;
   /** Accept id tokens Joule does not know (for demos and open sites); default false. */
   authorizeUnknownIdTokens: boolean;
+  /** Validation mode of stations with no setting of their own and no matching vendor rule. */
+  defaultValidationMode: ValidationMode;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -20,6 +22,7 @@ export const defaultDomainConfig: DomainConfig = {
   bootRetryIntervalS: 60,
   commandTimeoutMs: 30_000,
   authorizeUnknownIdTokens: false,
+  defaultValidationMode: 'strict',
 };
 
 export function bootAnswerFor(policy: DomainConfig['unknownStations'], registered: boolean, override: RegistrationStatus | null): RegistrationStatus {

@@ -3,6 +3,7 @@ import type { Store } from '../store/ports.ts';
 import { AuthorizationService } from './authorization/authorization-service.ts';
 import { CommandService } from './commands/command-service.ts';
 import type { DomainConfig } from './config.ts';
+import { DeviceModelService } from './device-model/device-model-service.ts';
 import { DataTransferService } from './data-transfer/data-transfer-service.ts';
 import { DiagnosticsService } from './diagnostics/diagnostics-service.ts';
 import { FirmwareService } from './firmware/firmware-service.ts';
@@ -10,6 +11,7 @@ import { MeteringService } from './metering/metering-service.ts';
 import { SecurityService } from './security/security-service.ts';
 import { StationNotifications } from './station-notifications.ts';
 import { StationService } from './stations/station-service.ts';
+import { ValidationPolicy } from './stations/validation-policy.ts';
 import { TransactionLookup } from './transactions/transaction-lookup.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
 
@@ -27,6 +29,8 @@ export interface Domain {
   readonly firmware: FirmwareService;
   readonly diagnostics: DiagnosticsService;
   readonly security: SecurityService;
+  readonly deviceModel: DeviceModelService;
+  readonly validation: ValidationPolicy;
 }
 
 export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig): Domain {
@@ -47,5 +51,7 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
     firmware: new FirmwareService(notifications),
     diagnostics: new DiagnosticsService(notifications),
     security: new SecurityService(notifications),
+    deviceModel: new DeviceModelService(store, bus),
+    validation: new ValidationPolicy(store, bus, config.defaultValidationMode),
   };
 }

@@ -12,7 +12,8 @@ export type DomainEventType =
   | 'transaction.ended'
   | 'meter.values'
   | 'command.completed'
-  | 'idtoken.updated';
+  | 'idtoken.updated'
+  | 'validation.rules-changed';
 
 export interface DomainEvent {
   /** Unique, increasing per node: `${nodeId}-${sequence}`. */

@@ -5,13 +5,15 @@ import type { StationCallOutcome, StationCallRequest } from '../cluster/bus.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { Logger } from '../logging.ts';
 import type { VersionAdapter } from '../ocpp/adapter.ts';
+import { PayloadAdmission } from '../ocpp/validation/payload-admission.ts';
 import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
 import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
-import type { RegistrationStatus } from '../store/ports.ts';
+import type { StationRecord } from '../store/ports.ts';
 import type { SessionOptions } from './session-options.ts';
 import { SessionRegistry } from './session-registry.ts';
 import { CLOSE_GOING_AWAY, CLOSE_REPLACED, StationSession } from './station-session.ts';
 import { negotiate, offeredSubprotocols, stationIdFromPath } from './subprotocol.ts';
+import { validationModes, type ValidationModes } from './validation-modes.ts';
 
 export interface GatewayOptions {
   /** URL path prefix of station connections. */
@@ -36,6 +38,8 @@ export class Gateway {
   private readonly domain: Domain;
   private readonly adapters: ReadonlyMap<OcppVersion, VersionAdapter>;
   private readonly validator: SchemaValidator;
+  private readonly admission: PayloadAdmission;
+  private readonly modes: ValidationModes;
   private readonly log: Logger;
   private readonly options: GatewayOptions;
   private stopping = false;
@@ -44,6 +48,8 @@ export class Gateway {
     this.domain = init.domain;
     this.adapters = new Map(init.adapters.map((a) => [a.version, a]));
     this.validator = init.validator;
+    this.admission = new PayloadAdmission(init.validator);
+    this.modes = validationModes(init.domain);
     this.log = init.logger;
     this.options = init.options;
     this.wss = new WebSocketServer({
@@ -56,6 +62,15 @@ export class Gateway {
     });
     this.domain.bus.serveStationCalls((request) => this.callStation(request));
     this.domain.bus.onClaimedElsewhere((stationId) => this.replacedElsewhere(stationId));
+    // A changed station setting or vendor rule applies from the station's next message on.
+    this.domain.bus.subscribe((event) => {
+      if (event.type === 'validation.rules-changed') {
+        for (const session of this.sessions.all()) session.validationMode = undefined;
+      } else if (event.type === 'station.registered' && event.stationId) {
+        const session = this.sessions.get(event.stationId);
+        if (session) session.validationMode = undefined;
+      }
+    });
   }
 
   get supportedVersions(): OcppVersion[] {
@@ -105,7 +120,7 @@ export class Gateway {
         return;
       }
       if (!choice.offered) this.log.info({ stationId, version: choice.version }, 'station offered no subprotocol; using the configured one');
-      this.open(ws, stationId, choice.version, remoteAddress, station === undefined, station?.registrationStatus ?? null).catch((err: unknown) => {
+      this.open(ws, stationId, choice.version, remoteAddress, station).catch((err: unknown) => {
         this.log.error({ stationId, err }, 'opening a station session failed');
         ws.terminate();
       });
@@ -117,8 +132,7 @@ export class Gateway {
     stationId: string,
     version: OcppVersion,
     remoteAddress: string | undefined,
-    firstSeen: boolean,
-    registration: RegistrationStatus | null,
+    station: StationRecord | undefined,
   ): Promise<void> {
     const adapter = this.adapters.get(version);
     if (!adapter) throw new Error(`no adapter for ${version}`);
@@ -128,18 +142,21 @@ export class Gateway {
       version,
       adapter,
       validator: this.validator,
+      admission: this.admission,
+      modes: this.modes,
+      validationMode: await this.domain.validation.modeFor(station),
       logger: this.log,
       options: this.options.session,
       onClosed: (s, reason) => this.closed(s, reason),
     });
     // A station that reconnects without booting again keeps its registration (2.x §5.3: no new BootNotification).
-    session.registration = registration;
+    session.registration = station?.registrationStatus ?? null;
     const previous = this.sessions.put(session);
     if (previous) {
       this.log.info({ stationId }, 'newer connection replaces the open one');
       previous.close(CLOSE_REPLACED, 'replaced by a newer connection');
     }
-    await this.domain.stations.connected(stationId, version, remoteAddress, firstSeen);
+    await this.domain.stations.connected(stationId, version, remoteAddress, station === undefined);
     this.log.info({ stationId, version, remoteAddress }, 'station connected');
   }
 

@@ -9,6 +9,8 @@ export interface SessionOptions {
   badMessageWindowMs: number;
   /** Operator commands waiting behind the one in flight. */
   maxQueuedCalls: number;
+  /** How long a CALL the CSMS initiates itself (e.g. GetTransactionStatus after a reboot) waits for its answer. */
+  systemCallTimeoutMs: number;
 }
 
 export const defaultSessionOptions: SessionOptions = {
@@ -17,4 +19,5 @@ export const defaultSessionOptions: SessionOptions = {
   maxBadMessages: 50,
   badMessageWindowMs: 60_000,
   maxQueuedCalls: 100,
+  systemCallTimeoutMs: 30_000,
 };

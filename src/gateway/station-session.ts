@@ -8,10 +8,12 @@ import {
   CALL, CALLERROR, CALLRESULT, CALLRESULTERROR, SEND, parseFrame, serializeCall, serializeCallError,
   serializeCallResult, serializeRpcError, type CallFrame, type Payload,
 } from '../ocpp/rpc/frames.ts';
+import type { PayloadAdmission } from '../ocpp/validation/payload-admission.ts';
 import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
 import type { OcppVersion } from '../ocpp/versions.ts';
-import type { RegistrationStatus } from '../store/ports.ts';
+import type { RegistrationStatus, ValidationMode } from '../store/ports.ts';
 import type { SessionOptions } from './session-options.ts';
+import type { ValidationModes } from './validation-modes.ts';
 
 /** WebSocket close codes used by the gateway. */
 export const CLOSE_REPLACED = 4000;
@@ -39,10 +41,14 @@ export class StationSession implements SessionState {
   readonly connectionId = randomUUID();
   registration: RegistrationStatus | null = null;
   readonly triggered = new Set<string>();
+  /** How this station's messages are validated; undefined = ask `modes` before the next message (it changed). */
+  validationMode: ValidationMode | undefined;
 
   private readonly ws: WebSocket;
   private readonly adapter: VersionAdapter;
   private readonly validator: SchemaValidator;
+  private readonly admission: PayloadAdmission;
+  private readonly modes: ValidationModes;
   private readonly log: Logger;
   private readonly options: SessionOptions;
   private readonly onClosed: (session: StationSession, reason: string) => void;
@@ -65,6 +71,9 @@ export class StationSession implements SessionState {
     version: OcppVersion;
     adapter: VersionAdapter;
     validator: SchemaValidator;
+    admission: PayloadAdmission;
+    modes: ValidationModes;
+    validationMode: ValidationMode;
     logger: Logger;
     options: SessionOptions;
     onClosed: (session: StationSession, reason: string) => void;
@@ -74,6 +83,9 @@ export class StationSession implements SessionState {
     this.version = init.version;
     this.adapter = init.adapter;
     this.validator = init.validator;
+    this.admission = init.admission;
+    this.modes = init.modes;
+    this.validationMode = init.validationMode;
     this.log = init.logger;
     this.options = init.options;
     this.onClosed = init.onClosed;
@@ -100,6 +112,11 @@ export class StationSession implements SessionState {
     // A peer that does not complete the closing handshake is cut off.
     setTimeout(() => this.ws.terminate(), 5_000).unref();
     this.closedBySocket(reason);
+  }
+
+  /** A CALL the CSMS initiates on its own (reconciliation): validated like operator commands by the caller. */
+  callStation(action: string, payload: Payload): Promise<StationCallOutcome> {
+    return this.call(action, payload, this.options.systemCallTimeoutMs);
   }
 
   /** Sends an operator CALL; resolves with the station's answer, or `timeout` / `offline`. */
@@ -172,22 +189,31 @@ export class StationSession implements SessionState {
         this.acceptCall(frame);
         return;
       case SEND:
-        // 2.1 SEND: unconfirmed; nothing is answered. Handled by the adapter when it supports the action.
+        this.acceptSend(frame.action, frame.payload);
         return;
       case CALLRESULT: {
         const call = this.inFlight;
         if (call && call.id === frame.id) {
-          const violation = this.validator.check(this.version, call.action, 'response', frame.payload);
+          let response = frame.payload;
+          const violation = this.validator.check(this.version, call.action, 'response', response);
           if (violation) {
-            this.settleInFlight(frame.id, {
-              status: 'error',
-              error: { code: 'InvalidResponse', description: `The station's ${call.action} response fails the schema: ${violation.message}`, details: violation.errors },
-            });
-            return;
+            const admitted = this.validationMode === undefined || this.validationMode === 'strict'
+              ? undefined
+              : this.admission.admit(this.validationMode, this.version, call.action, 'response', response);
+            if (!admitted?.accept) {
+              const refused = admitted?.violation ?? violation;
+              this.settleInFlight(frame.id, {
+                status: 'error',
+                error: { code: 'InvalidResponse', description: `The station's ${call.action} response fails the schema: ${refused.message}`, details: refused.errors },
+              });
+              return;
+            }
+            this.tolerated(`${call.action} response`, admitted);
+            response = admitted.payload;
           }
           const request = call.payload;
-          this.settleInFlight(frame.id, { status: 'completed', response: frame.payload });
-          this.adapter.commandAnswered(this, call.action, request, frame.payload).catch((err: unknown) => {
+          this.settleInFlight(frame.id, { status: 'completed', response });
+          this.adapter.commandAnswered(this, call.action, request, response).catch((err: unknown) => {
             this.log.error({ stationId: this.stationId, action: call.action, err }, 'processing a command answer failed');
           });
         } else {
@@ -202,6 +228,22 @@ export class StationSession implements SessionState {
         this.log.warn({ stationId: this.stationId, messageId: frame.id, code: frame.code, description: frame.description }, 'station could not process our CALLRESULT');
         return;
     }
+  }
+
+  /** 2.1 SEND: unconfirmed, so never answered; an unusable one is only logged (and counted as bad). */
+  private acceptSend(action: string, payload: Payload): void {
+    if (!this.validator.knows(this.version, action) || !this.adapter.handleSend) {
+      this.bad(`SEND ${action} is not a message this central system takes`);
+      return;
+    }
+    const violation = this.validator.check(this.version, action, 'request', payload);
+    if (violation) {
+      this.bad(`SEND ${action}: ${violation.message}`);
+      return;
+    }
+    this.adapter.handleSend(this, action, payload).catch((err: unknown) => {
+      this.log.error({ stationId: this.stationId, action, err }, 'handling a SEND failed');
+    });
   }
 
   private acceptCall(frame: CallFrame): void {
@@ -254,18 +296,39 @@ export class StationSession implements SessionState {
     if (!this.adapter.handles(action)) {
       return serializeCallError(id, 'NotSupported', `${action} is not supported by this central system`, this.version);
     }
+    let body = payload;
+    const mode = this.validationMode ?? (this.validationMode = await this.modes.forStation(this.stationId));
     const violation = this.validator.check(this.version, action, 'request', payload);
-    if (violation) {
-      this.bad(`${action}: ${violation.message}`);
-      return serializeCallError(id, violation.kind, `${action}: ${violation.message}`, this.version);
+    if (violation || (mode !== 'strict' && this.admission.hasTimestampsToRepair(this.version, action, 'request', payload))) {
+      // A boot names the station's make, which may have a vendor rule of its own (field notes §2 #2).
+      const effective = action === 'BootNotification' ? await this.modes.forBoot(this.stationId, this.adapter.bootIdentity(action, payload)) : mode;
+      const admitted = this.admission.admit(effective, this.version, action, 'request', payload);
+      if (!admitted.accept) {
+        this.bad(`${action}: ${admitted.violation.message}`);
+        return serializeCallError(id, admitted.violation.kind, `${action}: ${admitted.violation.message}`, this.version);
+      }
+      this.tolerated(action, admitted);
+      body = admitted.payload;
     }
     try {
-      return serializeCallResult(id, await this.adapter.handleCall(this, action, payload));
+      const result = await this.adapter.handleCall(this, action, body);
+      // The boot may have changed what the station is (vendor, model, firmware): its mode is looked up again.
+      if (action === 'BootNotification') this.validationMode = undefined;
+      return serializeCallResult(id, result);
     } catch (err) {
       if (err instanceof RpcError) return serializeRpcError(id, err, this.version);
       this.log.error({ stationId: this.stationId, action, err }, 'handling a station message failed');
       return serializeCallError(id, 'InternalError', `${action} could not be processed; retry later`, this.version);
     }
+  }
+
+  /** Logs what lenient or log-only validation changed or let through (field notes §3: normal for such stations). */
+  private tolerated(what: string, admitted: { fixes: readonly { path: string; message: string }[]; remaining: readonly { path: string; message: string }[] }): void {
+    if (admitted.fixes.length === 0 && admitted.remaining.length === 0) return;
+    this.log.info(
+      { stationId: this.stationId, mode: this.validationMode, fixes: admitted.fixes.map((f) => `${f.path}: ${f.message}`), remaining: admitted.remaining.map((r) => `${r.path}: ${r.message}`) },
+      `accepted a non-conformant ${what}`,
+    );
   }
 
   private send(text: string): void {

@@ -1,3 +1,5 @@
+import type { StationCallOutcome } from '../cluster/bus.ts';
+import type { StationIdentity } from '../domain/stations/validation-policy.ts';
 import type { RegistrationStatus } from '../store/ports.ts';
 import type { Payload } from './rpc/frames.ts';
 import type { OcppVersion } from './versions.ts';
@@ -10,6 +12,11 @@ export interface SessionState {
   registration: RegistrationStatus | null;
   /** Messages the CSMS triggered (TriggerMessage accepted) that a not-yet-accepted station may send once. */
   readonly triggered: Set<string>;
+  /**
+   * Sends a CALL the CSMS itself initiates (e.g. GetTransactionStatus to reconcile after a reboot), queued behind
+   * operator commands like them; its answer reaches `commandAnswered` as theirs do.
+   */
+  callStation(action: string, payload: Payload): Promise<StationCallOutcome>;
 }
 
 /**
@@ -28,4 +35,19 @@ export interface VersionAdapter {
   refuseCommand(session: SessionState, action: string, payload: Payload): string | undefined;
   /** Learns from the station's answer to an operator command (configuration read, trigger accepted, ...). */
   commandAnswered(session: SessionState, action: string, request: Payload, response: Payload): Promise<void>;
+  /**
+   * A 2.1 SEND (unconfirmed message, e.g. NotifyPeriodicEventStream), already schema-checked. Nothing is answered;
+   * absent for versions without SEND.
+   */
+  handleSend?(session: SessionState, action: string, payload: Payload): Promise<void>;
+  /**
+   * The vendor, model and firmware a BootNotification names, read leniently from a payload that may fail the schema
+   * (to choose the validation mode of a station Joule does not know yet); undefined for other messages.
+   */
+  bootIdentity(action: string, payload: Payload): StationIdentity | undefined;
+}
+
+/** Reads a string field of an unvalidated payload. */
+export function textField(value: unknown): string | null {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 }

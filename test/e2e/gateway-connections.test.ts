@@ -67,7 +67,11 @@ describe('gateway: connections', () => {
     const server = await startTestServer();
     try {
       assert.deepEqual(await rawUpgrade(`${server.wsUrl}/CP-COMMA`, { 'Sec-WebSocket-Protocol': ',ocpp1.6' }), { status: 101, protocol: 'ocpp1.6' });
-      assert.deepEqual(await rawUpgrade(`${server.wsUrl}/CP-COMMA`, { 'Sec-WebSocket-Protocol': 'ocpp2.0.1, ocpp1.6,' }), { status: 101, protocol: 'ocpp1.6' });
+      // Both offered: the station's first preference wins (all three versions are spoken on this port).
+      assert.deepEqual(await rawUpgrade(`${server.wsUrl}/CP-COMMA`, { 'Sec-WebSocket-Protocol': 'ocpp2.0.1, ocpp1.6,' }), { status: 101, protocol: 'ocpp2.0.1' });
+      // ... unless the operator configured the station's protocol (field notes §3 #2: prefer the configured version).
+      await server.api('PUT', '/api/v1/stations/CP-PINNED', { defaultProtocol: 'ocpp1.6' });
+      assert.deepEqual(await rawUpgrade(`${server.wsUrl}/CP-PINNED`, { 'Sec-WebSocket-Protocol': ' ,ocpp2.0.1, ocpp1.6' }), { status: 101, protocol: 'ocpp1.6' });
     } finally {
       await server.stop();
     }

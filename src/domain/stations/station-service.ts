@@ -121,6 +121,11 @@ export class StationService {
     return toStationView(station, online, connectors);
   }
 
+  /** The station's EVSEs and connectors with their current status. */
+  connectors(stationId: string) {
+    return this.store.stations.connectors(stationId);
+  }
+
   async statusHistory(stationId: string, limit: number) {
     await this.view(stationId);
     return this.store.stations.statusHistory(stationId, limit);

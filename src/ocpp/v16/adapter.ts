@@ -1,6 +1,7 @@
 import type { Domain } from '../../domain/domain.ts';
 import type { IdTokenInfo } from '../../domain/authorization/authorization-service.ts';
-import type { SessionState, VersionAdapter } from '../adapter.ts';
+import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
+import { textField, type SessionState, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import { COMMAND_ACTIONS_16, refusal16, triggeredAction16 } from './command-rules.ts';
@@ -69,6 +70,11 @@ export class Ocpp16Adapter implements VersionAdapter {
 
   refuseCommand(session: SessionState, action: string): string | undefined {
     return refusal16(session, action);
+  }
+
+  bootIdentity(action: string, payload: Payload): StationIdentity | undefined {
+    if (action !== 'BootNotification') return undefined;
+    return { vendor: textField(payload.chargePointVendor), model: textField(payload.chargePointModel), firmwareVersion: textField(payload.firmwareVersion) };
   }
 
   async commandAnswered(session: SessionState, action: string, request: Payload, response: Payload): Promise<void> {

@@ -39,7 +39,7 @@ export class AuthorizationService {
    * which does not count against ConcurrentTx.
    */
   async authorize(stationId: string, idToken: string, ownTransactionId?: string): Promise<IdTokenInfo> {
-    const token = await this.store.idTokens.get(idToken);
+    const token = await this.store.idTokens.get(sanitizeIdToken(idToken));
     const info = token ? await this.decide(token, ownTransactionId) : this.unknown();
     this.bus.publish({ type: 'authorization.checked', stationId, data: { idToken, status: info.status } });
     return info;
@@ -94,4 +94,14 @@ export class AuthorizationService {
   list(): Promise<IdTokenRecord[]> {
     return this.store.idTokens.list();
   }
+}
+
+/**
+ * The id token as looked up: chargers send tags with stray whitespace, control characters or escaped quotes around
+ * them (field notes §3 #12); case is ignored by the store (OCPP CiString).
+ */
+export function sanitizeIdToken(raw: string): string {
+  const cleaned = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const unquoted = /^\\?"(.*?)\\?"$/.exec(cleaned)?.[1] ?? cleaned;
+  return unquoted.trim() || cleaned;
 }

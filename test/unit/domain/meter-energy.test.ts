@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sanitizeIdToken } from '../../../src/domain/authorization/authorization-service.ts';
+import { energyRegisterWh, type SampledValueInput } from '../../../src/domain/metering/sampled-value.ts';
+
+function sv(fields: Partial<SampledValueInput>): SampledValueInput {
+  return { value: '0', measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic', format: 'Raw', phase: null, location: 'Outlet', unit: 'Wh', ...fields };
+}
+
+describe('energy register (field notes §3 #14, #15)', () => {
+  it('quirk #14: a SoC-only or Current-only batch yields no register (never 0)', () => {
+    assert.equal(energyRegisterWh([{ timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ measurand: 'SoC', value: '55', unit: 'Percent' }), sv({ measurand: 'Current.Import', value: '16', unit: 'A', phase: 'L1' })] }]), undefined);
+  });
+
+  it('quirk #15: per-phase registers only are summed; kWh is converted', () => {
+    const values = [{ timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ phase: 'L1', value: '1.5', unit: 'kWh' }), sv({ phase: 'L2', value: '1.25', unit: 'kWh' }), sv({ phase: 'L3', value: '1', unit: 'kWh' })] }];
+    assert.equal(energyRegisterWh(values), 3_750);
+  });
+
+  it('quirk #15: the unphased total wins over the phases of the same reading', () => {
+    const values = [{ timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ phase: 'L1', value: '100' }), sv({ value: '9000' }), sv({ phase: 'L2', value: '100' })] }];
+    assert.equal(energyRegisterWh(values), 9_000);
+  });
+
+  it('the latest reading wins, whatever the order sent', () => {
+    const values = [
+      { timestamp: '2026-01-01T10:05:00Z', sampledValues: [sv({ value: '2000' })] },
+      { timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ value: '1000' })] },
+    ];
+    assert.equal(energyRegisterWh(values), 2_000);
+  });
+
+  it('Interval and Net energy are not taken for a register', () => {
+    assert.equal(energyRegisterWh([{ timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ measurand: 'Energy.Active.Import.Interval', value: '300' })] }]), undefined);
+  });
+});
+
+describe('id token sanitising (field notes §3 #12)', () => {
+  it('quirk #12: stray whitespace, control characters and escaped quotes around a tag are removed before lookup', () => {
+    assert.equal(sanitizeIdToken(' 04A2B3C4 '), '04A2B3C4');
+    assert.equal(sanitizeIdToken('"04A2B3C4"'), '04A2B3C4');
+    assert.equal(sanitizeIdToken('\\"04A2B3C4\\"'), '04A2B3C4');
+    assert.equal(sanitizeIdToken('04A2\u0000B3C4'), '04A2B3C4');
+    assert.equal(sanitizeIdToken('A"B'), 'A"B', 'quotes inside a tag are kept');
+  });
+});

@@ -35,6 +35,8 @@ const PROTOCOL_ERROR = 1002;
 export class Gateway {
   readonly sessions = new SessionRegistry();
   private readonly wss: WebSocketServer;
+  /** For 2.x stations: OCPP-J 2.0.1 (errata 2025-01) and 2.1 require the CSMS to support RFC 7692 compression. */
+  private readonly wssDeflate: WebSocketServer;
   private readonly domain: Domain;
   private readonly adapters: ReadonlyMap<OcppVersion, VersionAdapter>;
   private readonly validator: SchemaValidator;
@@ -52,13 +54,20 @@ export class Gateway {
     this.modes = validationModes(init.domain);
     this.log = init.logger;
     this.options = init.options;
-    this.wss = new WebSocketServer({
+    const serverOptions = {
       noServer: true,
       maxPayload: this.options.maxFrameBytes,
       clientTracking: false,
-      perMessageDeflate: false,
       // The protocol is chosen before the upgrade (see upgrade()); ws only echoes it.
-      handleProtocols: (_offered, request) => (request as UpgradeRequest).ocppProtocolHeader ?? false,
+      handleProtocols: (_offered: Set<string>, request: IncomingMessage) => (request as UpgradeRequest).ocppProtocolHeader ?? false,
+    };
+    // 1.6 recommends against compression; most 1.6 frames are small and it costs memory per connection.
+    this.wss = new WebSocketServer({ ...serverOptions, perMessageDeflate: false });
+    // Only when the station offers it. No context takeover keeps no zlib window per idle connection; frames under
+    // 1 KB (heartbeats, status) are sent as they are.
+    this.wssDeflate = new WebSocketServer({
+      ...serverOptions,
+      perMessageDeflate: { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: 1024, zlibDeflateOptions: { level: 3, memLevel: 7 } },
     });
     this.domain.bus.serveStationCalls((request) => this.callStation(request));
     this.domain.bus.onClaimedElsewhere((stationId) => this.replacedElsewhere(stationId));
@@ -112,7 +121,8 @@ export class Gateway {
     (req as UpgradeRequest).ocppProtocolHeader = choice.version && 'offered' in choice && choice.offered ? choice.version : undefined;
 
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    const server = choice.version && choice.version !== 'ocpp1.6' ? this.wssDeflate : this.wss;
+    server.handleUpgrade(req, socket, head, (ws) => {
       if (!choice.version) {
         // No common subprotocol: complete the handshake without one, then close at once (OCPP-J §3.1).
         this.log.warn({ stationId, remoteAddress, offered }, `connection refused: ${choice.reason}`);
@@ -204,6 +214,7 @@ export class Gateway {
     this.stopping = true;
     for (const session of [...this.sessions.all()]) session.close(CLOSE_GOING_AWAY, 'server shutting down');
     this.wss.close();
+    this.wssDeflate.close();
   }
 }
 

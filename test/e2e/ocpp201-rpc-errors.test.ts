@@ -112,9 +112,7 @@ describe('OCPP-J 2.0.1/2.1 §3 WebSocket compression', () => {
   });
   after(() => server.stop());
 
-  it('the CSMS supports RFC 7692 permessage-deflate when a 2.x station offers it', {
-    todo: 'src/gateway/gateway.ts creates the WebSocketServer with perMessageDeflate: false, so the offer is always declined (see report)',
-  }, async () => {
+  it('the CSMS supports RFC 7692 permessage-deflate when a 2.x station offers it', async () => {
     const ws = new WebSocket(`${server.wsUrl}/CS201-DEFLATE`, 'ocpp2.0.1', { perMessageDeflate: true });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -123,6 +121,12 @@ describe('OCPP-J 2.0.1/2.1 §3 WebSocket compression', () => {
       });
       assert.equal(ws.protocol, 'ocpp2.0.1');
       assert.match(ws.extensions, /permessage-deflate/);
+      // A compressed frame well above the 1 KB threshold both ways: a boot whose answer comes back intact.
+      const reply = new Promise<unknown[]>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as unknown[])));
+      ws.send(JSON.stringify([2, 'deflate-1', 'BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'V'.repeat(50), model: 'M'.repeat(20), firmwareVersion: 'F'.repeat(50) }, customData: { vendorId: 'x', pad: 'p'.repeat(2_000) } }]), { compress: true });
+      const frame = await reply;
+      assert.equal(frame[0], 3);
+      assert.equal((frame[2] as { status: string }).status, 'Accepted');
     } finally {
       ws.close();
     }

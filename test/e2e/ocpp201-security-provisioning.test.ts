@@ -219,6 +219,29 @@ describe('OCPP 2.0.1 blocks A (security) and B (provisioning), with a strict ocp
     assert.deepEqual(st.failures, []);
   });
 
+  it('B07 a new FullInventory report replaces the stored device model (variables the station no longer has go)', async () => {
+    const res = await command('GetBaseReport', { requestId: 12, reportBase: 'FullInventory' });
+    assert.deepEqual(res.body.response, { status: 'Accepted' });
+    assert.deepEqual(await st.call('NotifyReport', {
+      requestId: 12, generatedAt: T0, seqNo: 0,
+      reportData: [{
+        component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' },
+        variableAttribute: [{ value: '600', mutability: 'ReadWrite' }],
+        variableCharacteristics: { unit: 's', dataType: 'integer', supportsMonitoring: false },
+      }],
+    }), {});
+    const { variables } = await storedDeviceModel(server, 'CS201-AB');
+    assert.equal(variables.length, 1);
+    assert.equal(findVariable(variables, 'OCPPCommCtrlr', 'HeartbeatInterval').value, '600');
+    // A report Joule did not ask for as a full inventory (e.g. GetReport) only adds and updates.
+    assert.deepEqual(await st.call('NotifyReport', {
+      requestId: 99, generatedAt: T0, seqNo: 0,
+      reportData: [{ component: { name: 'AuthCtrlr' }, variable: { name: 'Enabled' }, variableAttribute: [{ value: 'true' }] }],
+    }), {});
+    assert.equal((await storedDeviceModel(server, 'CS201-AB')).variables.length, 2);
+    assert.deepEqual(st.failures, []);
+  });
+
   it('OCPP-J 2.0.1 §5.3 a station that reconnects without a new BootNotification keeps its registration', async () => {
     const again = await connectStrictStation(server, 'CS201-AB', { answers: { Reset: { status: 'Accepted' } } });
     try {

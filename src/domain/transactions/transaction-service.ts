@@ -239,7 +239,7 @@ export class TransactionService {
     if (!tx || tx.stoppedAt !== null) return tx;
     if (report.ongoing !== false || report.messagesInQueue) return tx;
     const { record } = await this.end(tx, {
-      stoppedAt: tx.updatedAt,
+      stoppedAt: await this.lastReportedAt(tx),
       meterStopWh: tx.lastMeterWh,
       reason: 'Other',
       idToken: null,
@@ -256,7 +256,8 @@ export class TransactionService {
 
   /**
    * Closes transactions with no message for longer than `maxIdleMs` (a station that never sent its stop, field notes
-   * §3 #18). Each is ended at its last activity with the flag `closed-stale`, and the reason is recorded.
+   * §3 #18). Each is ended at the last time its station reported on it, with the flag `closed-stale`, and the
+   * reason is recorded.
    */
   async closeStale(maxIdleMs: number, now = Date.now(), batch = 500): Promise<TransactionRecord[]> {
     const before = new Date(now - maxIdleMs).toISOString();
@@ -264,7 +265,7 @@ export class TransactionService {
     const closed: TransactionRecord[] = [];
     for (const tx of stale) {
       const { record, duplicate } = await this.end(tx, {
-        stoppedAt: tx.updatedAt,
+        stoppedAt: await this.lastReportedAt(tx),
         meterStopWh: tx.lastMeterWh,
         reason: 'Other',
         idToken: null,
@@ -295,6 +296,19 @@ export class TransactionService {
   async events(id: string) {
     const tx = await this.get(id);
     return this.store.transactionEvents.forStationTx(tx.stationId, tx.stationTxId);
+  }
+
+  /**
+   * The station's last word on a transaction it never ended: the newest of its start, its events and its meter
+   * readings, by the station's clock (when Joule last wrote the record may be much later, e.g. at a reboot).
+   */
+  private async lastReportedAt(tx: TransactionRecord): Promise<string> {
+    let latest = Date.parse(tx.startedAt);
+    for (const event of await this.store.transactionEvents.forStationTx(tx.stationId, tx.stationTxId)) latest = Math.max(latest, Date.parse(event.timestamp) || 0);
+    const readings = await this.store.meterValues.forTransaction(tx.id);
+    const last = readings.at(-1);
+    if (last) latest = Math.max(latest, Date.parse(last.timestamp) || 0);
+    return new Date(latest).toISOString();
   }
 
   /** Ends a transaction once; the energy of a suspect zero baseline is left unknown so that it is not billed. */

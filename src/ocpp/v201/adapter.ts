@@ -52,6 +52,8 @@ export class Ocpp201Adapter implements VersionAdapter {
   readonly commandActions: ReadonlySet<string>;
   protected readonly domain: Domain;
   protected readonly handlers = new Map<string, Handler>();
+  /** Full-inventory reports asked for (station + requestId): their first part replaces the stored device model. */
+  private readonly fullInventoryRequests = new Set<string>();
 
   constructor(domain: Domain, version: OcppVersion = 'ocpp2.0.1', commandActions: ReadonlySet<string> = COMMAND_ACTIONS_201) {
     this.domain = domain;
@@ -148,6 +150,12 @@ export class Ocpp201Adapter implements VersionAdapter {
         return;
       case 'TriggerMessage':
         if (response.status === 'Accepted') session.triggered.add(triggeredAction201(String(request.requestedMessage)));
+        return;
+      case 'GetBaseReport':
+        if (request.reportBase === 'FullInventory' && response.status === 'Accepted') {
+          if (this.fullInventoryRequests.size >= 10_000) this.fullInventoryRequests.clear();
+          this.fullInventoryRequests.add(`${session.stationId}\u0000${String(request.requestId)}`);
+        }
         return;
       case 'GetTransactionStatus':
         if (typeof request.transactionId === 'string') {
@@ -247,6 +255,10 @@ export class Ocpp201Adapter implements VersionAdapter {
   }
 
   private async notifyReport(session: SessionState, req: NotifyReportReq201): Promise<Payload> {
+    // A full inventory describes everything the station has: what is no longer in it goes (B07).
+    if (req.seqNo === 0 && this.fullInventoryRequests.delete(`${session.stationId}\u0000${req.requestId}`)) {
+      await this.domain.deviceModel.clear(session.stationId);
+    }
     await this.domain.deviceModel.reported(session.stationId, {
       requestId: req.requestId,
       seqNo: req.seqNo,

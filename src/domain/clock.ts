@@ -13,3 +13,11 @@ export function nowIso(): string {
   }
   return lastIso;
 }
+
+/**
+ * A time a station sent, or `fallback` (the receive time) when it is missing or unreadable (field notes §3 #8: what
+ * lenient validation could not repair is never stored as a record's time).
+ */
+export function stationTime(timestamp: string | undefined, fallback: string): string {
+  return timestamp !== undefined && !Number.isNaN(Date.parse(timestamp)) ? timestamp : fallback;
+}

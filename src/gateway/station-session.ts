@@ -93,6 +93,9 @@ export class StationSession implements SessionState {
     this.ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     this.ws.on('pong', () => {
       this.pongPending = false;
+      // A station that answers pings is alive even if it heartbeats once a day (Zaptec, Easee: HeartbeatInterval
+      // 86400): with pings on, a pong counts like a message, and the idle timeout catches only silent links.
+      this.lastMessageAt = Date.now();
     });
     this.ws.on('close', (code, reason) => this.closedBySocket(`closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
     this.ws.on('error', (err) => this.log.warn({ stationId: this.stationId, err: err.message }, 'station socket error'));

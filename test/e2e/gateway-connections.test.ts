@@ -54,7 +54,7 @@ describe('gateway: connections', () => {
       assert.ok(refused.ws);
       assert.equal(await new Promise<number>((r) => refused.ws!.once('close', (code) => r(code))), 1002, 'closed at once: no protocol to speak');
       await server.api('PUT', '/api/v1/stations/CP-NOPROTO', { defaultProtocol: 'ocpp1.6' });
-      const st = await RawStation.connect(server.wsUrl, 'CP-NOPROTO', undefined);
+      const st = await RawStation.connect(server.wsUrl, 'CP-NOPROTO', []);
       assert.equal((await st.ok('BootNotification', { chargePointVendor: 'Grizzl-E', chargePointModel: 'Smart' })).status, 'Accepted');
       assert.equal((await server.api('GET', '/api/v1/stations/CP-NOPROTO')).body.protocol, 'ocpp1.6');
       await st.close();

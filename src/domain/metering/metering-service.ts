@@ -1,7 +1,8 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
 import type { MeterReading, MeterValueRecord, Store, TransactionRecord } from '../../store/ports.ts';
-import { nowIso } from '../clock.ts';
+import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
+import { energySoFarWh } from '../transactions/baseline.ts';
 import type { TransactionLookup } from '../transactions/transaction-lookup.ts';
 import { energyRegisterWh, type MeterValueInput } from './sampled-value.ts';
 
@@ -45,7 +46,7 @@ export class MeteringService {
       this.bus.publish({
         type: 'transaction.updated',
         stationId,
-        data: { transactionId: tx.id, meterWh: registerWh, energyWh: tx.meterStartWh === null ? null : registerWh - tx.meterStartWh },
+        data: { transactionId: tx.id, meterWh: registerWh, energyWh: energySoFarWh(tx, registerWh, Date.now()) },
       });
     }
   }
@@ -78,7 +79,7 @@ function toReadings(stationId: string, report: MeterValuesReport, transactionId:
       evseId: report.evseId,
       connectorId: report.connectorId,
       transactionId,
-      timestamp: mv.timestamp,
+      timestamp: stationTime(mv.timestamp, receivedAt),
       sampledValues: mv.sampledValues.map((sv) => ({
         value: sv.value,
         measurand: sv.measurand,

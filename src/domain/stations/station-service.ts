@@ -1,7 +1,7 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
 import type { BootInfo, RegistrationStatus, StationRecord, StationRegistration, Store } from '../../store/ports.ts';
 import { bootAnswerFor, type DomainConfig } from '../config.ts';
-import { nowIso } from '../clock.ts';
+import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import { toStationView, type StationView } from './station-view.ts';
 
@@ -96,7 +96,7 @@ export class StationService {
       info: change.info ?? null,
       vendorId: change.vendorId ?? null,
       vendorErrorCode: change.vendorErrorCode ?? null,
-      timestamp: change.timestamp ?? receivedAt,
+      timestamp: stationTime(change.timestamp, receivedAt),
       receivedAt,
     };
     await this.store.stations.recordStatus(record);

@@ -98,6 +98,17 @@ export class ValidationPolicy {
   }
 }
 
+/**
+ * Lenient validation stores an over-long vendor or model truncated (1.6 allows 20 characters): a rule written with
+ * the full name still matches the stored prefix, so the rule that admitted the boot keeps applying after it.
+ */
+const STORED_NAME_LIMIT = 20;
+
+function sameName(ruleName: string, stored: string): boolean {
+  const r = ruleName.toLowerCase();
+  return r === stored || (stored.length >= STORED_NAME_LIMIT && r.startsWith(stored));
+}
+
 /** The most specific matching rule: vendor + model + firmware prefix (longest), then vendor + model, then vendor. */
 export function bestRule(rules: readonly ValidationRuleRecord[], identity: StationIdentity): ValidationRuleRecord | undefined {
   const vendor = identity.vendor?.trim().toLowerCase();
@@ -105,8 +116,8 @@ export function bestRule(rules: readonly ValidationRuleRecord[], identity: Stati
   const model = identity.model?.trim().toLowerCase() ?? null;
   let best: { rule: ValidationRuleRecord; score: number } | undefined;
   for (const rule of rules) {
-    if (rule.vendor.toLowerCase() !== vendor) continue;
-    if (rule.model !== null && rule.model.toLowerCase() !== model) continue;
+    if (!sameName(rule.vendor, vendor)) continue;
+    if (rule.model !== null && (model === null || !sameName(rule.model, model))) continue;
     if (rule.firmwarePrefix !== null && !(identity.firmwareVersion ?? '').startsWith(rule.firmwarePrefix)) continue;
     const score = (rule.model === null ? 0 : 1_000) + (rule.firmwarePrefix?.length ?? -1) + 1;
     if (!best || score > best.score) best = { rule, score };

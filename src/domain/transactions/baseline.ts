@@ -26,3 +26,15 @@ export function zeroBaselineSuspect(meterStartWh: number | null, registerWh: num
 
 /** The flag put on such a transaction; its energy is recorded as unknown (null) so it is not billed. */
 export const SUSPECT_BASELINE_FLAG = 'meter-start-zero-suspect';
+
+/** Energy of an active transaction so far, or null when its baseline is unknown or suspect (live events too). */
+export function energySoFarWh(
+  tx: { meterStartWh: number | null; startedAt: string; flags: readonly string[] },
+  registerWh: number,
+  nowMs: number,
+  policy: BaselinePolicy = defaultBaselinePolicy,
+): number | null {
+  if (tx.meterStartWh === null || tx.flags.includes(SUSPECT_BASELINE_FLAG)) return null;
+  if (zeroBaselineSuspect(tx.meterStartWh, registerWh, nowMs - Date.parse(tx.startedAt), policy)) return null;
+  return registerWh - tx.meterStartWh;
+}

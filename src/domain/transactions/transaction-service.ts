@@ -1,11 +1,11 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
 import type { Store, TransactionQuery, TransactionRecord } from '../../store/ports.ts';
-import type { AuthorizationService, IdTokenInfo } from '../authorization/authorization-service.ts';
-import { nowIso } from '../clock.ts';
+import { sanitizeIdToken, type AuthorizationService, type IdTokenInfo } from '../authorization/authorization-service.ts';
+import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import type { MeteringService } from '../metering/metering-service.ts';
 import { energyRegisterWh, type MeterValueInput } from '../metering/sampled-value.ts';
-import { defaultBaselinePolicy, SUSPECT_BASELINE_FLAG, zeroBaselineSuspect, type BaselinePolicy } from './baseline.ts';
+import { defaultBaselinePolicy, energySoFarWh, SUSPECT_BASELINE_FLAG, zeroBaselineSuspect, type BaselinePolicy } from './baseline.ts';
 import type { TransactionLookup } from './transaction-lookup.ts';
 
 export interface TransactionStartInput {
@@ -119,7 +119,8 @@ export class TransactionService {
   }
 
   /** A transaction started (1.6 StartTransaction). Joule assigns the id the station uses from now on. */
-  async start(stationId: string, input: TransactionStartInput): Promise<TransactionStarted> {
+  async start(stationId: string, raw: TransactionStartInput): Promise<TransactionStarted> {
+    const input = { ...raw, idToken: raw.idToken === null ? null : sanitizeIdToken(raw.idToken), timestamp: stationTime(raw.timestamp, nowIso()) };
     const { record, duplicate } = await this.store.transactions.start({
       stationId,
       evseId: input.evseId,
@@ -140,7 +141,8 @@ export class TransactionService {
   }
 
   /** A transaction ended (1.6 StopTransaction). A stop for an unknown transaction is kept as an orphan stop. */
-  async stop(stationId: string, input: TransactionStopInput): Promise<TransactionStopped> {
+  async stop(stationId: string, raw: TransactionStopInput): Promise<TransactionStopped> {
+    const input = { ...raw, idToken: raw.idToken === undefined ? undefined : sanitizeIdToken(raw.idToken), timestamp: stationTime(raw.timestamp, nowIso()) };
     let tx = await this.store.transactions.findByStationTxId(stationId, input.stationTxId);
     if (!tx) tx = await this.recordOrphanStop(stationId, input);
     if (input.meterValues?.length) await this.metering.recordForTransaction(tx, input.meterValues);
@@ -159,7 +161,8 @@ export class TransactionService {
    * arrives before its transaction's Started creates the record (flagged), a late Started fills in the start, and
    * nothing reopens an ended transaction (field notes §3 #19, #20).
    */
-  async event(stationId: string, input: TransactionEventInput): Promise<TransactionEventOutcome> {
+  async event(stationId: string, raw: TransactionEventInput): Promise<TransactionEventOutcome> {
+    const input = { ...raw, idToken: raw.idToken === undefined ? undefined : sanitizeIdToken(raw.idToken), timestamp: stationTime(raw.timestamp, nowIso()) };
     const seqNo = input.seqNo ?? null;
     const beginWh = registerWh(input.meterValues, 'Transaction.Begin');
     let tx = await this.store.transactions.findByStationTxId(stationId, input.stationTxId);
@@ -338,9 +341,7 @@ export class TransactionService {
 
   /** Energy so far, or null when the baseline is unknown or suspect. */
   private energySoFar(tx: TransactionRecord, registerWh: number): number | null {
-    if (tx.meterStartWh === null || tx.flags.includes(SUSPECT_BASELINE_FLAG)) return null;
-    if (zeroBaselineSuspect(tx.meterStartWh, registerWh, Date.now() - Date.parse(tx.startedAt), this.baseline)) return null;
-    return registerWh - tx.meterStartWh;
+    return energySoFarWh(tx, registerWh, Date.now(), this.baseline);
   }
 
   /**

@@ -7,11 +7,13 @@ import { requireBearerAuth, type ApiAuth } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { acceptOmittedBodies, documentOmittedBodies } from './optional-body.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { deviceModelRoutes } from './routes/device-model.ts';
 import { eventRoutes } from './routes/events.ts';
 import { idTokenRoutes } from './routes/id-tokens.ts';
 import { stationRoutes } from './routes/stations.ts';
 import { systemRoutes } from './routes/system.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { validationRuleRoutes } from './routes/validation-rules.ts';
 import { addSharedSchemas } from './schemas.ts';
 import { defaultSseLimits, type SseLimits } from './sse-stream.ts';
 
@@ -36,7 +38,8 @@ const TAGS = [
   { name: 'stations', description: 'Station registry and live state' },
   { name: 'commands', description: 'Operator commands to stations and the command log' },
   { name: 'id-tokens', description: 'Id tokens that may charge' },
-  { name: 'transactions', description: 'Charging transactions and their meter values' },
+  { name: 'transactions', description: 'Charging transactions, their meter values and event logs' },
+  { name: 'validation-rules', description: 'How strictly the messages of each make of station are validated' },
   { name: 'events', description: 'Live domain events' },
   { name: 'system', description: 'Health' },
 ];
@@ -63,7 +66,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       info: {
         title: options.openapiInfo?.title ?? 'Joule CSMS API',
         version: options.openapiInfo?.version ?? packageJson.version,
-        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions and live events of the Joule OCPP central system.',
+        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions, validation rules and live events of the Joule OCPP central system.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
@@ -78,9 +81,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     requireBearerAuth(v1, auth);
     stationRoutes(v1, domain);
+    deviceModelRoutes(v1, domain);
     commandRoutes(v1, domain);
     idTokenRoutes(v1, domain);
     transactionRoutes(v1, domain);
+    validationRuleRoutes(v1, domain);
     eventRoutes(v1, domain, { ...defaultSseLimits, ...options.sse });
   }, { prefix: API_PREFIX });
 

@@ -2,7 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.ts';
 
-/** What a role may do: `admin` and `operator` everything the API offers today, `viewer` only read. */
+/**
+ * What a role may do: `admin` everything, `operator` everything but the routes guarded by `requireRole('admin')`
+ * (server-wide policy such as validation rules), `viewer` only read.
+ */
 export type ApiRole = 'admin' | 'operator' | 'viewer';
 
 /** Who is calling: the name goes into command records as the actor. */
@@ -91,6 +94,19 @@ export function requireBearerAuth(app: FastifyInstance, auth: ApiAuth): void {
     }
     request.setDecorator(PRINCIPAL, principal);
   });
+}
+
+/**
+ * A route hook (`onRequest: requireRole('admin')`) that admits only the given roles, on top of `requireBearerAuth`
+ * (whose hook runs first and sets the principal). Like the viewer rule it runs before the body is parsed, so a caller
+ * without the role gets 403 `forbidden` whatever it sent.
+ */
+export function requireRole(...roles: ApiRole[]): (request: FastifyRequest) => Promise<void> {
+  const allowed = new Set(roles);
+  return async (request) => {
+    const { role } = principalOf(request);
+    if (!allowed.has(role)) throw new ApiError(403, 'forbidden', `Role ${role} may not do this; it needs the role ${roles.join(' or ')}`);
+  };
 }
 
 /** The authenticated caller of a request on a route guarded by `requireBearerAuth`. */

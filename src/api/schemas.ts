@@ -2,14 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { StationCallOutcome } from '../cluster/bus.ts';
 import type { DomainEvent, DomainEventType } from '../domain/events.ts';
 import type { ConnectorView, EvseView, StationView } from '../domain/stations/station-view.ts';
+import { VALIDATION_MODES } from '../domain/stations/validation-policy.ts';
 import type {
   CommandRecord,
   ConfigurationKeyRecord,
   ConnectorStatusRecord,
+  DeviceVariableRecord,
   IdTokenRecord,
   MeterValueRecord,
   StationEventRecord,
+  TransactionEventRecord,
   TransactionRecord,
+  ValidationRuleRecord,
 } from '../store/ports.ts';
 
 /**
@@ -28,6 +32,7 @@ const nullableDateTime = (description?: string): JsonSchema => ({ ...dateTime(de
 const integer = (description?: string): JsonSchema => ({ type: 'integer', ...(description ? { description } : {}) });
 const nullableInteger = (description?: string): JsonSchema => ({ type: ['integer', 'null'], ...(description ? { description } : {}) });
 const nullableNumber = (description?: string): JsonSchema => ({ type: ['number', 'null'], ...(description ? { description } : {}) });
+const nullableBoolean = (description?: string): JsonSchema => ({ type: ['boolean', 'null'], ...(description ? { description } : {}) });
 const anyObject = (description: string): JsonSchema => ({ type: 'object', additionalProperties: true, description });
 
 /** An object schema whose properties are all always present (as the record types promise). */
@@ -49,6 +54,9 @@ export function arrayOf(id: SchemaId, description?: string): JsonSchema {
 export const PROTOCOLS = ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const;
 /** BootNotification answers an operator may force. */
 export const REGISTRATION_STATUSES = ['Accepted', 'Pending', 'Rejected'] as const;
+/** What each validation mode does, for the documentation of the fields that take one. */
+export const VALIDATION_MODE_DESCRIPTION =
+  'strict: every schema violation is answered with a CALLERROR; lenient: what can be normalised is, only unusable messages are refused; log-only: violations are logged and whatever is usable is processed';
 
 /** Every domain event type with what it means (the record makes the list complete by construction). */
 export const EVENT_TYPES: Record<DomainEventType, string> = {
@@ -114,6 +122,11 @@ const stationViewSchema = recordSchema({
   securityProfile: nullableInteger('Security profile 0-3; null = the listener default'),
   defaultProtocol: nullableString('Protocol assumed when the station offers no subprotocol'),
   description: nullableString(),
+  validationMode: {
+    type: ['string', 'null'],
+    enum: [...VALIDATION_MODES, null],
+    description: `How the station's messages are validated; null = a matching vendor rule, else the server default (${VALIDATION_MODE_DESCRIPTION})`,
+  },
   iccid: nullableString(),
   imsi: nullableString(),
   meterType: nullableString(),
@@ -211,6 +224,54 @@ const transactionSchema = recordSchema({
   updatedAt: dateTime(),
 } satisfies PropertiesOf<TransactionRecord>);
 
+const transactionEventSchema = recordSchema({
+  stationId: string(),
+  stationTxId: string('The station\'s id for the transaction'),
+  seqNo: nullableInteger('The station\'s sequence number; null when it sent none'),
+  eventType: string('Started, Updated or Ended'),
+  triggerReason: nullableString('Why the station sent it, e.g. Authorized, MeterValuePeriodic, EVDeparted'),
+  timestamp: dateTime('The station\'s timestamp'),
+  offline: { type: 'boolean', description: 'Sent from the station\'s offline queue' },
+  transactionId: nullableString('Joule\'s transaction id the event was applied to'),
+  payload: anyObject('The TransactionEvent request as received (after normalisation)'),
+  receivedAt: dateTime(),
+} satisfies PropertiesOf<TransactionEventRecord>, { description: 'One OCPP 2.x TransactionEvent as the station sent it' });
+
+const deviceVariableSchema = recordSchema({
+  stationId: string(),
+  component: string('Component name, e.g. OCPPCommCtrlr, EVSE, Connector'),
+  componentInstance: nullableString(),
+  evseId: nullableInteger('The component\'s EVSE, null when it belongs to the station'),
+  connectorId: nullableInteger('The component\'s connector, null when none'),
+  variable: string('Variable name, e.g. HeartbeatInterval'),
+  variableInstance: nullableString(),
+  attributeType: string('Actual, Target, MinSet or MaxSet'),
+  value: nullableString('The value as the station reported it; null when unknown (e.g. WriteOnly)'),
+  mutability: nullableString('ReadOnly, WriteOnly or ReadWrite'),
+  persistent: nullableBoolean(),
+  constant: nullableBoolean(),
+  unit: nullableString(),
+  dataType: nullableString('string, decimal, integer, dateTime, boolean, OptionList, SequenceList, MemberList, ...'),
+  minLimit: nullableNumber(),
+  maxLimit: nullableNumber(),
+  valuesList: nullableString('Allowed values (comma-separated) of list data types'),
+  supportsMonitoring: nullableBoolean(),
+  updatedAt: dateTime('When Joule last stored it'),
+} satisfies PropertiesOf<DeviceVariableRecord>, { description: 'One attribute of one variable of a station\'s device model (OCPP 2.x)' });
+
+const validationRuleSchema = recordSchema({
+  id: string(),
+  vendor: string('Matched case-insensitively against the BootNotification\'s vendor'),
+  model: nullableString('Matched case-insensitively; null = every model of the vendor'),
+  firmwarePrefix: nullableString('A prefix of the firmware version; null = every version'),
+  mode: { type: 'string', enum: [...VALIDATION_MODES], description: VALIDATION_MODE_DESCRIPTION },
+  description: nullableString(),
+  createdAt: dateTime(),
+  updatedAt: dateTime(),
+} satisfies PropertiesOf<ValidationRuleRecord>, {
+  description: 'A validation mode for the stations of a vendor (and optionally model and firmware prefix) that have no mode of their own; the most specific matching rule wins',
+});
+
 const callErrorProperties = {
   code: string('The OCPP error code'),
   description: string(),
@@ -267,6 +328,9 @@ export type SchemaId =
   | 'MeterValue'
   | 'IdToken'
   | 'Transaction'
+  | 'TransactionEvent'
+  | 'DeviceVariable'
+  | 'ValidationRule'
   | 'Command'
   | 'CommandResult'
   | 'DomainEvent';
@@ -283,6 +347,9 @@ const SHARED_SCHEMAS: Record<SchemaId, JsonSchema> = {
   MeterValue: meterValueSchema,
   IdToken: idTokenSchema,
   Transaction: transactionSchema,
+  TransactionEvent: transactionEventSchema,
+  DeviceVariable: deviceVariableSchema,
+  ValidationRule: validationRuleSchema,
   Command: commandSchema,
   CommandResult: commandResultSchema,
   DomainEvent: domainEventSchema,
@@ -295,6 +362,8 @@ export function addSharedSchemas(app: FastifyInstance): void {
 
 /** `limit` query parameter: how many rows at most. */
 export const limitParameter = { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Maximum number of rows' };
+/** `offset` query parameter: rows to skip, for paging. */
+export const offsetParameter = { type: 'integer', minimum: 0, default: 0, description: 'Rows to skip, for paging' };
 
 /** Error responses every authenticated route may give, plus the ones listed. */
 export function errorResponses(...statuses: number[]): Record<number, JsonSchema> {

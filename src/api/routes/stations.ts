@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Domain } from '../../domain/domain.ts';
 import { DomainError } from '../../domain/errors.ts';
-import type { RegistrationStatus, StationRegistration } from '../../store/ports.ts';
-import { arrayOf, errorResponses, limitParameter, PROTOCOLS, ref, REGISTRATION_STATUSES } from '../schemas.ts';
+import { VALIDATION_MODES } from '../../domain/stations/validation-policy.ts';
+import type { RegistrationStatus, StationRegistration, ValidationMode } from '../../store/ports.ts';
+import { arrayOf, errorResponses, limitParameter, PROTOCOLS, ref, REGISTRATION_STATUSES, VALIDATION_MODE_DESCRIPTION } from '../schemas.ts';
 
 /** Path parameter of every station route. */
 export const stationIdParams = {
@@ -21,6 +22,7 @@ interface StationUpdate {
   securityProfile?: number | null;
   defaultProtocol?: (typeof PROTOCOLS)[number] | null;
   description?: string | null;
+  validationMode?: ValidationMode | null;
   password?: string;
 }
 
@@ -33,6 +35,11 @@ const stationUpdateBody = {
     securityProfile: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: 'Security profile 0-3; null = listener default' },
     defaultProtocol: { type: ['string', 'null'], enum: [...PROTOCOLS, null], description: 'Protocol assumed when the station offers no subprotocol' },
     description: { type: ['string', 'null'], maxLength: 1000 },
+    validationMode: {
+      type: ['string', 'null'],
+      enum: [...VALIDATION_MODES, null],
+      description: `How the station's messages are validated, from its next connection or boot (${VALIDATION_MODE_DESCRIPTION}); null = a matching vendor rule, else the server default`,
+    },
     password: {
       type: 'string',
       maxLength: 256,
@@ -86,6 +93,7 @@ export function stationRoutes(app: FastifyInstance, domain: Domain): void {
     if (body.securityProfile !== undefined) registration.securityProfile = body.securityProfile;
     if (body.defaultProtocol !== undefined) registration.defaultProtocol = body.defaultProtocol;
     if (body.description !== undefined) registration.description = body.description;
+    if (body.validationMode !== undefined) registration.validationMode = body.validationMode;
     return domain.stations.register(registration);
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Domain } from '../../domain/domain.ts';
 import type { TransactionQuery } from '../../store/ports.ts';
-import { arrayOf, errorResponses, limitParameter, ref } from '../schemas.ts';
+import { arrayOf, errorResponses, limitParameter, offsetParameter, ref } from '../schemas.ts';
 
 interface TransactionParams {
   id: string;
@@ -19,7 +19,7 @@ const transactionQuery = {
     stationId: { type: 'string', minLength: 1, description: 'Only this station\'s transactions' },
     active: { type: 'boolean', description: 'true: only active (not stopped) transactions; false: only stopped ones' },
     limit: limitParameter,
-    offset: { type: 'integer', minimum: 0, default: 0, description: 'Rows to skip, for paging' },
+    offset: offsetParameter,
   },
 };
 
@@ -44,7 +44,7 @@ export function transactionRoutes(app: FastifyInstance, domain: Domain): void {
       tags,
       summary: 'Get a transaction',
       params: transactionParams,
-      response: { 200: ref('Transaction', 'The transaction'), ...errorResponses(404) },
+      response: { 200: ref('Transaction', 'The transaction'), ...errorResponses(400, 404) },
     },
   }, (request) => domain.transactions.get(request.params.id));
 
@@ -54,7 +54,17 @@ export function transactionRoutes(app: FastifyInstance, domain: Domain): void {
       summary: 'Meter values of a transaction',
       description: 'Every sampled value recorded for the transaction.',
       params: transactionParams,
-      response: { 200: arrayOf('MeterValue', 'Sampled values'), ...errorResponses(404) },
+      response: { 200: arrayOf('MeterValue', 'Sampled values'), ...errorResponses(400, 404) },
     },
   }, (request) => domain.metering.forTransaction(request.params.id));
+
+  app.get<{ Params: TransactionParams }>('/transactions/:id/events', {
+    schema: {
+      tags,
+      summary: 'Event log of a transaction',
+      description: 'The OCPP 2.x TransactionEvents the station sent for the transaction, as received: by seqNo (events without one last), then timestamp, then arrival. Replays are kept once. Empty for 1.6 transactions.',
+      params: transactionParams,
+      response: { 200: arrayOf('TransactionEvent', 'The events'), ...errorResponses(400, 404) },
+    },
+  }, (request) => domain.transactions.events(request.params.id));
 }

@@ -1,4 +1,4 @@
-import type { ConnectorStatusRecord, StationRecord } from '../../store/ports.ts';
+import type { ConnectorStatusRecord, StationRecord, ValidationMode } from '../../store/ports.ts';
 
 export interface ConnectorView {
   connectorId: number;
@@ -29,6 +29,8 @@ export interface StationView {
   securityProfile: number | null;
   defaultProtocol: string | null;
   description: string | null;
+  /** The station's own validation mode; null = a matching vendor rule or the server default. */
+  validationMode: ValidationMode | null;
   iccid: string | null;
   imsi: string | null;
   meterType: string | null;
@@ -81,6 +83,7 @@ export function toStationView(station: StationRecord, online: boolean, connector
     securityProfile: station.securityProfile,
     defaultProtocol: station.defaultProtocol,
     description: station.description,
+    validationMode: station.validationMode,
     iccid: station.iccid,
     imsi: station.imsi,
     meterType: station.meterType,

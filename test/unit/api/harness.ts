@@ -4,6 +4,7 @@ import { StaticTokenAuth } from '../../../src/api/auth.ts';
 import { LocalBus } from '../../../src/cluster/local-bus.ts';
 import { defaultDomainConfig } from '../../../src/domain/config.ts';
 import { createDomain, type Domain } from '../../../src/domain/domain.ts';
+import type { Store } from '../../../src/store/ports.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
 /** Bearer tokens of the test principals. */
@@ -12,6 +13,8 @@ export const TOKENS = { admin: 'admin-token', operator: 'operator-token', viewer
 export interface Harness {
   app: FastifyInstance;
   domain: Domain;
+  /** The store under the domain, for seeding what only a station can report (e.g. its device model). */
+  store: Store;
   bus: LocalBus;
   /** Calls the API as `as` (default admin; `null`: no Authorization header). */
   call(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, options?: { as?: keyof typeof TOKENS | null; body?: unknown }): Promise<LightMyRequestResponse>;
@@ -32,6 +35,7 @@ export async function harness(options: Partial<ApiOptions> = {}): Promise<Harnes
   return {
     app,
     domain,
+    store,
     bus,
     call(method, url, { as = 'admin', body } = {}) {
       const headers: Record<string, string> = as === null ? {} : { authorization: `Bearer ${TOKENS[as]}` };

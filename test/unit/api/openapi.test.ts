@@ -12,6 +12,7 @@ const ROUTES = [
   'GET /api/v1/stations/{id}/configuration',
   'GET /api/v1/stations/{id}/notifications',
   'GET /api/v1/stations/{id}/meter-values',
+  'GET /api/v1/stations/{id}/device-model',
   'POST /api/v1/stations/{id}/commands/{action}',
   'GET /api/v1/commands',
   'GET /api/v1/commands/{id}',
@@ -22,6 +23,10 @@ const ROUTES = [
   'GET /api/v1/transactions',
   'GET /api/v1/transactions/{id}',
   'GET /api/v1/transactions/{id}/meter-values',
+  'GET /api/v1/transactions/{id}/events',
+  'GET /api/v1/validation-rules',
+  'PUT /api/v1/validation-rules/{id}',
+  'DELETE /api/v1/validation-rules/{id}',
   'GET /api/v1/events',
 ];
 
@@ -63,7 +68,7 @@ describe('OpenAPI document', () => {
   });
 
   it('tags, summarizes and documents the responses of every operation', () => {
-    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'events', 'system']);
+    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'events', 'system']);
     for (const { route, op } of operations()) {
       assert.equal(op.tags?.length, 1, route);
       assert.ok(tags.has(op.tags[0]!), route);
@@ -80,10 +85,11 @@ describe('OpenAPI document', () => {
     assert.equal(doc.paths['/api/v1/stations/{id}']!.put!.requestBody?.required, false);
     assert.equal(doc.paths['/api/v1/stations/{id}/commands/{action}']!.post!.requestBody?.required, false);
     assert.equal(doc.paths['/api/v1/id-tokens/{idToken}']!.put!.requestBody?.required, true);
+    assert.equal(doc.paths['/api/v1/validation-rules/{id}']!.put!.requestBody?.required, true);
   });
 
   it('names the shared schemas, and every $ref resolves to one', () => {
-    for (const name of ['StationView', 'Transaction', 'MeterValue', 'IdToken', 'Command', 'CommandResult', 'DomainEvent', 'Error']) {
+    for (const name of ['StationView', 'Transaction', 'TransactionEvent', 'DeviceVariable', 'ValidationRule', 'MeterValue', 'IdToken', 'Command', 'CommandResult', 'DomainEvent', 'Error']) {
       assert.ok(doc.components.schemas[name], name);
     }
     const refs = new Set<string>();
@@ -96,6 +102,21 @@ describe('OpenAPI document', () => {
       const name = /^#\/components\/schemas\/(\w+)$/.exec(ref)?.[1];
       assert.ok(name && doc.components.schemas[name], ref);
     }
+  });
+
+  it('documents the parameters and error answers of the device model, event log and validation rule routes', () => {
+    const parameters = (op: Operation & { parameters?: { in: string; name: string }[] }) => (op.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
+    const deviceModel = doc.paths['/api/v1/stations/{id}/device-model']!.get! as Operation & { parameters?: { in: string; name: string }[] };
+    assert.deepEqual(parameters(deviceModel), ['path:id', 'query:component', 'query:limit', 'query:offset', 'query:variable']);
+    assert.deepEqual(Object.keys(deviceModel.responses).sort(), ['200', '400', '401', '404', '500']);
+    assert.deepEqual(Object.keys(doc.paths['/api/v1/transactions/{id}/events']!.get!.responses).sort(), ['200', '400', '401', '404', '500']);
+    const put = doc.paths['/api/v1/validation-rules/{id}']!.put!;
+    assert.deepEqual(Object.keys(put.responses).sort(), ['200', '400', '401', '403', '500']);
+    assert.match(JSON.stringify(put), /admin role/, 'says who may write');
+    assert.deepEqual(Object.keys(doc.paths['/api/v1/validation-rules/{id}']!.delete!.responses).sort(), ['204', '400', '401', '403', '404', '500']);
+    const stationView = doc.components.schemas.StationView as { required: string[]; properties: Record<string, { enum?: unknown[] }> };
+    assert.ok(stationView.required.includes('validationMode'));
+    assert.deepEqual(stationView.properties.validationMode!.enum, ['strict', 'lenient', 'log-only', null]);
   });
 
   it('serves Swagger UI at /api/docs', async () => {

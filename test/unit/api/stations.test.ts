@@ -47,7 +47,7 @@ describe('stations API', () => {
   });
 
   it('answers 404 for an unknown station', async () => {
-    for (const path of ['', '/status-history', '/configuration', '/notifications', '/meter-values']) {
+    for (const path of ['', '/status-history', '/configuration', '/notifications', '/meter-values', '/device-model']) {
       const res = await h.call('GET', `/api/v1/stations/NOPE${path}`);
       assert.equal(res.statusCode, 404, path);
       assert.equal(res.json().error.code, 'not_found');
@@ -97,6 +97,7 @@ describe('stations API', () => {
       ['/api/v1/stations/CP4', { bootPolicy: 'Maybe' }],
       ['/api/v1/stations/CP4', { defaultProtocol: 'ocpp1.5' }],
       ['/api/v1/stations/CP4', { registered: 'yes please' }],
+      ['/api/v1/stations/CP4', { validationMode: 'loose' }],
       ['/api/v1/stations/CP4', [1, 2]],
     ];
     for (const [url, body] of cases) {
@@ -106,6 +107,32 @@ describe('stations API', () => {
     }
     assert.equal((await h.call('PUT', '/api/v1/stations/' + 'x'.repeat(48), { body: {} })).statusCode, 200);
     assert.equal(await h.domain.stations.get('CP4'), undefined);
+  });
+
+  it('sets a station\'s own validation mode, which wins over vendor rules, and null returns it to them (field notes §2 #2)', async () => {
+    assert.equal((await h.call('GET', '/api/v1/stations/CP1')).json().validationMode, null, 'no setting of its own by default');
+    const rule = await h.call('PUT', '/api/v1/validation-rules/acme', { body: { vendor: 'Acme', mode: 'log-only' } });
+    assert.equal(rule.statusCode, 200);
+    assert.equal(await h.domain.validation.modeFor(await h.domain.stations.get('CP1')), 'log-only', 'CP1 booted as Acme');
+
+    const res = await h.call('PUT', '/api/v1/stations/CP1', { as: 'operator', body: { validationMode: 'lenient' } });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().validationMode, 'lenient');
+    assert.equal(res.json().vendor, 'Acme', 'other fields are kept');
+    assert.equal((await h.call('GET', '/api/v1/stations/CP1')).json().validationMode, 'lenient');
+    assert.equal(await h.domain.validation.modeFor(await h.domain.stations.get('CP1')), 'lenient');
+
+    const unrelated = await h.call('PUT', '/api/v1/stations/CP1', { body: { description: 'Bay 1' } });
+    assert.equal(unrelated.json().validationMode, 'lenient', 'absent: left as it is');
+
+    const cleared = await h.call('PUT', '/api/v1/stations/CP1', { body: { validationMode: null } });
+    assert.equal(cleared.json().validationMode, null);
+    assert.equal(await h.domain.validation.modeFor(await h.domain.stations.get('CP1')), 'log-only', 'the vendor rule again');
+
+    const viewer = await h.call('PUT', '/api/v1/stations/CP1', { as: 'viewer', body: { validationMode: 'strict' } });
+    assert.equal(viewer.statusCode, 403);
+    assert.equal((await h.domain.stations.get('CP1'))?.validationMode, null);
+    assert.equal((await h.call('DELETE', '/api/v1/validation-rules/acme')).statusCode, 204);
   });
 
   it('shows the status history, limited', async () => {

@@ -1,11 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { TransactionEventInput, TransactionPhase } from '../../../src/domain/transactions/transaction-service.ts';
 import { bootedStation, harness, type Harness } from './harness.ts';
 
-const sample = (value: string, timestamp: string) => ({
+const sample = (value: string, timestamp: string, context = 'Sample.Periodic') => ({
   timestamp,
-  sampledValues: [{ value, measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic', format: 'Raw', phase: null, location: null }],
+  sampledValues: [{ value, measurand: 'Energy.Active.Import.Register', unit: 'Wh', context, format: 'Raw', phase: null, location: null }],
 });
+
+/** A 2.0.1 TransactionEvent of transaction TX-201 on EVSE 1, as the adapter hands it to the domain (raw = the request). */
+function txEvent(phase: TransactionPhase, seqNo: number, timestamp: string, triggerReason: string, extra: Partial<TransactionEventInput> = {}): TransactionEventInput {
+  const raw: Record<string, unknown> = {
+    eventType: phase,
+    timestamp,
+    triggerReason,
+    seqNo,
+    transactionInfo: { transactionId: 'TX-201', ...(extra.chargingState ? { chargingState: extra.chargingState } : {}) },
+    ...(extra.offline ? { offline: true } : {}),
+  };
+  return { stationTxId: 'TX-201', phase, seqNo, timestamp, triggerReason, offline: false, evseId: 1, connectorId: 1, meterValues: [], raw, ...extra };
+}
 
 describe('transactions API', () => {
   let h: Harness;
@@ -36,7 +50,8 @@ describe('transactions API', () => {
       {
         id: finishedId, stationTxId: finishedId, stationId: 'CP1', evseId: 1, connectorId: 1, idToken: 'TAG1',
         startedAt: '2026-01-01T10:00:00.000Z', stoppedAt: '2026-01-01T10:30:00.000Z', meterStartWh: 1000, meterStopWh: 2500,
-        lastMeterWh: 1500, energyWh: 1500, stopReason: 'Local', stopIdToken: null, reservationId: null, flags: [],
+        lastMeterWh: 1500, energyWh: 1500, stopReason: 'Local', stopIdToken: null, reservationId: null,
+        chargingState: null, lastSeqNo: null, remoteStartId: null, flags: [],
         createdAt: undefined, updatedAt: undefined,
       },
     );
@@ -83,5 +98,49 @@ describe('transactions API', () => {
     );
     assert.deepEqual((await h.call('GET', `/api/v1/transactions/${activeId}/meter-values`)).json(), []);
     assert.equal((await h.call('GET', '/api/v1/transactions/999999/meter-values')).statusCode, 404);
+  });
+
+  it('lists a 2.x transaction\'s events by seqNo, whatever order they arrived in, each replay kept once (2.x TransactionEvent seqNo)', async () => {
+    await bootedStation(h, 'CS201', 'ocpp2.0.1');
+    const events = [
+      txEvent('Started', 0, '2026-01-02T12:00:00.000Z', 'Authorized', { idToken: 'TAG1', meterValues: [sample('5000', '2026-01-02T12:00:00.000Z', 'Transaction.Begin')] }),
+      // The station's offline queue delivers seqNo 2 before seqNo 1.
+      txEvent('Updated', 2, '2026-01-02T12:20:00.000Z', 'MeterValuePeriodic', { offline: true, meterValues: [sample('6000', '2026-01-02T12:20:00.000Z')] }),
+      txEvent('Updated', 1, '2026-01-02T12:10:00.000Z', 'ChargingStateChanged', { chargingState: 'Charging' }),
+      txEvent('Updated', 1, '2026-01-02T12:10:00.000Z', 'ChargingStateChanged', { chargingState: 'Charging' }),
+      txEvent('Ended', 3, '2026-01-02T12:30:00.000Z', 'EVDeparted', { stoppedReason: 'EVDisconnected', meterValues: [sample('7000', '2026-01-02T12:30:00.000Z', 'Transaction.End')] }),
+    ];
+    let transactionId = '';
+    for (const event of events) transactionId = (await h.domain.transactions.event('CS201', event)).transaction.id;
+
+    const res = await h.call('GET', `/api/v1/transactions/${transactionId}/events`, { as: 'viewer' });
+    assert.equal(res.statusCode, 200);
+    const log = res.json();
+    assert.deepEqual(
+      log.map((e: { seqNo: number; eventType: string; triggerReason: string; offline: boolean }) => [e.seqNo, e.eventType, e.triggerReason, e.offline]),
+      [[0, 'Started', 'Authorized', false], [1, 'Updated', 'ChargingStateChanged', false], [2, 'Updated', 'MeterValuePeriodic', true], [3, 'Ended', 'EVDeparted', false]],
+    );
+    assert.ok(log.every((e: { stationId: string; stationTxId: string; transactionId: string; receivedAt: string }) =>
+      e.stationId === 'CS201' && e.stationTxId === 'TX-201' && e.transactionId === transactionId && !Number.isNaN(Date.parse(e.receivedAt))));
+    assert.deepEqual({ ...log[0], receivedAt: undefined }, {
+      stationId: 'CS201', stationTxId: 'TX-201', seqNo: 0, eventType: 'Started', triggerReason: 'Authorized',
+      timestamp: '2026-01-02T12:00:00.000Z', offline: false, transactionId, payload: events[0]!.raw, receivedAt: undefined,
+    });
+    assert.deepEqual(log[1].payload.transactionInfo, { transactionId: 'TX-201', chargingState: 'Charging' }, 'the payload as received');
+    const tx = (await h.call('GET', `/api/v1/transactions/${transactionId}`)).json();
+    assert.deepEqual([tx.stationTxId, tx.lastSeqNo, tx.meterStartWh, tx.meterStopWh, tx.energyWh], ['TX-201', 3, 5000, 7000, 2000]);
+  });
+
+  it('answers an empty event log for a 1.6 transaction, 404 for an unknown one and 400 for an empty id', async () => {
+    const res = await h.call('GET', `/api/v1/transactions/${finishedId}/events`);
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), []);
+    const missing = await h.call('GET', '/api/v1/transactions/999999/events');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().error.code, 'not_found');
+    const empty = await h.call('GET', '/api/v1/transactions//events');
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json().error.code, 'invalid_request');
+    assert.equal((await h.call('GET', `/api/v1/transactions/${finishedId}/events`, { as: null })).statusCode, 401);
   });
 });

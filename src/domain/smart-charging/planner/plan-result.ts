@@ -103,6 +103,8 @@ function evseOnlyDeliverableKWh(s: PlanSession): number {
 
 function unmetNeed(ctx: PlanningContext, s: PlanSession, extras: ResultExtras, energy: number): UnmetNeed | undefined {
   if (s.needSource === 'none') return undefined;
+  // A site default whose dwell time is over says nothing about this EV: it simply stays longer than assumed.
+  if (s.departurePassed && s.needSource === 'site-default') return undefined;
   if (s.departurePassed) {
     return {
       shortfallKWh: round3(s.requestedKWh ?? 0),

@@ -152,7 +152,7 @@ export function fillEqually(ledger: CapacityLedger, items: readonly FillItem[], 
   const limits = ledger.limits;
   const used = ledger.used;
 
-  // Per group, the items below it (a linked list in flat arrays), and the constraints any item touches.
+  // Per group, the items below it (a linked list in flat arrays).
   const head = new Int32Array(groupCount).fill(-1);
   let entries = 0;
   for (const item of items) entries += item.shape.path.length;
@@ -185,16 +185,31 @@ export function fillEqually(ledger: CapacityLedger, items: readonly FillItem[], 
   let joinPtr = 0;
   let L = -Infinity;
 
-  // used[c] + rate[c] * L is the usage of constraint c at water level L: a rising item's `from` is taken out of
-  // used[] when it joins and its final level is put back when it stops.
+  // Constraints whose fill level changed since the heap last saw them; re-levelled once per event, not per session
+  // (a thousand sessions joining at once change the site's constraint a thousand times).
+  const dirty = new Int32Array(groupCount * SLOTS_PER_GROUP);
+  const isDirty = new Uint8Array(groupCount * SLOTS_PER_GROUP);
+  let dirtyCount = 0;
   const relevel = (c: number): void => {
     // Constraints without a limit never fill; they stay out of the heap.
-    if (limits[c] === Infinity || full[c]) return;
-    const r = rate[c]!;
-    const at = r > EPS ? (limits[c]! - used[c]!) / r : Infinity;
-    fillLevel[c] = at;
-    if (at !== Infinity) filling.push(at, c);
+    if (isDirty[c] || limits[c] === Infinity) return;
+    isDirty[c] = 1;
+    dirty[dirtyCount++] = c;
   };
+  const flush = (): void => {
+    for (let k = 0; k < dirtyCount; k++) {
+      const c = dirty[k]!;
+      isDirty[c] = 0;
+      if (full[c]) continue;
+      const r = rate[c]!;
+      const at = r > EPS ? (limits[c]! - used[c]!) / r : Infinity;
+      fillLevel[c] = at;
+      if (at !== Infinity) filling.push(at, c);
+    }
+    dirtyCount = 0;
+  };
+  // used[c] + rate[c] * L is the usage of constraint c at water level L: a rising item's `from` is taken out of
+  // used[] when it joins and its final level is put back when it stops.
   const shift = (i: number, base: number, sign: number): void => {
     const shape = items[i]!.shape;
     const path = shape.path;
@@ -215,6 +230,7 @@ export function fillEqually(ledger: CapacityLedger, items: readonly FillItem[], 
   };
   /** The lowest level at which a constraint fills, dropping stale heap entries; Infinity when none will. */
   const lowestFill = (): number => {
+    flush();
     while (filling.size > 0) {
       const c = filling.peekId();
       if (!full[c] && fillLevel[c] === filling.peekLevel()) return filling.peekLevel();

@@ -9,7 +9,7 @@ const USAGE = `Usage: joule <command> [options]
 Commands:
   serve [--workers N]  run the central system (REST API and OCPP WebSocket endpoint on one port);
                    N worker processes share the port (default: one per CPU core)
-  sim [options]    run simulated OCPP 1.6 stations against a central system (joule sim --help)
+  sim [options]    run simulated OCPP 1.6 and/or 2.0.1 stations against a central system (joule sim --help)
   help             show this help
 
 Configuration is read from JOULE_* environment variables; see README.md.`;

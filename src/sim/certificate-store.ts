@@ -10,8 +10,8 @@ export interface CertificateHashData {
   serialNumber: string;
 }
 
-interface InstalledCertificate {
-  use: CertificateUse;
+interface InstalledCertificate<Use extends string> {
+  use: Use;
   hash: CertificateHashData;
 }
 
@@ -53,14 +53,17 @@ function sameCertificate(a: CertificateHashData, b: CertificateHashData): boolea
   );
 }
 
-/** The root certificates installed on a station, and its own (charge point) certificate chain. */
-export class CertificateStore {
+/**
+ * The root certificates installed on a station, and its own (charge point) certificate chain. `Use` is the
+ * version's certificate type (1.6 security extension by default; 2.0.1 has its own list).
+ */
+export class CertificateStore<Use extends string = CertificateUse> {
   /** Set by CertificateSigned. */
   chargePointCertificate: string | undefined;
-  private readonly installed: InstalledCertificate[] = [];
+  private readonly installed: InstalledCertificate<Use>[] = [];
 
   /** InstallCertificate: Rejected for text that is no PEM certificate or when the store is full. */
-  install(use: CertificateUse, pem: string, maxEntries: number): 'Accepted' | 'Rejected' | 'Failed' {
+  install(use: Use, pem: string, maxEntries: number): 'Accepted' | 'Rejected' | 'Failed' {
     if (!looksLikePemCertificate(pem)) return 'Rejected';
     const hash = hashDataOf(pem);
     if (this.installed.some((c) => sameCertificate(c.hash, hash))) return 'Accepted';
@@ -78,7 +81,7 @@ export class CertificateStore {
   }
 
   /** GetInstalledCertificateIds. */
-  ids(use: CertificateUse): CertificateHashData[] {
+  ids(use: Use): CertificateHashData[] {
     return this.installed.filter((c) => c.use === use).map((c) => c.hash);
   }
 }

@@ -7,13 +7,17 @@ import type { ChargePointErrorCode, ChargePointStatus, SampledValue, StopReason 
  */
 export type SessionPhase = 'preparing' | 'charging' | 'stopping' | 'finishing';
 
-/** One charging session on a connector: the EV, the transaction, and the power it draws. */
-export class ChargingSession {
+/**
+ * One charging session on a connector: the EV, the transaction, and the power it draws. The transaction id and the
+ * stop reasons are the 1.6 ones by default; the 2.0.1 station uses its own (a string id it makes, 2.0.1 reasons).
+ */
+export class ChargingSession<TransactionId = number, Reason = StopReason> {
+  /** The 1.6 connector, or the 2.0.1 EVSE. */
   readonly connectorId: number;
   readonly idTag: string;
   readonly ev: EvBattery;
   phase: SessionPhase = 'preparing';
-  transactionId: number | undefined;
+  transactionId: TransactionId | undefined;
   reservationId: number | undefined;
   /** When the transaction started (also the start of Relative and TxProfile schedules). */
   startedAtMs = 0;
@@ -25,7 +29,7 @@ export class ChargingSession {
   /** The idTag was not Accepted at StartTransaction and StopTransactionOnInvalidId is false: no energy. */
   deauthorized = false;
   /** A stop asked for while the session was still preparing; applied once the transaction has started. */
-  stopRequested: StopReason | undefined;
+  stopRequested: Reason | undefined;
   meterTimer: NodeJS.Timeout | undefined;
   private lastAdvanceMs: number;
 
@@ -37,7 +41,7 @@ export class ChargingSession {
   }
 
   /** Marks the transaction started at `nowMs`. */
-  begin(transactionId: number, nowMs: number): void {
+  begin(transactionId: TransactionId, nowMs: number): void {
     this.transactionId = transactionId;
     this.phase = 'charging';
     this.startedAtMs = nowMs;

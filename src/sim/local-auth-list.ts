@@ -1,9 +1,12 @@
 import type { IdTagInfo } from './ocpp16-types.ts';
 
-/** One entry of SendLocalList.req; without `idTagInfo` a Differential update removes the idTag. */
-export interface AuthorizationData {
+/**
+ * One entry of SendLocalList.req; without `idTagInfo` a Differential update removes the idTag. The 2.0.1 station
+ * keys its entries by idToken and type and keeps its IdTokenInfo as `Info`.
+ */
+export interface AuthorizationData<Info = IdTagInfo> {
   idTag: string;
-  idTagInfo?: IdTagInfo;
+  idTagInfo?: Info;
 }
 
 export type UpdateStatus = 'Accepted' | 'Failed' | 'NotSupported' | 'VersionMismatch';
@@ -15,10 +18,10 @@ export interface LocalListLimits {
   maxListLength: number;
 }
 
-/** The Local Authorization List of a 1.6 station, with its version (0 = empty, never updated). */
-export class LocalAuthList {
+/** The Local Authorization List of a station, with its version (0 = empty, never updated). */
+export class LocalAuthList<Info = IdTagInfo> {
   private listVersion = 0;
-  private readonly entries = new Map<string, IdTagInfo>();
+  private readonly entries = new Map<string, Info>();
 
   get version(): number {
     return this.listVersion;
@@ -29,7 +32,7 @@ export class LocalAuthList {
   }
 
   /** idTags are CiString20: compared case-insensitively. */
-  lookup(idTag: string): IdTagInfo | undefined {
+  lookup(idTag: string): Info | undefined {
     return this.entries.get(idTag.toLowerCase());
   }
 
@@ -38,10 +41,10 @@ export class LocalAuthList {
    * VersionMismatch), adds or replaces entries with idTagInfo and removes those without. A version below 1 or an
    * update that breaks the limits -> Failed, leaving the list as it was.
    */
-  update(version: number, updateType: 'Full' | 'Differential', list: readonly AuthorizationData[], limits: LocalListLimits): UpdateStatus {
+  update(version: number, updateType: 'Full' | 'Differential', list: readonly AuthorizationData<Info>[], limits: LocalListLimits): UpdateStatus {
     if (version < 1 || list.length > limits.maxUpdateLength) return 'Failed';
     if (updateType === 'Differential' && version <= this.listVersion) return 'VersionMismatch';
-    const next = updateType === 'Full' ? new Map<string, IdTagInfo>() : new Map(this.entries);
+    const next = updateType === 'Full' ? new Map<string, Info>() : new Map(this.entries);
     for (const entry of list) {
       const key = entry.idTag.toLowerCase();
       if (entry.idTagInfo) next.set(key, entry.idTagInfo);

@@ -1,6 +1,4 @@
-import { randomEv } from './ev-model.ts';
-import type { StopReason } from './ocpp16-types.ts';
-import type { SimStation } from './sim-station.ts';
+import { randomEv, type EvSpec } from './ev-model.ts';
 import { Timers } from './timers.ts';
 
 /** Random sessions of a station (`joule sim --sessions`). Times are in simulated seconds (divided by the speed). */
@@ -15,7 +13,31 @@ export interface RandomSessionOptions {
   faultProbability?: number;
 }
 
-const STOP_REASONS: readonly StopReason[] = ['Local', 'Local', 'EVDisconnected'];
+/** How a driver ends a session; both reasons exist in 1.6 and 2.0.1. */
+type DriverStopReason = 'Local' | 'EVDisconnected';
+
+/**
+ * What random sessions need of a station; the 1.6 `SimStation` is one as it is, the 2.0.1 station lends its EVSEs
+ * (one connector each) as `connectors`. A transaction id is only compared, so its type does not matter here.
+ */
+export interface RandomSessionHost {
+  readonly connectors: readonly { readonly id: number }[];
+  readonly random: () => number;
+  /** Simulated-time factor. */
+  readonly speed: number;
+  readonly registration: string;
+  statusOf(connectorId: number): string | undefined;
+  setFault(connectorId: number, errorCode: 'OtherError' | undefined): void;
+  startSession(
+    connectorId: number,
+    idTag: string,
+    options: { ev: EvSpec },
+  ): Promise<{ started: true; transactionId: unknown } | { started: false; reason: string }>;
+  connector(connectorId: number): { readonly session: { readonly transactionId: unknown } | undefined } | undefined;
+  stopSession(connectorId: number, reason: DriverStopReason): Promise<boolean>;
+}
+
+const STOP_REASONS: readonly DriverStopReason[] = ['Local', 'Local', 'EVDisconnected'];
 const FAULT_SECONDS: readonly [number, number] = [30, 300];
 
 /**
@@ -23,12 +45,12 @@ const FAULT_SECONDS: readonly [number, number] = [30, 300];
  * idTag and state of charge, charges for a random time and leaves; now and then a connector faults and recovers.
  */
 export class RandomBehaviour {
-  private readonly station: SimStation;
+  private readonly station: RandomSessionHost;
   private readonly options: RandomSessionOptions;
   private readonly timers = new Timers();
   private started = false;
 
-  constructor(station: SimStation, options: RandomSessionOptions) {
+  constructor(station: RandomSessionHost, options: RandomSessionOptions) {
     this.station = station;
     this.options = options;
   }
@@ -80,7 +102,7 @@ export class RandomBehaviour {
   }
 
   /** The driver leaves, unless the session already ended another way (e.g. RemoteStopTransaction). */
-  private async leave(connectorId: number, transactionId: number): Promise<void> {
+  private async leave(connectorId: number, transactionId: unknown): Promise<void> {
     const station = this.station;
     if (station.connector(connectorId)?.session?.transactionId === transactionId) {
       const reason = STOP_REASONS[Math.floor(station.random() * STOP_REASONS.length)] ?? 'Local';

@@ -1,11 +1,17 @@
-import type { SimStation } from '../sim-station.ts';
+import type { Timers } from '../timers.ts';
+
+/** What `runSteps` needs of a station (1.6 or 2.0.1). */
+export interface StepClock {
+  readonly timers: Timers;
+  readonly stepDelayMs: number;
+}
 
 /**
  * Reports `steps` one after the other, `station.stepDelayMs` apart, as long as `current()` holds (a newer request
  * cancels an older one). Resolves false when cancelled.
  */
 export async function runSteps<Step>(
-  station: SimStation,
+  station: StepClock,
   steps: readonly Step[],
   report: (step: Step) => Promise<void>,
   current: () => boolean = () => true,

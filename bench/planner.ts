@@ -22,6 +22,7 @@ import { optimiseSchedules, type OptimiseInput } from '../src/domain/smart-charg
 import type { SessionInput } from '../src/domain/smart-charging/planner/session.ts';
 import type { EvseNode, GroupNode, Phase, SharingPolicy, SiteModel } from '../src/domain/smart-charging/planner/site-model.ts';
 import { verifyAllocation, verifySchedules } from '../src/domain/smart-charging/planner/verify-allocation.ts';
+import { seededRandom } from '../src/sim/seeded-random.ts';
 
 export interface BenchSiteOptions {
   feeders: number;
@@ -40,19 +41,8 @@ export interface BenchSite {
 const START = '2025-06-02T16:00:00.000Z';
 const T0 = Date.parse(START);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function buildBenchSite(options: BenchSiteOptions): BenchSite {
-  const r = rng(options.seed ?? 42);
+  const r = seededRandom(options.seed ?? 42);
   const phases: Phase[] = ['L1', 'L2', 'L3'];
   const feeders: GroupNode[] = [];
   const sessions: SessionInput[] = [];

@@ -2,10 +2,11 @@ import type { Payload } from '../ocpp/rpc/frames.ts';
 import { RpcError } from '../ocpp/rpc/error-codes.ts';
 import { schemaValidator } from '../ocpp/validation/schema-validator.ts';
 import { CertificateStore } from './certificate-store.ts';
-import { ChargingProfileStore, type ChargingProfile, type Electrical } from './charging-profiles.ts';
+import { ChargingProfileStore, type ChargingProfile } from './charging-profiles.ts';
 import { ConfigStore } from './config-store.ts';
-import { ChargingSession, connectorStatus, newConnector, type Connector } from './connector.ts';
+import { ConnectorSession, connectorStatus, newConnector, type Connector } from './connector.ts';
 import { DEFAULT_EV, EvBattery, type EvSpec } from './ev-model.ts';
+import { replyWith } from './handler-reply.ts';
 import { CS_HANDLERS } from './handlers/index.ts';
 import { LocalAuthList } from './local-auth-list.ts';
 import { sampleValues, type ElectricalReading } from './meter-sampler.ts';
@@ -17,55 +18,25 @@ import type {
   RegistrationStatus,
   StopReason,
 } from './ocpp16-types.ts';
-import { RandomBehaviour, type RandomSessionOptions } from './random-behaviour.ts';
-import { StationConnection, type ConnectionObserver, type Reply } from './station-connection.ts';
-import { Timers } from './timers.ts';
+import { applyScheduledAvailability } from './outlet.ts';
+import { PowerDelivery } from './power-delivery.ts';
+import { RandomBehaviour } from './random-behaviour.ts';
+import { Reservations } from './reservations.ts';
+import { SimStationBase, type StationLinkEvent, type StationOptions } from './sim-station-base.ts';
+import type { Reply } from './station-connection.ts';
 import { idleTransfers, type TransferState } from './transfer-state.ts';
 
-export interface SimStationOptions {
-  /** CSMS endpoint without the station id, e.g. `ws://localhost:8180/ocpp`. */
-  url: string;
-  id: string;
+export interface SimStationOptions extends StationOptions {
   /** Number of connectors; default 2. */
   connectors?: number;
-  /** HTTP Basic auth password (security profile 1). */
-  password?: string;
-  vendor?: string;
-  model?: string;
-  serialNumber?: string;
-  firmwareVersion?: string;
-  /** Initial MeterValueSampleInterval in seconds; default 60. */
-  meterValueSampleInterval?: number;
   /** Most power one connector delivers; default 22 kW (3 x 32 A at 230 V). */
   connectorMaxPowerKw?: number;
-  /** The EV plugged in by sessions that name none; default `DEFAULT_EV`. */
-  ev?: EvSpec;
-  /** Simulated time runs this many times faster than the wall clock for energy and random sessions; default 1. */
-  speed?: number;
-  /** Default 30 000 ms. */
-  callTimeoutMs?: number;
-  /** Reconnect when the socket drops; default true. */
-  reconnect?: boolean;
-  /** Wait before a new BootNotification when the CSMS gave interval 0 or Boot failed; default 30 s. */
-  bootRetrySeconds?: number;
-  /** Time between the steps of uploads, firmware installs and reboots; default 2000 ms. */
-  stepDelayMs?: number;
-  /** DataTransfer requests for this vendor are Accepted, others get UnknownVendorId; default `Joule`. */
-  dataTransferVendorId?: string;
-  /** Run random sessions once booted. */
-  randomSessions?: RandomSessionOptions;
-  observer?: ConnectionObserver;
-  onFrame?: (direction: 'in' | 'out', text: string) => void;
   onEvent?: (event: SimStationEvent) => void;
-  /** Source of randomness (tests pass a seeded one); default Math.random. */
-  random?: () => number;
 }
 
 /** What a station reports to its owner (fleet counters, verbose logs, tests). */
 export type SimStationEvent =
-  | { type: 'connected'; stationId: string }
-  | { type: 'disconnected'; stationId: string; code: number; reason: string }
-  | { type: 'registration'; stationId: string; status: RegistrationStatus }
+  | StationLinkEvent
   | { type: 'status'; stationId: string; connectorId: number; status: ChargePointStatus }
   | { type: 'session-started'; stationId: string; connectorId: number; transactionId: number; idTag: string }
   | { type: 'session-ended'; stationId: string; connectorId: number; transactionId: number; reason: StopReason };
@@ -79,9 +50,6 @@ export interface StartSessionOptions {
 }
 
 export type SessionResult = { started: true; transactionId: number } | { started: false; reason: string };
-
-const VOLTAGE_V = 230;
-const PHASES = 3;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -101,48 +69,37 @@ function errorMessage(error: unknown): string {
  * EV model and periodic meter values, and answers every CS-to-CP operation of the six 1.6 feature profiles and the
  * security extension with real state (configuration, local list, reservations, charging profiles, certificates).
  */
-export class SimStation {
-  readonly id: string;
+export class SimStation extends SimStationBase<SimStationEvent> {
   readonly config: ConfigStore;
   readonly localList = new LocalAuthList();
   readonly profiles = new ChargingProfileStore();
   readonly certificates = new CertificateStore();
   readonly transfers: TransferState = idleTransfers();
-  readonly supply: Electrical = { voltageV: VOLTAGE_V, phases: PHASES };
   /** Connector N is `connectors[N - 1]`. */
   readonly connectors: readonly Connector[];
-  readonly connectorMaxW: number;
-  readonly speed: number;
-  readonly stepDelayMs: number;
-  readonly dataTransferVendorId: string;
-  readonly random: () => number;
-  /** Timers of the station's flows; all cancelled by `stop()`. */
-  readonly timers = new Timers();
-  /** The whole station's availability (ChangeAvailability on connector 0). */
-  operative = true;
-  firmwareVersion: string;
+  readonly reservations: Reservations<Connector>;
+  /** The supply, the power offered to each connector under the installed profiles, the meter readings. */
+  readonly power: PowerDelivery;
 
   private readonly options: SimStationOptions;
-  private readonly connection: StationConnection;
   private readonly authCache = new Map<string, IdTagInfo>();
   private readonly randomBehaviour: RandomBehaviour | undefined;
-  private registrationStatus: RegistrationStatus | 'Unknown' = 'Unknown';
   private stationStatus: ChargePointStatus | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private bootTimer: NodeJS.Timeout | undefined;
-  private stopping = false;
 
   constructor(options: SimStationOptions) {
+    super(options, 'ocpp1.6');
     this.options = options;
-    this.id = options.id;
     const count = options.connectors ?? 2;
     this.connectors = Array.from({ length: count }, (_, i) => newConnector(i + 1));
-    this.connectorMaxW = (options.connectorMaxPowerKw ?? 22) * 1000;
-    this.speed = options.speed ?? 1;
-    this.stepDelayMs = options.stepDelayMs ?? 2000;
-    this.dataTransferVendorId = options.dataTransferVendorId ?? 'Joule';
-    this.random = options.random ?? Math.random;
-    this.firmwareVersion = options.firmwareVersion ?? '1.0.0';
+    this.reservations = new Reservations(this.connectors, this.timers);
+    this.power = new PowerDelivery({
+      outletMaxW: (options.connectorMaxPowerKw ?? 22) * 1000,
+      outlets: count,
+      speed: this.speed,
+      random: this.random,
+      limits: this.profiles,
+      chargingSessions: () => this.activeSessions(),
+    });
     const overrides: Record<string, string> = {
       NumberOfConnectors: String(count),
       ConnectorPhaseRotation: Array.from({ length: count + 1 }, (_, i) => `${i}.RST`).join(','),
@@ -153,34 +110,12 @@ export class SimStation {
     if (options.callTimeoutMs !== undefined) overrides.MessageTimeout = String(Math.max(1, Math.round(options.callTimeoutMs / 1000)));
     this.config = new ConfigStore(overrides);
     this.config.onChange = (key, value) => this.configChanged(key, value);
-    this.connection = new StationConnection({
-      url: options.url,
-      stationId: options.id,
-      version: 'ocpp1.6',
-      password: options.password,
-      callTimeoutMs: options.callTimeoutMs ?? 30_000,
-      reconnect: options.reconnect ?? true,
-      onCall: (action, payload) => this.dispatch(action, payload),
-      onOpen: () => this.opened(),
-      onClose: (code, reason) => this.closed(code, reason),
-      observer: options.observer,
-      onFrame: options.onFrame,
-    });
     this.randomBehaviour = options.randomSessions ? new RandomBehaviour(this, options.randomSessions) : undefined;
   }
 
   /** Accepted, Pending or Rejected by the last BootNotification; Unknown before it and while offline. */
   get registration(): RegistrationStatus | 'Unknown' {
-    return this.registrationStatus;
-  }
-
-  get online(): boolean {
-    return this.connection.isOpen;
-  }
-
-  /** Connects (and keeps reconnecting until `stop()`). */
-  start(): void {
-    this.connection.connect();
+    return this.registrationState.status;
   }
 
   /**
@@ -217,42 +152,10 @@ export class SimStation {
     return n;
   }
 
-  /** Sends a CALL to the CSMS; see `StationConnection.call`. */
-  call(action: string, payload: Payload): Promise<Payload> {
-    return this.connection.call(action, payload);
-  }
-
-  /** Sends a CALL whose answer does not matter; resolves when answered or failed (failures are counted by the observer). */
-  notify(action: string, payload: Payload): Promise<void> {
-    return this.connection.call(action, payload).then(
-      () => undefined,
-      () => undefined,
-    );
-  }
-
   /** BootNotification and what follows from the answer (heartbeat, status reports, retries). */
-  async boot(): Promise<void> {
-    this.timers.cancel(this.bootTimer);
-    this.bootTimer = undefined;
-    let response: Payload;
-    try {
-      response = await this.connection.call('BootNotification', this.bootPayload());
-    } catch {
-      this.retryBoot(0);
-      return;
-    }
-    const status = response.status;
-    const interval = typeof response.interval === 'number' ? Math.round(response.interval) : 0;
-    if (status !== 'Accepted' && status !== 'Pending' && status !== 'Rejected') {
-      this.retryBoot(interval);
-      return;
-    }
-    this.setRegistration(status);
-    if (status !== 'Accepted') {
-      this.stopHeartbeat();
-      this.retryBoot(interval);
-      return;
-    }
+  override async boot(): Promise<void> {
+    const interval = await this.registrationState.boot(this.bootPayload());
+    if (interval === undefined) return;
     if (interval > 0) this.config.set('HeartbeatInterval', String(interval));
     else this.restartHeartbeat();
     this.refreshAllStatuses(true);
@@ -269,7 +172,7 @@ export class SimStation {
     if (connectorId === 0) this.stationStatus = status;
     else if (connector) connector.reportedStatus = status;
     this.emit({ type: 'status', stationId: this.id, connectorId, status });
-    if (this.registrationStatus === 'Accepted') void this.sendStatus(connectorId);
+    if (this.registrationState.status === 'Accepted') void this.sendStatus(connectorId);
   }
 
   /** `refreshStatus` for connector 0 and every connector. */
@@ -302,10 +205,10 @@ export class SimStation {
     const connector = this.connector(connectorId);
     const refusal = this.startRefusal(connector, idTag);
     if (refusal !== undefined || !connector) return { started: false, reason: refusal ?? 'unknown connector' };
-    const session = new ChargingSession(connectorId, idTag, new EvBattery(options.ev ?? this.options.ev ?? DEFAULT_EV), Date.now());
+    const session = new ConnectorSession(connectorId, idTag, new EvBattery(options.ev ?? this.options.ev ?? DEFAULT_EV), Date.now());
     if (connector.reservation) {
       session.reservationId = connector.reservation.id;
-      this.cancelReservation(connector);
+      this.reservations.release(connector);
     }
     connector.session = session;
     this.refreshStatus(connectorId);
@@ -425,13 +328,7 @@ export class SimStation {
 
   /** Holds `connector` for `idTag` until `expiresAtMs` (replacing any reservation it had). */
   reserve(connector: Connector, id: number, idTag: string, parentIdTag: string | undefined, expiresAtMs: number): void {
-    this.cancelReservation(connector);
-    const timer = this.timers.after(expiresAtMs - Date.now(), () => {
-      if (connector.reservation?.id !== id) return;
-      connector.reservation = undefined;
-      this.refreshStatus(connector.id);
-    });
-    connector.reservation = { id, idTag, parentIdTag, timer };
+    this.reservations.hold(connector, expiresAtMs, (timer) => ({ id, idTag, parentIdTag, timer }), () => this.refreshStatus(connector.id));
   }
 
   /** True when `connector` is not reserved, or reserved for `idTag` or (by the local list or cache) its parentIdTag. */
@@ -442,44 +339,28 @@ export class SimStation {
     return reservation.parentIdTag !== undefined && parent?.toLowerCase() === reservation.parentIdTag.toLowerCase();
   }
 
-  cancelReservation(connector: Connector): void {
-    if (!connector.reservation) return;
-    this.timers.cancel(connector.reservation.timer);
-    connector.reservation = undefined;
-  }
-
-  /** The connector that holds reservation `id`. */
-  findReservation(id: number): Connector | undefined {
-    return this.connectors.find((c) => c.reservation?.id === id);
-  }
-
   /** ClearCache. */
   clearAuthorizationCache(): void {
     this.authCache.clear();
   }
 
-  private dispatch(action: string, payload: Payload): Reply | undefined {
-    if (this.registrationStatus === 'Rejected') return undefined; // a Rejected station does not answer
+  protected override dispatch(action: string, payload: Payload): Reply | undefined {
+    if (this.registrationState.status === 'Rejected') return undefined; // a Rejected station does not answer
     const handler = CS_HANDLERS.get(action);
     if (!handler) throw new RpcError('NotImplemented', `${action} is not implemented`);
     schemaValidator().assert('ocpp1.6', action, 'request', payload);
-    const followUps: (() => void)[] = [];
-    const response = handler(this, payload, (fn) => followUps.push(fn));
-    if (followUps.length === 0) return { payload: response };
-    return { payload: response, afterSend: () => followUps.forEach((fn) => fn()) };
+    return replyWith(handler, this, payload);
   }
 
-  private opened(): void {
-    this.registrationStatus = 'Unknown';
+  protected override opened(): void {
+    this.registrationState.status = 'Unknown';
     this.emit({ type: 'connected', stationId: this.id });
     void this.boot();
   }
 
-  private closed(code: number, reason: string): void {
-    this.registrationStatus = 'Unknown';
-    this.stopHeartbeat();
-    this.timers.cancel(this.bootTimer);
-    this.bootTimer = undefined;
+  protected override closed(code: number, reason: string): void {
+    this.registrationState.status = 'Unknown';
+    this.registrationState.disconnected();
     this.emit({ type: 'disconnected', stationId: this.id, code, reason });
   }
 
@@ -492,27 +373,10 @@ export class SimStation {
     };
   }
 
-  private retryBoot(intervalS: number): void {
-    if (!this.connection.isOpen) return;
-    const delayS = intervalS > 0 ? intervalS : (this.options.bootRetrySeconds ?? 30);
-    this.bootTimer = this.timers.after(delayS * 1000, () => void this.boot());
-  }
-
-  private setRegistration(status: RegistrationStatus): void {
-    this.registrationStatus = status;
-    this.emit({ type: 'registration', stationId: this.id, status });
-  }
-
+  /** Heartbeats every HeartbeatInterval while Accepted. */
   private restartHeartbeat(): void {
-    this.stopHeartbeat();
     const intervalS = this.config.int('HeartbeatInterval');
-    if (this.registrationStatus !== 'Accepted' || intervalS <= 0) return;
-    this.heartbeatTimer = this.timers.every(intervalS * 1000, () => void this.notify('Heartbeat', {}));
-  }
-
-  private stopHeartbeat(): void {
-    this.timers.cancel(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    this.registrationState.heartbeatEvery(this.registrationState.status === 'Accepted' ? intervalS : 0);
   }
 
   private configChanged(key: string, value: string): void {
@@ -536,7 +400,8 @@ export class SimStation {
 
   private startRefusal(connector: Connector | undefined, idTag: string): string | undefined {
     if (this.stopping) return 'station stopped';
-    if (this.registrationStatus !== 'Accepted') return `registration is ${this.registrationStatus}`;
+    const registration = this.registrationState.status;
+    if (registration !== 'Accepted') return `registration is ${registration}`;
     if (!connector) return 'unknown connector';
     if (connector.session) return 'connector busy';
     if (connector.fault) return 'connector faulted';
@@ -569,21 +434,18 @@ export class SimStation {
   }
 
   /** A session that never got a transaction: Finishing, then Available. */
-  private abandon(connector: Connector, session: ChargingSession, reason: string): SessionResult {
+  private abandon(connector: Connector, session: ConnectorSession, reason: string): SessionResult {
     this.finish(connector, session);
     return { started: false, reason };
   }
 
   /** Finishing, then the connector is free (and takes a scheduled availability change). */
-  private finish(connector: Connector, session: ChargingSession): void {
+  private finish(connector: Connector, session: ConnectorSession): void {
     session.phase = 'finishing';
     session.powerW = 0;
     this.refreshStatus(connector.id);
     connector.session = undefined;
-    if (connector.scheduledOperative !== undefined) {
-      connector.operative = connector.scheduledOperative;
-      connector.scheduledOperative = undefined;
-    }
+    applyScheduledAvailability(connector);
     this.refreshStatus(connector.id);
     if (this.profiles.size > 0) this.applyLimits();
   }
@@ -598,38 +460,14 @@ export class SimStation {
     session.meterTimer = this.timers.every(intervalS * 1000, () => void this.sendMeterValues(connector.id, 'Sample.Periodic'));
   }
 
-  /** Books the energy delivered since the last update, then sets the power for the limits in force now. */
+  /** Books the energy delivered since the last update, then sets the power for the limits in force now (none once deauthorized). */
   private updatePower(connector: Connector, nowMs: number): void {
     const session = connector.session;
-    if (!session || session.phase !== 'charging') return;
-    connector.energyWh += session.advance(nowMs, this.speed);
-    session.offeredW = session.deauthorized ? 0 : this.offeredPowerW(connector.id, session, nowMs);
-    session.powerW = session.ev.acceptedPowerW(session.offeredW);
+    if (session?.phase === 'charging') this.power.update(connector, session, nowMs, !session.deauthorized);
   }
 
-  /** min(connector maximum, Tx/TxDefault limit, the station maximum shared equally by the charging sessions). */
-  private offeredPowerW(connectorId: number, session: ChargingSession, nowMs: number): number {
-    const limits = this.profiles.limitsAt(connectorId, nowMs, session.startedAtMs, this.supply);
-    let watts = this.connectorMaxW;
-    if (limits.txW !== undefined) watts = Math.min(watts, limits.txW);
-    if (limits.stationMaxW !== undefined) watts = Math.min(watts, limits.stationMaxW / Math.max(1, this.activeSessions()));
-    return Math.max(0, watts);
-  }
-
+  /** The EV's state of charge is known while one is plugged in (the session). */
   private reading(connector: Connector): ElectricalReading {
-    const session = connector.session;
-    const reading: ElectricalReading = {
-      energyWh: connector.energyWh,
-      powerW: session?.powerW ?? 0,
-      offeredW: session?.offeredW ?? 0,
-      voltageV: VOLTAGE_V + (this.random() - 0.5) * 4,
-      phases: PHASES,
-    };
-    if (session) reading.socPercent = session.ev.socPercent;
-    return reading;
-  }
-
-  private emit(event: SimStationEvent): void {
-    this.options.onEvent?.(event);
+    return this.power.reading(connector, connector.session, connector.session !== undefined);
   }
 }

@@ -1,9 +1,9 @@
-/**
- * The timers of one simulated station, cancelled together when it stops (no stray timer keeps the process alive).
- */
 /** setTimeout's longest delay; a longer one would fire at once. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
+/**
+ * The timers of one simulated station, cancelled together when it stops (no stray timer keeps the process alive).
+ */
 export class Timers {
   private readonly handles = new Set<NodeJS.Timeout>();
 
@@ -38,5 +38,35 @@ export class Timers {
   clear(): void {
     for (const handle of this.handles) clearTimeout(handle);
     this.handles.clear();
+  }
+}
+
+/**
+ * One timer of a station that a new schedule replaces (the heartbeat, clock-aligned meter data): scheduling cancels
+ * what the slot held.
+ */
+export class TimerSlot {
+  private readonly timers: Timers;
+  private handle: NodeJS.Timeout | undefined;
+
+  constructor(timers: Timers) {
+    this.timers = timers;
+  }
+
+  /** Runs `fn` once after `ms`, instead of what the slot held. */
+  after(ms: number, fn: () => void): void {
+    this.cancel();
+    this.handle = this.timers.after(ms, fn);
+  }
+
+  /** Runs `fn` every `ms`, instead of what the slot held. */
+  every(ms: number, fn: () => void): void {
+    this.cancel();
+    this.handle = this.timers.every(ms, fn);
+  }
+
+  cancel(): void {
+    this.timers.cancel(this.handle);
+    this.handle = undefined;
   }
 }

@@ -1,4 +1,5 @@
 import type { ChargingProfile } from '../charging-profiles.ts';
+import { applyAvailability } from '../outlet.ts';
 import { handler, type CsHandler } from './types.ts';
 
 const changeAvailability = handler<{ connectorId: number; type: 'Inoperative' | 'Operative' }>((station, request, after) => {
@@ -8,13 +9,7 @@ const changeAvailability = handler<{ connectorId: number; type: 'Inoperative' | 
   if (connectorId !== 0 && !single) return { status: 'Rejected' };
   let scheduled = false;
   for (const connector of single ? [single] : station.connectors) {
-    if (connector.session && connector.operative !== operative) {
-      connector.scheduledOperative = operative;
-      scheduled = true;
-    } else {
-      connector.operative = operative;
-      connector.scheduledOperative = undefined;
-    }
+    if (applyAvailability(connector, operative, connector.session !== undefined)) scheduled = true;
   }
   if (connectorId === 0) station.operative = operative;
   after(() => station.refreshAllStatuses());

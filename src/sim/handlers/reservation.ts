@@ -17,8 +17,8 @@ const reserveNow = handler<ReserveNowRequest>((station, request, after) => {
   if (connector.fault) return { status: 'Faulted' };
   if (!connector.operative || !station.operative) return { status: 'Unavailable' };
   if (connector.session || (connector.reservation && connector.reservation.id !== reservationId)) return { status: 'Occupied' };
-  const previous = station.findReservation(reservationId);
-  if (previous && previous !== connector) station.cancelReservation(previous);
+  const previous = station.reservations.holder(reservationId);
+  if (previous && previous !== connector) station.reservations.release(previous);
   station.reserve(connector, reservationId, request.idTag, request.parentIdTag, expiresAtMs);
   after(() => {
     if (previous) station.refreshStatus(previous.id);
@@ -28,9 +28,9 @@ const reserveNow = handler<ReserveNowRequest>((station, request, after) => {
 });
 
 const cancelReservation = handler<{ reservationId: number }>((station, { reservationId }, after) => {
-  const connector = station.findReservation(reservationId);
+  const connector = station.reservations.holder(reservationId);
   if (!connector) return { status: 'Rejected' };
-  station.cancelReservation(connector);
+  station.reservations.release(connector);
   after(() => station.refreshStatus(connector.id));
   return { status: 'Accepted' };
 });

@@ -61,8 +61,8 @@ const getCompositeSchedule = handler<{ connectorId: number; duration: number; ch
     const now = Date.now();
     const session = station.connector(connectorId)?.session;
     const txStartMs = session?.phase === 'charging' ? session.startedAtMs : undefined;
-    const physicalMaxW = connectorId === 0 ? station.connectorMaxW * station.connectors.length : station.connectorMaxW;
-    const chargingSchedulePeriod = station.profiles.composite(connectorId, now, duration, unit, txStartMs, physicalMaxW, station.supply);
+    const { power } = station;
+    const chargingSchedulePeriod = station.profiles.composite(connectorId, now, duration, unit, txStartMs, power.physicalMaxW(connectorId), power.supply);
     return {
       status: 'Accepted',
       connectorId,

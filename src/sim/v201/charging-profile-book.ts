@@ -2,7 +2,6 @@ import {
   ChargingProfileStore,
   type ActiveLimits,
   type ChargingProfile,
-  type ChargingRateUnit,
   type ChargingSchedulePeriod,
   type Electrical,
 } from '../charging-profiles.ts';
@@ -167,15 +166,8 @@ export class ChargingProfileBook {
     return this.store.limitsAt(evseId, atMs, txStartMs, supply);
   }
 
-  composite(
-    evseId: number,
-    startMs: number,
-    durationS: number,
-    unit: ChargingRateUnit,
-    txStartMs: number | undefined,
-    physicalMaxW: number,
-    supply: Electrical,
-  ): ChargingSchedulePeriod[] {
-    return this.store.composite(evseId, startMs, durationS, unit, txStartMs, physicalMaxW, supply);
+  /** GetCompositeSchedule for an EVSE (0: the whole station), as `ChargingProfileStore.composite` computes it. */
+  composite(...query: Parameters<ChargingProfileStore['composite']>): ChargingSchedulePeriod[] {
+    return this.store.composite(...query);
   }
 }

@@ -1,5 +1,6 @@
-import { ChargingSession } from '../connector.ts';
+import { ChargingSession } from '../charging-session.ts';
 import type { EvBattery } from '../ev-model.ts';
+import type { Outlet } from '../outlet.ts';
 import type { ChargingProfile201, ChargingState, ConnectorStatus, IdToken, MeterValue201, StoppedReason } from './types.ts';
 
 /**
@@ -62,19 +63,13 @@ export interface Reservation201 {
 }
 
 /** One EVSE of a simulated 2.0.1 station, with its single connector (connector 1). */
-export interface Evse201 {
-  readonly id: number;
-  /** ChangeAvailability state; `scheduledOperative` is applied when the running transaction ends. */
-  operative: boolean;
-  scheduledOperative: boolean | undefined;
+export interface Evse201 extends Outlet {
   /** Set while the connector is faulted (a 1.6-style error code, sent as techCode). */
   fault: string | undefined;
   /** An EVSE reset in progress (Unavailable for a moment). */
   resetting: boolean;
   /** Reset OnIdle requested for this EVSE while it was busy. */
   resetWhenIdle: boolean;
-  /** The energy meter register (Wh), across transactions. */
-  energyWh: number;
   transaction: Transaction201 | undefined;
   reservation: Reservation201 | undefined;
   /** The last status sent (or decided while not yet allowed to send). */

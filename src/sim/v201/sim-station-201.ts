@@ -2,13 +2,17 @@ import type { Payload } from '../../ocpp/rpc/frames.ts';
 import { RpcError } from '../../ocpp/rpc/error-codes.ts';
 import { schemaValidator } from '../../ocpp/validation/schema-validator.ts';
 import { CertificateStore } from '../certificate-store.ts';
-import type { Electrical } from '../charging-profiles.ts';
 import { DEFAULT_EV, EvBattery, type EvSpec } from '../ev-model.ts';
+import { replyWith } from '../handler-reply.ts';
 import { LocalAuthList } from '../local-auth-list.ts';
 import type { ElectricalReading } from '../meter-sampler.ts';
-import { RandomBehaviour, type RandomSessionHost, type RandomSessionOptions } from '../random-behaviour.ts';
-import { StationConnection, type ConnectionObserver, type Reply } from '../station-connection.ts';
-import { Timers } from '../timers.ts';
+import { applyScheduledAvailability } from '../outlet.ts';
+import { PowerDelivery } from '../power-delivery.ts';
+import { RandomBehaviour, type RandomSessionHost } from '../random-behaviour.ts';
+import { Reservations } from '../reservations.ts';
+import { SimStationBase, type StationLinkEvent, type StationOptions } from '../sim-station-base.ts';
+import type { Reply } from '../station-connection.ts';
+import { TimerSlot } from '../timers.ts';
 import { asIdTokenInfo, Authorizer } from './authorizer.ts';
 import { ChargingProfileBook } from './charging-profile-book.ts';
 import { DeviceModel, type LocatedVariable } from './device-model.ts';
@@ -43,60 +47,27 @@ import type {
   UploadLogStatus,
 } from './types.ts';
 
-export interface SimStation201Options {
-  /** CSMS endpoint without the station id, e.g. `ws://localhost:8180/ocpp`. */
-  url: string;
-  id: string;
+export interface SimStation201Options extends StationOptions {
   /** Number of EVSEs, one connector each; default 2. */
   evses?: number;
-  /** HTTP Basic auth password (security profile 1). */
-  password?: string;
-  vendor?: string;
-  model?: string;
-  serialNumber?: string;
-  firmwareVersion?: string;
-  /** Initial SampledDataCtrlr.TxUpdatedInterval in seconds; default 60. */
-  meterValueSampleInterval?: number;
   /** Most power one EVSE delivers; default 22 kW (3 x 32 A at 230 V). */
   evseMaxPowerKw?: number;
-  /** The EV plugged in by sessions that name none; default `DEFAULT_EV`. */
-  ev?: EvSpec;
   /** The type of the idTokens drivers present locally; default ISO14443 (an RFID card). */
   idTokenType?: IdTokenType;
-  /** Simulated time runs this many times faster than the wall clock for energy and random sessions; default 1. */
-  speed?: number;
-  /** Default 30 000 ms (OCPPCommCtrlr.MessageTimeout). */
-  callTimeoutMs?: number;
-  /** Reconnect when the socket drops; default true. */
-  reconnect?: boolean;
   /**
    * Send BootNotification on every new connection. Default false: OCPP-J 2.0.1 §5.3 says a station that reconnects
    * without having rebooted should not; if the CSMS then answers SecurityError (it forgot the registration), the
    * station boots anyway.
    */
   bootOnReconnect?: boolean;
-  /** Wait before a new BootNotification when the CSMS gave interval 0 or Boot failed; default 30 s. */
-  bootRetrySeconds?: number;
-  /** Time between the steps of uploads, firmware installs and reboots; default 2000 ms. */
-  stepDelayMs?: number;
-  /** DataTransfer requests for this vendor are Accepted, others get UnknownVendorId; default `Joule`. */
-  dataTransferVendorId?: string;
   /** Device model values to start with, by `Component.Variable` or `Component.Variable[Instance]`. */
   variables?: Record<string, string>;
-  /** Run random sessions once booted. */
-  randomSessions?: RandomSessionOptions;
-  observer?: ConnectionObserver;
-  onFrame?: (direction: 'in' | 'out', text: string) => void;
   onEvent?: (event: SimStation201Event) => void;
-  /** Source of randomness (tests pass a seeded one); default Math.random. */
-  random?: () => number;
 }
 
 /** What a 2.0.1 station reports to its owner (fleet counters, verbose logs, tests). */
 export type SimStation201Event =
-  | { type: 'connected'; stationId: string }
-  | { type: 'disconnected'; stationId: string; code: number; reason: string }
-  | { type: 'registration'; stationId: string; status: RegistrationStatus }
+  | StationLinkEvent
   | { type: 'status'; stationId: string; evseId: number; connectorId: number; status: ConnectorStatus }
   | { type: 'session-started'; stationId: string; evseId: number; transactionId: string; idToken: string }
   | { type: 'session-ended'; stationId: string; evseId: number; transactionId: string; reason: StoppedReason };
@@ -119,9 +90,6 @@ export interface Transfers201 {
   firmware: { status: FirmwareStatus201; requestId: number | undefined };
   log: { status: UploadLogStatus; requestId: number | undefined };
 }
-
-const VOLTAGE_V = 230;
-const PHASES = 3;
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -150,8 +118,7 @@ function versionIn(location: string): string | undefined {
  * request of the 2.0.1 blocks A-P with real state: a device model, local list and cache, reservations, charging
  * profiles that limit the EV, variable monitors, display messages, certificates, firmware and log transfers.
  */
-export class SimStation201 implements DeviceModelSource {
-  readonly id: string;
+export class SimStation201 extends SimStationBase<SimStation201Event> implements DeviceModelSource {
   readonly vendor: string;
   readonly model: string;
   readonly serialNumber: string;
@@ -171,73 +138,50 @@ export class SimStation201 implements DeviceModelSource {
     firmware: { status: 'Idle', requestId: undefined },
     log: { status: 'Idle', requestId: undefined },
   };
-  readonly supply: Electrical = { voltageV: VOLTAGE_V, phases: PHASES };
   /** EVSE N is `evses[N - 1]`. */
   readonly evses: readonly Evse201[];
-  readonly evseMaxPowerW: number;
-  readonly speed: number;
-  readonly stepDelayMs: number;
-  readonly dataTransferVendorId: string;
-  readonly random: () => number;
-  /** Timers of the station's flows; all cancelled by `stop()`. */
-  readonly timers = new Timers();
-  /** The whole station's availability (ChangeAvailability without an EVSE). */
-  operative = true;
-  firmwareVersion: string;
+  readonly reservations: Reservations<Evse201>;
+  /** The supply, the power offered to each EVSE under the installed profiles, the meter readings. */
+  readonly power: PowerDelivery;
   /** A station-wide Reset OnIdle waits for the last transaction to end. */
   resetWhenIdle = false;
   /** The station's own certificate chains from CertificateSigned. */
   v2gCertificate: string | undefined;
 
   private readonly options: SimStation201Options;
-  private readonly connection: StationConnection;
   private readonly randomBehaviour: RandomBehaviour | undefined;
   private readonly txQueue: TransactionEventQueue;
-  private registrationStatus: RegistrationStatus | 'Unknown' = 'Unknown';
+  /** Clock-aligned meter data (AlignedDataCtrlr). */
+  private readonly alignedData = new TimerSlot(this.timers);
   private bootReason: BootReason = 'PowerUp';
-  private booting = false;
   /** Set by a reset or firmware install: the next connection is a reboot and boots. */
   private rebooting = false;
   /** requestId of the firmware whose InstallRebooting reboot is under way; Installed follows the next boot. */
   private firmwareAwaitingBoot: number | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private bootTimer: NodeJS.Timeout | undefined;
-  private alignedTimer: NodeJS.Timeout | undefined;
-  private stopping = false;
 
   constructor(options: SimStation201Options) {
+    super(options, 'ocpp2.0.1');
     this.options = options;
-    this.id = options.id;
     this.vendor = (options.vendor ?? 'Joule').slice(0, 50);
     this.model = (options.model ?? 'Sim201').slice(0, 20);
     this.serialNumber = (options.serialNumber ?? options.id).slice(0, 25);
     this.evses = Array.from({ length: options.evses ?? 2 }, (_, i) => newEvse(i + 1));
-    this.evseMaxPowerW = (options.evseMaxPowerKw ?? 22) * 1000;
-    this.speed = options.speed ?? 1;
-    this.stepDelayMs = options.stepDelayMs ?? 2000;
-    this.dataTransferVendorId = options.dataTransferVendorId ?? 'Joule';
-    this.random = options.random ?? Math.random;
-    this.firmwareVersion = options.firmwareVersion ?? '1.0.0';
+    this.reservations = new Reservations(this.evses, this.timers);
+    this.power = new PowerDelivery({
+      outletMaxW: (options.evseMaxPowerKw ?? 22) * 1000,
+      outlets: this.evses.length,
+      speed: this.speed,
+      random: this.random,
+      limits: this.profiles,
+      chargingSessions: () => this.activeSessions(),
+    });
     const variables: Record<string, string> = {};
     if (options.meterValueSampleInterval !== undefined) variables['SampledDataCtrlr.TxUpdatedInterval'] = String(options.meterValueSampleInterval);
     this.deviceModel = new DeviceModel(this, { ...variables, ...options.variables });
     this.deviceModel.onChange = (located, value) => this.variableChanged(located, value);
-    this.connection = new StationConnection({
-      url: options.url,
-      stationId: options.id,
-      version: 'ocpp2.0.1',
-      password: options.password,
-      callTimeoutMs: options.callTimeoutMs ?? 30_000,
-      reconnect: options.reconnect ?? true,
-      onCall: (action, payload) => this.dispatch(action, payload),
-      onOpen: () => this.opened(),
-      onClose: (code, reason) => this.closed(code, reason),
-      observer: options.observer,
-      onFrame: options.onFrame,
-    });
     this.txQueue = new TransactionEventQueue({
       send: (payload) => this.connection.call('TransactionEvent', payload),
-      canSend: () => this.connection.isOpen && this.registrationStatus === 'Accepted',
+      canSend: () => this.connection.isOpen && this.registrationState.status === 'Accepted',
       answered: (request, response) => this.transactionEventAnswered(request, response),
       attempts: () => this.deviceModel.int('OCPPCommCtrlr.MessageAttempts[TransactionEvent]'),
       retryIntervalMs: () => this.deviceModel.int('OCPPCommCtrlr.MessageAttemptInterval[TransactionEvent]') * 1000,
@@ -255,6 +199,10 @@ export class SimStation201 implements DeviceModelSource {
     return this.evses.length;
   }
 
+  get evseMaxPowerW(): number {
+    return this.power.outletMaxW;
+  }
+
   get securityProfile(): number {
     return this.options.password === undefined ? 0 : 1;
   }
@@ -265,11 +213,7 @@ export class SimStation201 implements DeviceModelSource {
 
   /** Accepted, Pending or Rejected by the last BootNotification; Unknown before it and while offline. */
   get registration(): RegistrationStatus | 'Unknown' {
-    return this.connection.isOpen ? this.registrationStatus : 'Unknown';
-  }
-
-  get online(): boolean {
-    return this.connection.isOpen;
+    return this.connection.isOpen ? this.registrationState.status : 'Unknown';
   }
 
   /** TransactionEvents not yet delivered. */
@@ -342,11 +286,6 @@ export class SimStation201 implements DeviceModelSource {
 
   // ---- Lifecycle ----
 
-  /** Connects (and keeps reconnecting until `stop()`). */
-  start(): void {
-    this.connection.connect();
-  }
-
   /**
    * Ends running transactions (stoppedReason Other) and waits for their Ended events to be delivered, unless
    * `endSessions` is false, then disconnects for good.
@@ -366,55 +305,25 @@ export class SimStation201 implements DeviceModelSource {
   }
 
   /** Sends a CALL to the CSMS. A SecurityError answer means the CSMS lost the registration: boot again. */
-  call(action: string, payload: Payload): Promise<Payload> {
-    return this.connection.call(action, payload).catch((error: unknown) => {
+  override call(action: string, payload: Payload): Promise<Payload> {
+    return super.call(action, payload).catch((error: unknown) => {
       if (error instanceof RpcError && error.kind === 'SecurityError' && action !== 'BootNotification') this.registrationLost();
       throw error;
     });
   }
 
-  /** Sends a CALL whose answer does not matter; resolves when answered or failed. */
-  notify(action: string, payload: Payload): Promise<void> {
-    return this.call(action, payload).then(
-      () => undefined,
-      () => undefined,
-    );
-  }
-
   /** True when the station may send unsolicited messages (connected and Accepted). */
   mayReport(): boolean {
-    return this.connection.isOpen && this.registrationStatus === 'Accepted';
+    return this.connection.isOpen && this.registrationState.status === 'Accepted';
   }
 
   /** BootNotification with `reason` and what follows from the answer (heartbeat, statuses, queued events, retries). */
-  async boot(reason: BootReason = this.bootReason): Promise<void> {
-    this.timers.cancel(this.bootTimer);
-    this.bootTimer = undefined;
-    this.booting = true;
-    let response: Payload;
-    try {
-      response = await this.connection.call('BootNotification', {
-        chargingStation: { model: this.model, vendorName: this.vendor, serialNumber: this.serialNumber, firmwareVersion: this.firmwareVersion.slice(0, 50) },
-        reason,
-      });
-    } catch {
-      this.booting = false;
-      this.retryBoot(0);
-      return;
-    }
-    this.booting = false;
-    const status = response.status;
-    const interval = typeof response.interval === 'number' ? Math.round(response.interval) : 0;
-    if (status !== 'Accepted' && status !== 'Pending' && status !== 'Rejected') {
-      this.retryBoot(interval);
-      return;
-    }
-    this.setRegistration(status);
-    if (status !== 'Accepted') {
-      this.stopHeartbeat();
-      this.retryBoot(interval);
-      return;
-    }
+  override async boot(reason: BootReason = this.bootReason): Promise<void> {
+    const interval = await this.registrationState.boot({
+      chargingStation: { model: this.model, vendorName: this.vendor, serialNumber: this.serialNumber, firmwareVersion: this.firmwareVersion.slice(0, 50) },
+      reason,
+    });
+    if (interval === undefined) return;
     this.bootReason = 'Unknown';
     this.rebooting = false;
     if (interval > 0) this.deviceModel.set('OCPPCommCtrlr.HeartbeatInterval', String(interval));
@@ -431,9 +340,9 @@ export class SimStation201 implements DeviceModelSource {
   reboot(reason: BootReason): void {
     this.bootReason = reason;
     this.rebooting = true;
-    this.registrationStatus = 'Unknown';
-    this.stopHeartbeat();
-    this.timers.cancel(this.alignedTimer);
+    this.registrationState.status = 'Unknown';
+    this.registrationState.stopHeartbeat();
+    this.alignedData.cancel();
     this.connection.restart(this.stepDelayMs);
   }
 
@@ -497,7 +406,7 @@ export class SimStation201 implements DeviceModelSource {
     tx.pendingProfile = options.chargingProfile;
     if (evse.reservation) {
       tx.reservationId = evse.reservation.id;
-      this.cancelReservation(evse);
+      this.reservations.release(evse);
     }
     evse.transaction = tx;
     const remote = options.remoteStartId !== undefined;
@@ -616,16 +525,12 @@ export class SimStation201 implements DeviceModelSource {
 
   // ---- Reservations ----
 
-  /** Holds `evse` for `idToken` until `expiresAtMs` (replacing any reservation it had). */
+  /** Holds `evse` for `idToken` until `expiresAtMs` (replacing any reservation it had); ReservationStatusUpdate Expired if unused. */
   reserve(evse: Evse201, id: number, idToken: IdToken, groupIdToken: IdToken | undefined, expiresAtMs: number): void {
-    this.cancelReservation(evse);
-    const timer = this.timers.after(expiresAtMs - Date.now(), () => {
-      if (evse.reservation?.id !== id) return;
-      evse.reservation = undefined;
+    this.reservations.hold(evse, expiresAtMs, (timer) => ({ id, idToken, groupIdToken, timer }), () => {
       if (this.mayReport()) void this.notify('ReservationStatusUpdate', { reservationId: id, reservationUpdateStatus: 'Expired' });
       this.refreshStatus(evse.id);
     });
-    evse.reservation = { id, idToken, groupIdToken, timer };
   }
 
   /** True when `evse` is not reserved, or reserved for this idToken or (given or looked up) its group. */
@@ -636,21 +541,11 @@ export class SimStation201 implements DeviceModelSource {
     return reservation.groupIdToken !== undefined && group?.idToken.toLowerCase() === reservation.groupIdToken.idToken.toLowerCase();
   }
 
-  cancelReservation(evse: Evse201): void {
-    if (!evse.reservation) return;
-    this.timers.cancel(evse.reservation.timer);
-    evse.reservation = undefined;
-  }
-
-  findReservation(id: number): Evse201 | undefined {
-    return this.evses.find((e) => e.reservation?.id === id);
-  }
-
   /** The station had to drop a reservation (EVSE faulted or made inoperative): ReservationStatusUpdate Removed. */
   removeReservation(evse: Evse201): void {
     const reservation = evse.reservation;
     if (!reservation) return;
-    this.cancelReservation(evse);
+    this.reservations.release(evse);
     if (this.mayReport()) void this.notify('ReservationStatusUpdate', { reservationId: reservation.id, reservationUpdateStatus: 'Removed' });
   }
 
@@ -706,8 +601,8 @@ export class SimStation201 implements DeviceModelSource {
 
   // ---- Internals ----
 
-  private dispatch(action: string, payload: Payload): Reply | undefined {
-    if (this.registrationStatus === 'Rejected') return undefined; // B03: a Rejected station does not answer
+  protected override dispatch(action: string, payload: Payload): Reply | undefined {
+    if (this.registrationState.status === 'Rejected') return undefined; // B03: a Rejected station does not answer
     const handler = CSMS_REQUEST_HANDLERS.get(action);
     const validator = schemaValidator();
     if (!handler) {
@@ -715,28 +610,22 @@ export class SimStation201 implements DeviceModelSource {
       throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `${action} is ${known ? 'not supported by this station' : 'not implemented'}`);
     }
     validator.assert('ocpp2.0.1', action, 'request', payload);
-    const followUps: (() => void)[] = [];
-    const response = handler(this, payload, (fn) => followUps.push(fn));
-    if (followUps.length === 0) return { payload: response };
-    return { payload: response, afterSend: () => followUps.forEach((fn) => fn()) };
+    return replyWith(handler, this, payload);
   }
 
-  private opened(): void {
+  protected override opened(): void {
     this.emit({ type: 'connected', stationId: this.id });
-    if (this.registrationStatus === 'Accepted' && !this.rebooting && !this.options.bootOnReconnect) {
+    if (this.registrationState.status === 'Accepted' && !this.rebooting && !this.options.bootOnReconnect) {
       this.registered(); // a reconnect, not a reboot: no BootNotification (OCPP-J 2.0.1 §5.3)
     } else {
       void this.boot();
     }
   }
 
-  private closed(code: number, reason: string): void {
-    if (this.registrationStatus !== 'Accepted') this.registrationStatus = 'Unknown';
-    this.stopHeartbeat();
-    this.timers.cancel(this.bootTimer);
-    this.bootTimer = undefined;
-    this.timers.cancel(this.alignedTimer);
-    this.alignedTimer = undefined;
+  protected override closed(code: number, reason: string): void {
+    if (this.registrationState.status !== 'Accepted') this.registrationState.status = 'Unknown';
+    this.registrationState.disconnected();
+    this.alignedData.cancel();
     this.emit({ type: 'disconnected', stationId: this.id, code, reason });
   }
 
@@ -751,42 +640,26 @@ export class SimStation201 implements DeviceModelSource {
 
   /** The CSMS answered SecurityError: it does not (any longer) count this station as registered. */
   private registrationLost(): void {
-    if (this.booting || !this.connection.isOpen) return;
-    this.registrationStatus = 'Unknown';
-    this.stopHeartbeat();
+    if (this.registrationState.booting || !this.connection.isOpen) return;
+    this.registrationState.status = 'Unknown';
+    this.registrationState.stopHeartbeat();
     void this.boot();
   }
 
-  private retryBoot(intervalS: number): void {
-    if (!this.connection.isOpen) return;
-    const delayS = intervalS > 0 ? intervalS : (this.options.bootRetrySeconds ?? 30);
-    this.bootTimer = this.timers.after(delayS * 1000, () => void this.boot());
-  }
-
-  private setRegistration(status: RegistrationStatus): void {
-    this.registrationStatus = status;
-    this.emit({ type: 'registration', stationId: this.id, status });
-  }
-
+  /** Heartbeats every OCPPCommCtrlr.HeartbeatInterval while connected and Accepted. */
   private restartHeartbeat(): void {
-    this.stopHeartbeat();
     const intervalS = this.deviceModel.int('OCPPCommCtrlr.HeartbeatInterval');
-    if (!this.mayReport() || intervalS <= 0) return;
-    this.heartbeatTimer = this.timers.every(intervalS * 1000, () => void this.notify('Heartbeat', {}));
-  }
-
-  private stopHeartbeat(): void {
-    this.timers.cancel(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+    this.registrationState.heartbeatEvery(this.mayReport() ? intervalS : 0);
   }
 
   /** Clock-aligned meter data every AlignedDataCtrlr.Interval seconds, at whole multiples of it (UTC). */
   private scheduleAlignedData(): void {
-    this.timers.cancel(this.alignedTimer);
-    this.alignedTimer = undefined;
     const intervalMs = this.deviceModel.int('AlignedDataCtrlr.Interval') * 1000;
-    if (intervalMs <= 0 || !this.mayReport()) return;
-    this.alignedTimer = this.timers.after(intervalMs - (Date.now() % intervalMs), () => {
+    if (intervalMs <= 0 || !this.mayReport()) {
+      this.alignedData.cancel();
+      return;
+    }
+    this.alignedData.after(intervalMs - (Date.now() % intervalMs), () => {
       this.sendAlignedData();
       this.scheduleAlignedData();
     });
@@ -838,7 +711,8 @@ export class SimStation201 implements DeviceModelSource {
 
   private startRefusal(evse: Evse201 | undefined, token: IdToken, groupIdToken: IdToken | undefined): string | undefined {
     if (this.stopping) return 'station stopped';
-    if (this.registrationStatus !== 'Accepted') return `registration is ${this.registrationStatus}`;
+    const registration = this.registrationState.status;
+    if (registration !== 'Accepted') return `registration is ${registration}`;
     if (!evse) return 'unknown EVSE';
     if (evse.transaction) return 'EVSE busy';
     if (evse.fault) return 'EVSE faulted';
@@ -926,10 +800,7 @@ export class SimStation201 implements DeviceModelSource {
     tx.powerW = 0;
     evse.transaction = undefined;
     this.observePower(evse.id);
-    if (evse.scheduledOperative !== undefined) {
-      evse.operative = evse.scheduledOperative;
-      evse.scheduledOperative = undefined;
-    }
+    applyScheduledAvailability(evse);
     this.refreshStatus(evse.id);
     if (this.profiles.size > 0) this.applyLimits();
     if (evse.resetWhenIdle) void this.resetEvse(evse);
@@ -973,9 +844,7 @@ export class SimStation201 implements DeviceModelSource {
     if (!tx || tx.phase !== 'charging') return;
     if (tx.powerW > 0) tx.chargingMs += (nowMs - tx.lastUpdateMs) * this.speed;
     tx.lastUpdateMs = nowMs;
-    evse.energyWh += tx.advance(nowMs, this.speed);
-    tx.offeredW = tx.powerPathClosed && !tx.deauthorized ? this.offeredPowerW(evse.id, tx, nowMs) : 0;
-    tx.powerW = tx.ev.acceptedPowerW(tx.offeredW);
+    this.power.update(evse, tx, nowMs, tx.powerPathClosed && !tx.deauthorized);
     this.observePower(evse.id);
   }
 
@@ -985,26 +854,10 @@ export class SimStation201 implements DeviceModelSource {
     this.monitorReporter.observeVariable({ name: 'ChargingStation' }, 'Power');
   }
 
-  /** min(EVSE maximum, Tx/TxDefault limit, the station maximum shared equally by the charging transactions). */
-  private offeredPowerW(evseId: number, tx: Transaction201, nowMs: number): number {
-    const limits = this.profiles.limitsAt(evseId, nowMs, tx.startedAtMs, this.supply);
-    let watts = this.evseMaxPowerW;
-    if (limits.txW !== undefined) watts = Math.min(watts, limits.txW);
-    if (limits.stationMaxW !== undefined) watts = Math.min(watts, limits.stationMaxW / Math.max(1, this.activeSessions()));
-    return Math.max(0, watts);
-  }
-
+  /** The EV's state of charge is known while its cable is plugged in. */
   private reading(evse: Evse201): ElectricalReading {
     const tx = evse.transaction;
-    const reading: ElectricalReading = {
-      energyWh: evse.energyWh,
-      powerW: tx?.powerW ?? 0,
-      offeredW: tx?.offeredW ?? 0,
-      voltageV: VOLTAGE_V + (this.random() - 0.5) * 4,
-      phases: PHASES,
-    };
-    if (tx?.evConnected) reading.socPercent = tx.ev.socPercent;
-    return reading;
+    return this.power.reading(evse, tx, tx?.evConnected === true);
   }
 
   /** A UUID-shaped transaction id (version 4 layout) from the station's random source, so seeded runs repeat. */
@@ -1040,9 +893,5 @@ export class SimStation201 implements DeviceModelSource {
       },
       stopSession: (id, reason) => station.stopSession(id, reason),
     };
-  }
-
-  private emit(event: SimStation201Event): void {
-    this.options.onEvent?.(event);
   }
 }

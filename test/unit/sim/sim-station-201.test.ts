@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Payload } from '../../../src/ocpp/rpc/frames.ts';
 import { schemaValidator } from '../../../src/ocpp/validation/schema-validator.ts';
+import { seededRandom } from '../../../src/sim/seeded-random.ts';
 import { SimStation201 } from '../../../src/sim/v201/sim-station-201.ts';
-import { bootStation201, describeEvent, energyWh, seeded, sequence201, transactionEvents } from './helpers-201.ts';
+import { bootStation201, describeEvent, energyWh, sequence201, transactionEvents } from './helpers-201.ts';
 import { delay } from './helpers.ts';
 import { CsmsError, MiniCsms, type CallOutcome } from './mini-csms.ts';
 
@@ -67,7 +68,7 @@ describe('SimStation201: a simulated OCPP 2.0.1 charging station', { concurrency
   });
 
   async function boot(id: string, options: Parameters<typeof bootStation201>[2] = {}): Promise<SimStation201> {
-    return bootStation201(csms, id, { random: seeded(id.length), ...options }, (station) => stations.push(station));
+    return bootStation201(csms, id, { random: seededRandom(id.length), ...options }, (station) => stations.push(station));
   }
 
   async function send(id: string, action: string, payload: Payload): Promise<Payload> {

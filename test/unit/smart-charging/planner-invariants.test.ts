@@ -12,18 +12,7 @@ import { optimiseSchedules } from '../../../src/domain/smart-charging/planner/sc
 import type { SessionInput } from '../../../src/domain/smart-charging/planner/session.ts';
 import type { EvseNode, GroupNode, NodeLimit, Phase, PhaseRotation, SharingPolicy, SiteModel } from '../../../src/domain/smart-charging/planner/site-model.ts';
 import { measureLoads, verifyAllocation, verifySchedules } from '../../../src/domain/smart-charging/planner/verify-allocation.ts';
-
-/** mulberry32: small, fast, good enough for test inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/sim/seeded-random.ts';
 
 const T0 = Date.parse('2025-06-02T16:00:00.000Z');
 const POLICIES: SharingPolicy[] = ['equal-share', 'priority', 'first-come-first-served'];
@@ -36,7 +25,7 @@ interface RandomCase {
 }
 
 function randomCase(seed: number, options: { maxEvsesPerGroup: number; sessionShare: number; v2gShare?: number }): RandomCase {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
   const between = (a: number, b: number): number => a + r() * (b - a);
@@ -296,7 +285,7 @@ describe('planner invariants over random sites', () => {
     for (let seed = 1; seed <= 150; seed++) {
       const { model, sessions } = randomCase(10_000 + seed, { maxEvsesPerGroup: 4, sessionShare: 0.9, v2gShare: 0.5 });
       const evses = evseInfo(model);
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const groupIds: string[] = [];
       const collect = (g: GroupNode): void => {
         groupIds.push(g.id);

@@ -1,3 +1,4 @@
+import { applyAvailability } from '../../outlet.ts';
 import type { Evse201 } from '../evse.ts';
 import { statusInfo } from '../types.ts';
 import { handler, type CsmsRequestHandler } from './types.ts';
@@ -18,13 +19,10 @@ const changeAvailability = handler<{ evse?: { id: number; connectorId?: number }
     }
     let scheduled = false;
     for (const target of targets) {
-      if (target.transaction && target.operative !== operative) {
-        target.scheduledOperative = operative;
+      if (applyAvailability(target, operative, target.transaction !== undefined)) {
         scheduled = true;
         continue;
       }
-      target.operative = operative;
-      target.scheduledOperative = undefined;
       if (!operative && target.reservation) after(() => station.removeReservation(target));
     }
     if (wholeStation) station.operative = operative;

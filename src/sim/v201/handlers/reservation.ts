@@ -25,7 +25,7 @@ function refusal(evse: Evse201, id: number): 'Faulted' | 'Unavailable' | 'Occupi
 
 /** Without an EVSE (NonEvseSpecific): the EVSE holding this reservation already, else the first that can take it. */
 function pickEvse(station: SimStation201, id: number): Evse201 | 'Faulted' | 'Unavailable' | 'Occupied' {
-  const holder = station.findReservation(id);
+  const holder = station.reservations.holder(id);
   if (holder && refusal(holder, id) === undefined) return holder;
   const free = station.evses.find((e) => refusal(e, id) === undefined);
   if (free) return free;
@@ -57,8 +57,8 @@ const reserveNow = handler<ReserveNowRequest>((station, request, after) => {
     const refused = refusal(evse, id);
     if (refused) return { status: refused };
   }
-  const previous = station.findReservation(id);
-  if (previous && previous !== evse) station.cancelReservation(previous);
+  const previous = station.reservations.holder(id);
+  if (previous && previous !== evse) station.reservations.release(previous);
   station.reserve(evse, id, request.idToken, request.groupIdToken, expiresAtMs);
   const target = evse;
   after(() => {
@@ -70,9 +70,9 @@ const reserveNow = handler<ReserveNowRequest>((station, request, after) => {
 
 /** H02. */
 const cancelReservation = handler<{ reservationId: number }>((station, { reservationId }, after) => {
-  const evse = station.findReservation(reservationId);
+  const evse = station.reservations.holder(reservationId);
   if (!evse) return { status: 'Rejected', statusInfo: statusInfo('UnknownReservation') };
-  station.cancelReservation(evse);
+  station.reservations.release(evse);
   after(() => station.refreshStatus(evse.id));
   return { status: 'Accepted' };
 });

@@ -95,8 +95,8 @@ const getCompositeSchedule = handler<{ duration: number; chargingRateUnit?: Char
   const now = Date.now();
   const tx = station.evse(evseId)?.transaction;
   const txStartMs = tx?.started && tx.phase === 'charging' ? tx.startedAtMs : undefined;
-  const physicalMaxW = evseId === 0 ? station.evseMaxPowerW * station.evseCount : station.evseMaxPowerW;
-  const chargingSchedulePeriod = station.profiles.composite(evseId, now, duration, unit, txStartMs, physicalMaxW, station.supply);
+  const { power } = station;
+  const chargingSchedulePeriod = station.profiles.composite(evseId, now, duration, unit, txStartMs, power.physicalMaxW(evseId), power.supply);
   return {
     status: 'Accepted',
     schedule: { evseId, duration, scheduleStart: new Date(now).toISOString(), chargingRateUnit: unit, chargingSchedulePeriod },

@@ -1,0 +1,15 @@
+/**
+ * A seeded random source (mulberry32: small and fast, good enough for simulated drivers and test inputs, not for
+ * anything secret), for the simulator's `random` option and other repeatable runs: the same seed gives the same
+ * numbers in [0, 1).
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The version-neutral parts both simulated stations (1.6 and 2.0.1) are built from: the power a station offers under
+ * its limits, the BootNotification cycle, reservations that expire, and the seeded random source.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Payload } from '../../../src/ocpp/rpc/frames.ts';
+import { ChargingProfileStore, type ChargingProfile } from '../../../src/sim/charging-profiles.ts';
+import { ChargingSession } from '../../../src/sim/charging-session.ts';
+import { EvBattery } from '../../../src/sim/ev-model.ts';
+import { PowerDelivery } from '../../../src/sim/power-delivery.ts';
+import { Registration, type RegistrationStatus } from '../../../src/sim/registration.ts';
+import { Reservations, type HeldReservation } from '../../../src/sim/reservations.ts';
+import { seededRandom } from '../../../src/sim/seeded-random.ts';
+import { Timers } from '../../../src/sim/timers.ts';
+import { delay } from './helpers.ts';
+
+const T0 = Date.parse('2025-01-01T00:00:00Z');
+const HOUR_MS = 3_600_000;
+
+function wattProfile(id: number, purpose: ChargingProfile['chargingProfilePurpose'], limitW: number): ChargingProfile {
+  return {
+    chargingProfileId: id,
+    stackLevel: 0,
+    chargingProfilePurpose: purpose,
+    chargingProfileKind: 'Absolute',
+    chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: limitW }] },
+  };
+}
+
+function chargingSession(maxPowerKw: number): ChargingSession<number, string> {
+  const session = new ChargingSession<number, string>(1, 'TAG', new EvBattery({ batteryKWh: 60, initialSocPercent: 20, maxPowerKw }), T0);
+  session.begin(1, T0);
+  return session;
+}
+
+describe('PowerDelivery (both protocols)', () => {
+  it('offers min(outlet maximum, Tx/TxDefault limit, station maximum shared equally by the charging sessions)', () => {
+    const profiles = new ChargingProfileStore();
+    let charging = 1;
+    const power = new PowerDelivery({ outletMaxW: 22_000, outlets: 2, speed: 1, random: () => 0.5, limits: profiles, chargingSessions: () => charging });
+    assert.equal(power.offeredW(1, T0, T0), 22_000, 'no profile: the outlet maximum');
+    profiles.install(0, wattProfile(1, 'ChargePointMaxProfile', 16_000), T0);
+    assert.equal(power.offeredW(1, T0, T0), 16_000);
+    charging = 2;
+    assert.equal(power.offeredW(1, T0, T0), 8000, 'two charging sessions share the station maximum');
+    profiles.install(1, wattProfile(2, 'TxDefaultProfile', 5000), T0);
+    assert.equal(power.offeredW(1, T0, T0), 5000);
+    assert.equal(power.physicalMaxW(0), 44_000, 'the whole station: every outlet together');
+    assert.equal(power.physicalMaxW(2), 22_000);
+  });
+
+  it('meters the energy at the power drawn since the last update; the EV draws no more than its charger takes; nothing unless energised', () => {
+    const power = new PowerDelivery({ outletMaxW: 22_000, outlets: 1, speed: 2, random: () => 0.5, limits: new ChargingProfileStore(), chargingSessions: () => 1 });
+    const outlet = { id: 1, operative: true, scheduledOperative: undefined, energyWh: 1000 };
+    const session = chargingSession(11);
+    power.update(outlet, session, T0, true);
+    assert.deepEqual([session.offeredW, session.powerW], [22_000, 11_000]);
+    power.update(outlet, session, T0 + HOUR_MS / 2, true);
+    assert.equal(outlet.energyWh, 1000 + 11_000, 'half an hour at speed 2 is one simulated hour at 11 kW');
+    power.update(outlet, session, T0 + HOUR_MS, false);
+    assert.deepEqual([session.offeredW, session.powerW, outlet.energyWh], [0, 0, 1000 + 22_000]);
+    const reading = power.reading(outlet, session, false);
+    assert.deepEqual(reading, { energyWh: 23_000, powerW: 0, offeredW: 0, voltageV: 230, phases: 3 }, 'no SoC without an EV');
+    assert.equal(Math.round(power.reading(outlet, session, true).socPercent ?? 0), Math.round(((12_000 + 22_000) / 60_000) * 100));
+  });
+});
+
+describe('Registration (BootNotification, both protocols)', () => {
+  function connectionAnswering(answers: Payload[]): { isOpen: boolean; call: (action: string) => Promise<Payload>; calls: string[] } {
+    const calls: string[] = [];
+    return {
+      isOpen: true,
+      calls,
+      call: async (action: string) => {
+        calls.push(action);
+        const answer = answers.shift();
+        if (!answer) throw new Error('no answer');
+        return answer;
+      },
+    };
+  }
+
+  it('boots again after retrySeconds while Pending with interval 0, and resolves with the heartbeat interval once Accepted', async () => {
+    const timers = new Timers();
+    const connection = connectionAnswering([{ status: 'Pending', interval: 0 }, { status: 'Accepted', interval: 300 }]);
+    const statuses: RegistrationStatus[] = [];
+    const intervals: (number | undefined)[] = [];
+    const registration: Registration = new Registration({
+      connection,
+      timers,
+      retrySeconds: 0.02,
+      boot: () => void registration.boot({}).then((interval) => intervals.push(interval)),
+      heartbeat: () => undefined,
+      answered: (status) => statuses.push(status),
+    });
+    intervals.push(await registration.boot({}));
+    assert.equal(registration.status, 'Pending');
+    await delay(100);
+    timers.clear();
+    assert.deepEqual(statuses, ['Pending', 'Accepted']);
+    assert.deepEqual(intervals, [undefined, 300]);
+    assert.equal(registration.status, 'Accepted');
+    assert.deepEqual(connection.calls, ['BootNotification', 'BootNotification']);
+  });
+
+  it('an answer without a valid status keeps the status and retries', async () => {
+    const timers = new Timers();
+    const connection = connectionAnswering([{ status: 'Maybe' }]);
+    let retries = 0;
+    const registration = new Registration({ connection, timers, retrySeconds: 0.02, boot: () => retries++, heartbeat: () => undefined, answered: () => undefined });
+    assert.equal(await registration.boot({}), undefined);
+    await delay(60);
+    timers.clear();
+    assert.deepEqual([registration.status, retries], ['Unknown', 1]);
+  });
+});
+
+describe('Reservations (1.6 ReserveNow, 2.0.1 H01)', () => {
+  interface TestReservation extends HeldReservation {
+    idTag: string;
+  }
+
+  it('a reservation lapses at its expiry unless released; a new one replaces the old', async () => {
+    const timers = new Timers();
+    const outlets: { id: number; reservation: TestReservation | undefined }[] = [
+      { id: 1, reservation: undefined },
+      { id: 2, reservation: undefined },
+    ];
+    const reservations = new Reservations(outlets, timers);
+    const expired: number[] = [];
+    const [first, second] = outlets;
+    assert.ok(first && second);
+    reservations.hold(first, Date.now() + 20, (timer) => ({ id: 7, idTag: 'A', timer }), () => expired.push(7));
+    reservations.hold(first, Date.now() + 20, (timer) => ({ id: 8, idTag: 'B', timer }), () => expired.push(8));
+    reservations.hold(second, Date.now() + 20, (timer) => ({ id: 9, idTag: 'C', timer }), () => expired.push(9));
+    assert.equal(reservations.holder(8), first);
+    assert.equal(reservations.holder(7), undefined, 'replaced');
+    reservations.release(second);
+    await delay(60);
+    timers.clear();
+    assert.deepEqual(expired, [8]);
+    assert.deepEqual([first.reservation, second.reservation], [undefined, undefined]);
+  });
+});
+
+describe('seededRandom', () => {
+  it('repeats its numbers for a seed, in [0, 1)', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    const first = Array.from({ length: 100 }, () => a());
+    assert.deepEqual(first, Array.from({ length: 100 }, () => b()));
+    assert.ok(first.every((x) => x >= 0 && x < 1));
+    assert.notDeepEqual(first.slice(0, 5), Array.from({ length: 5 }, seededRandom(43)));
+  });
+});

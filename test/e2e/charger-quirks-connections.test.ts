@@ -5,11 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { BOOT_201 } from './support/ocpp2-station.ts';
 import { RawStation } from './support/raw-station.ts';
 import { eventually, startTestServer, type TestServer } from './support/test-server.ts';
+import { rawUpgrade } from './support/raw-upgrade.ts';
 
 const NOW = Date.now();
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -34,21 +33,6 @@ async function booted(server: TestServer, id: string, protocol: 'ocpp1.6' | 'ocp
   return st;
 }
 
-/** A WebSocket upgrade with exactly these headers (a WebSocket client refuses to send an odd subprotocol list). */
-function rawUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; protocol: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url.replace(/^ws/, 'http'), {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...headers },
-    });
-    req.once('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 0, protocol: res.headers['sec-websocket-protocol'] as string | undefined });
-    });
-    req.once('response', (res) => resolve({ status: res.statusCode ?? 0, protocol: undefined }));
-    req.once('error', reject);
-    req.end();
-  });
-}
 
 /** Every frame the station receives, in arrival order (RawStation's own inbox does not keep the order across ids). */
 function recordFrames(st: RawStation): Frame[] {

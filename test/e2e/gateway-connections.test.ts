@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import WebSocket from 'ws';
 import { bootedStation, RawStation } from './support/raw-station.ts';
 import { eventually, startTestServer } from './support/test-server.ts';
+import { rawUpgrade } from './support/raw-upgrade.ts';
 
 function handshake(url: string, protocols?: string | string[]): Promise<{ status?: number; ws?: WebSocket; error?: string }> {
   return new Promise((resolve) => {
@@ -15,21 +14,6 @@ function handshake(url: string, protocols?: string | string[]): Promise<{ status
   });
 }
 
-/** A WebSocket upgrade request with exactly the given headers (for header quirks a WebSocket client will not send). */
-function rawUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; protocol: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url.replace(/^ws/, 'http'), {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...headers },
-    });
-    req.once('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 0, protocol: res.headers['sec-websocket-protocol'] as string | undefined });
-    });
-    req.once('response', (res) => resolve({ status: res.statusCode ?? 0, protocol: undefined }));
-    req.once('error', reject);
-    req.end();
-  });
-}
 
 describe('gateway: connections', () => {
   it('negotiates ocpp1.6 from a list in the station order of preference, and refuses unsupported ones', async () => {

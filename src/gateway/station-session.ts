@@ -355,7 +355,10 @@ export class StationSession implements SessionState {
 
   private checkLiveness(): void {
     if (this.closed) return;
-    if (Date.now() - this.lastMessageAt > this.options.idleTimeoutMs) {
+    // With pings on, a pong is a sign of life too, so the idle limit must leave room for at least one ping round
+    // trip (a late timer under load must not drop a station before it was ever pinged).
+    const idleLimitMs = this.options.pingIntervalMs > 0 ? Math.max(this.options.idleTimeoutMs, 2 * this.options.pingIntervalMs) : this.options.idleTimeoutMs;
+    if (Date.now() - this.lastMessageAt > idleLimitMs) {
       this.log.info({ stationId: this.stationId }, 'no message within the idle timeout; station considered offline');
       this.ws.terminate();
       this.closedBySocket('idle timeout');

@@ -14,6 +14,9 @@ import { stationRoutes } from './routes/stations.ts';
 import { systemRoutes } from './routes/system.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { validationRuleRoutes } from './routes/validation-rules.ts';
+import { chargingProfileRoutes } from './routes/charging-profiles.ts';
+import { sessionNeedRoutes } from './routes/session-needs.ts';
+import { siteRoutes } from './routes/sites.ts';
 import { addSharedSchemas } from './schemas.ts';
 import { defaultSseLimits, type SseLimits } from './sse-stream.ts';
 
@@ -40,6 +43,7 @@ const TAGS = [
   { name: 'id-tokens', description: 'Id tokens that may charge' },
   { name: 'transactions', description: 'Charging transactions, their meter values and event logs' },
   { name: 'validation-rules', description: 'How strictly the messages of each make of station are validated' },
+  { name: 'smart-charging', description: 'Sites, their limits, tariffs, demand response and session needs; plans and the profiles sent' },
   { name: 'events', description: 'Live domain events' },
   { name: 'system', description: 'Health' },
 ];
@@ -66,7 +70,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       info: {
         title: options.openapiInfo?.title ?? 'Joule CSMS API',
         version: options.openapiInfo?.version ?? packageJson.version,
-        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions, validation rules and live events of the Joule OCPP central system.',
+        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions, validation rules, smart charging (sites, limits, tariffs, demand response, plans) and live events of the Joule OCPP central system.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
@@ -86,6 +90,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     idTokenRoutes(v1, domain);
     transactionRoutes(v1, domain);
     validationRuleRoutes(v1, domain);
+    siteRoutes(v1, domain);
+    sessionNeedRoutes(v1, domain);
+    chargingProfileRoutes(v1, domain);
     eventRoutes(v1, domain, { ...defaultSseLimits, ...options.sse });
   }, { prefix: API_PREFIX });
 

@@ -15,6 +15,7 @@ import type {
   TransactionRecord,
   ValidationRuleRecord,
 } from '../store/ports.ts';
+import { SMART_CHARGING_SCHEMAS, type SmartChargingSchemaId } from './smart-charging-schemas.ts';
 
 /**
  * Shared JSON schemas: they validate requests, serialize responses and become the OpenAPI components.
@@ -74,6 +75,8 @@ export const EVENT_TYPES: Record<DomainEventType, string> = {
   'command.completed': 'An operator command was answered, failed or timed out',
   'idtoken.updated': 'An id token was created or changed',
   'validation.rules-changed': 'An operator changed the vendor validation rules',
+  'smart-charging.changed': 'A site, its groups, EVSEs, tariff, prices, demand-response events, external load or a session need changed',
+  'smart-charging.plan': 'A site was re-planned: the limit of every EVSE and the needs that cannot be met',
 };
 
 const errorSchema = {
@@ -333,7 +336,8 @@ export type SchemaId =
   | 'ValidationRule'
   | 'Command'
   | 'CommandResult'
-  | 'DomainEvent';
+  | 'DomainEvent'
+  | SmartChargingSchemaId;
 
 /** The shared schemas by `$id`. */
 const SHARED_SCHEMAS: Record<SchemaId, JsonSchema> = {
@@ -353,6 +357,7 @@ const SHARED_SCHEMAS: Record<SchemaId, JsonSchema> = {
   Command: commandSchema,
   CommandResult: commandResultSchema,
   DomainEvent: domainEventSchema,
+  ...SMART_CHARGING_SCHEMAS,
 };
 
 /** Adds the shared schemas to the instance (before any route refers to them). */

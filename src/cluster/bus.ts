@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../domain/events.ts';
+import type { NeutralStationRequest, NeutralStationResult } from '../domain/smart-charging/station-requests.ts';
 
 /** An operator command for a station, routed to the node that holds the station's socket. */
 export interface StationCallRequest {
@@ -6,11 +7,23 @@ export interface StationCallRequest {
   action: string;
   payload: Record<string, unknown>;
   timeoutMs: number;
+  /**
+   * A version-neutral request (plain JSON, so it crosses NATS and worker IPC as it is): the node holding the station
+   * turns it into the station's version's action and payload; `action` then only names it and `payload` is unused.
+   */
+  neutral?: NeutralStationRequest;
 }
 
 /** What became of a command. `invalid` and `refused` are decided before anything is sent. */
 export type StationCallOutcome =
-  | { status: 'completed'; response: Record<string, unknown> }
+  | {
+      status: 'completed';
+      /** The station's answer as it sent it. */
+      response: Record<string, unknown>;
+      /** For a neutral request: the answer read back into neutral form, and the message actually sent. */
+      result?: NeutralStationResult;
+      sent?: { action: string; payload: Record<string, unknown> };
+    }
   | { status: 'error'; error: { code: string; description: string; details?: unknown } }
   | { status: 'invalid'; message: string; errors: unknown[] }
   | { status: 'refused'; message: string }

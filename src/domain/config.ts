@@ -1,4 +1,5 @@
 import type { RegistrationStatus, ValidationMode } from '../store/ports.ts';
+import type { SmartChargingConfig } from './smart-charging/smart-charging-service.ts';
 
 /** What the domain needs to know of the server's configuration. */
 export interface DomainConfig {
@@ -14,6 +15,8 @@ export interface DomainConfig {
   authorizeUnknownIdTokens: boolean;
   /** Validation mode of stations with no setting of their own and no matching vendor rule. */
   defaultValidationMode: ValidationMode;
+  /** Smart charging settings; what is left out takes its default (smart-charging-service.ts). */
+  smartCharging?: Partial<SmartChargingConfig> | undefined;
 }
 
 export const defaultDomainConfig: DomainConfig = {

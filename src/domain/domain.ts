@@ -14,6 +14,7 @@ import { StationService } from './stations/station-service.ts';
 import { ValidationPolicy } from './stations/validation-policy.ts';
 import { TransactionLookup } from './transactions/transaction-lookup.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
+import { SmartChargingService } from './smart-charging/smart-charging-service.ts';
 
 /** Every version-neutral capability service, wired to one store and one bus. */
 export interface Domain {
@@ -31,6 +32,7 @@ export interface Domain {
   readonly security: SecurityService;
   readonly deviceModel: DeviceModelService;
   readonly validation: ValidationPolicy;
+  readonly smartCharging: SmartChargingService;
 }
 
 export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig): Domain {
@@ -38,6 +40,7 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
   const transactionLookup = new TransactionLookup(store);
   const metering = new MeteringService(store, bus, transactionLookup);
   const notifications = new StationNotifications(store, bus);
+  const commands = new CommandService(store, bus, config);
   return {
     config,
     bus,
@@ -45,7 +48,7 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
     authorization,
     transactions: new TransactionService(store, bus, authorization, metering, transactionLookup),
     metering,
-    commands: new CommandService(store, bus, config),
+    commands,
     dataTransfer: new DataTransferService(),
     notifications,
     firmware: new FirmwareService(notifications),
@@ -53,5 +56,6 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
     security: new SecurityService(notifications),
     deviceModel: new DeviceModelService(store, bus),
     validation: new ValidationPolicy(store, bus, config.defaultValidationMode),
+    smartCharging: new SmartChargingService(store, bus, commands, { commandTimeoutMs: config.commandTimeoutMs, ...config.smartCharging }),
   };
 }

@@ -13,7 +13,9 @@ export type DomainEventType =
   | 'meter.values'
   | 'command.completed'
   | 'idtoken.updated'
-  | 'validation.rules-changed';
+  | 'validation.rules-changed'
+  | 'smart-charging.changed'
+  | 'smart-charging.plan';
 
 export interface DomainEvent {
   /** Unique, increasing per node: `${nodeId}-${sequence}`. */

@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { StationCallOutcome, StationCallRequest } from '../cluster/bus.ts';
 import type { Domain } from '../domain/domain.ts';
 import type { Logger } from '../logging.ts';
-import type { VersionAdapter } from '../ocpp/adapter.ts';
+import type { TranslatedRequest, VersionAdapter } from '../ocpp/adapter.ts';
 import { PayloadAdmission } from '../ocpp/validation/payload-admission.ts';
 import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
 import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
@@ -191,7 +191,16 @@ export class Gateway {
     if (!session || !session.isOpen) return { status: 'offline' };
     const adapter = this.adapters.get(session.version);
     if (!adapter) return { status: 'offline' };
-    const { action, payload } = request;
+    let { action, payload } = request;
+    const neutral = request.neutral;
+    let translated: TranslatedRequest | undefined;
+    if (neutral !== undefined) {
+      // A version-neutral request (smart charging) becomes this station's version's message here, on its node.
+      translated = await adapter.translateRequest(session, neutral);
+      if (!translated.ok) return { status: 'invalid', message: translated.message, errors: translated.errors };
+      if (translated.changes.length > 0) this.log.info({ stationId: request.stationId, action: translated.action, changes: translated.changes }, 'request fitted to the station');
+      ({ action, payload } = translated);
+    }
     if (!adapter.commandActions.has(action)) {
       const known = this.validator.knows(session.version, action);
       return {
@@ -206,7 +215,9 @@ export class Gateway {
     if (violation) return { status: 'invalid', message: `${action}: ${violation.message}`, errors: violation.errors };
     const refusal = adapter.refuseCommand(session, action, payload);
     if (refusal) return { status: 'refused', message: refusal };
-    return session.call(action, payload, request.timeoutMs);
+    const outcome = await session.call(action, payload, request.timeoutMs);
+    if (neutral === undefined || translated === undefined || outcome.status !== 'completed') return outcome;
+    return { ...outcome, result: adapter.translateResponse(neutral, translated, outcome.response), sent: { action, payload } };
   }
 
   /** Stops accepting stations and closes every open connection. */

@@ -1,4 +1,6 @@
 import type { StationCallOutcome } from '../cluster/bus.ts';
+import type { ChargingProfile } from '../domain/smart-charging/charging-profile.ts';
+import type { NeutralStationRequest, NeutralStationResult } from '../domain/smart-charging/station-requests.ts';
 import type { StationIdentity } from '../domain/stations/validation-policy.ts';
 import type { RegistrationStatus } from '../store/ports.ts';
 import type { Payload } from './rpc/frames.ts';
@@ -18,6 +20,19 @@ export interface SessionState {
    */
   callStation(action: string, payload: Payload): Promise<StationCallOutcome>;
 }
+
+/** A version-neutral request as one version's message, or why it cannot be sent to this station. */
+export type TranslatedRequest =
+  | {
+      ok: true;
+      action: string;
+      payload: Payload;
+      /** SetChargingProfile: the profile as sent (fitted to the station's rate unit and period count). */
+      sent?: ChargingProfile;
+      /** What fitting the request to the station changed (empty: nothing). */
+      changes: string[];
+    }
+  | { ok: false; message: string; errors: unknown[] };
 
 /**
  * One adapter per OCPP version: the only place that knows that version's messages. It turns station CALLs into
@@ -40,6 +55,13 @@ export interface VersionAdapter {
    * absent for versions without SEND.
    */
   handleSend?(session: SessionState, action: string, payload: Payload): Promise<void>;
+  /**
+   * A version-neutral smart-charging request (domain/smart-charging/station-requests.ts) as this version's action and
+   * payload, fitted to what the station advertises; run on the node that holds the station.
+   */
+  translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest>;
+  /** The station's answer to a translated request, read back into neutral form. */
+  translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult;
   /**
    * The vendor, model and firmware a BootNotification names, read leniently from a payload that may fail the schema
    * (to choose the validation mode of a station Joule does not know yet); undefined for other messages.

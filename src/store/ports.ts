@@ -445,6 +445,250 @@ export interface StationEventRepository {
   list(stationId: string, type: string | undefined, limit: number): Promise<StationEventRecord[]>;
 }
 
+// --- Smart charging ---------------------------------------------------------------------------------------------
+// Sites and their electrical tree (groups and EVSEs), what the grid and the market say about a site (tariffs, prices,
+// demand-response events, external load), what each session needs, and the charging profiles Joule installed.
+
+/** How a group's capacity is divided among its sessions (see domain/smart-charging/planner/share-capacity.ts). */
+export type SitePolicy = 'equal-share' | 'priority' | 'first-come-first-served';
+
+/** Per-phase amperes: one number for all three phases, or L1, L2, L3. */
+export type PhaseCurrentsRecord = number | [number, number, number];
+
+/** A limit: total active power and/or current per phase; null where the node has none. */
+export interface LimitFields {
+  maxPowerW: number | null;
+  maxCurrentA: PhaseCurrentsRecord | null;
+}
+
+/** A site: the root of its group tree, with the grid connection's limit, and how it is planned. */
+export interface SiteRecord extends LimitFields {
+  id: string;
+  name: string;
+  policy: SitePolicy;
+  /** Phase-to-neutral voltage of the supply (groups and EVSEs inherit it). */
+  nominalVoltageV: number;
+  /** Applied to sessions with no need of their own: energy to deliver, and how long an EV stays. Null: none. */
+  defaultEnergyWh: number | null;
+  defaultDwellMinutes: number | null;
+  /** The planning grid: slot length (s) and horizon (h). */
+  slotSeconds: number;
+  horizonHours: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SiteInput = Omit<SiteRecord, 'createdAt' | 'updatedAt'>;
+
+/** A group of the site's tree (a feeder, a distribution board, a row of stations). */
+export interface SiteGroupRecord extends LimitFields {
+  siteId: string;
+  /** Unique within the site. */
+  id: string;
+  /** The parent group; null: directly under the site. */
+  parentId: string | null;
+  name: string | null;
+  /** Null: the parent's. */
+  nominalVoltageV: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SiteGroupInput = Omit<SiteGroupRecord, 'createdAt' | 'updatedAt'>;
+
+/** An EVSE of a site: where it hangs in the tree and how it is wired. An EVSE belongs to at most one site. */
+export interface SiteMemberRecord {
+  siteId: string;
+  stationId: string;
+  /** 1 and up (a 1.6 connector N is EVSE N). */
+  evseId: number;
+  /** Null: directly under the site. */
+  groupId: string | null;
+  phases: 1 | 3;
+  /** Single-phase EVSEs: the site phase they are on (null: L1). */
+  phase: 'L1' | 'L2' | 'L3' | null;
+  /** Three-phase EVSEs: OCPP PhaseRotation (null: RST). */
+  phaseRotation: string | null;
+  /** The EVSE's rating per phase. */
+  maxCurrentA: number;
+  maxPowerW: number | null;
+  /** Below this current per phase a session is paused; null: 6 A. */
+  minCurrentA: number | null;
+  /** The unit the station accepts in charging schedules. */
+  rateUnit: 'A' | 'W';
+  /** What the station draws per phase while offline (its own fallback); null: its maximum. */
+  offlineFallbackA: number | null;
+  /** Higher is served first under the `priority` policy. */
+  priority: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SiteMemberInput = Omit<SiteMemberRecord, 'createdAt' | 'updatedAt'>;
+
+export interface TimeOfUsePeriodRecord {
+  /** Local clock times "HH:MM", [from, to), wrapping past midnight when to <= from. */
+  from: string;
+  to: string;
+  pricePerKWh: number;
+  /** ISO weekdays 1 (Monday) to 7; absent: every day. */
+  weekdays?: number[];
+}
+
+/** A site's time-of-use tariff. */
+export interface SiteTariffRecord {
+  siteId: string;
+  /** IANA time zone of the clock times. */
+  timeZone: string;
+  defaultPricePerKWh: number;
+  periods: TimeOfUsePeriodRecord[];
+  updatedAt: string;
+}
+
+/** One price of a dynamic price signal, holding in [start, end). */
+export interface PricePointRecord {
+  siteId: string;
+  start: string;
+  end: string;
+  pricePerKWh: number;
+}
+
+/** The site (or one of its groups) must stay under a limit from `from` to `to` (demand response, peak shaving). */
+export interface DemandResponseEventRecord extends LimitFields {
+  id: string;
+  siteId: string;
+  /** Null: the whole site. */
+  groupId: string | null;
+  from: string;
+  to: string;
+  label: string | null;
+  createdAt: string;
+}
+
+/** The latest measured load of the site (or a group) that Joule does not control: the building, a heat pump. */
+export interface ExternalLoadRecord {
+  siteId: string;
+  /** Null: measured at the site's grid connection. */
+  groupId: string | null;
+  powerW: number | null;
+  currentA: PhaseCurrentsRecord | null;
+  /** When it was measured. */
+  at: string;
+  receivedAt: string;
+}
+
+export type SessionNeedSource = 'api' | 'station' | 'default';
+
+/** What a charging session needs: energy (counted from the start of the transaction) by a departure time. */
+export interface SessionNeedRecord {
+  transactionId: string;
+  energyWh: number;
+  departure: string;
+  source: SessionNeedSource;
+  /** The EV's own limits when it told them (2.x NotifyEVChargingNeeds); null: unknown. */
+  evMaxPowerW: number | null;
+  evMaxCurrentA: number | null;
+  evMinCurrentA: number | null;
+  updatedAt: string;
+}
+
+export type SessionNeedInput = Omit<SessionNeedRecord, 'updatedAt'>;
+
+/** A charging profile Joule sent to a station, and what the station answered. */
+export interface InstalledChargingProfileRecord {
+  stationId: string;
+  /** 0: the whole station. */
+  evseId: number;
+  /** Unique per station: a profile with the same id replaces this one on the station. */
+  profileId: number;
+  purpose: string;
+  stackLevel: number;
+  /** Joule's transaction id for a TxProfile; null otherwise. */
+  transactionId: string | null;
+  /** The version-neutral profile (domain/smart-charging/charging-profile.ts) as sent. */
+  profile: Record<string, unknown>;
+  status: 'Accepted' | 'Rejected';
+  sentAt: string;
+}
+
+export interface SiteRepository {
+  get(id: string): Promise<SiteRecord | undefined>;
+  list(): Promise<SiteRecord[]>;
+  /** Creates or replaces the site (keeps its creation time). */
+  put(site: SiteInput): Promise<SiteRecord>;
+  /** Deletes the site with its groups, members, tariff, prices, events and external load; false when unknown. */
+  delete(id: string): Promise<boolean>;
+  groups(siteId: string): Promise<SiteGroupRecord[]>;
+  /** Creates or replaces a group; its parent must be a group of the same site (or null). */
+  putGroup(group: SiteGroupInput): Promise<SiteGroupRecord>;
+  /** Refused (rejects) while the group has child groups or members. */
+  deleteGroup(siteId: string, id: string): Promise<boolean>;
+  /** The site's EVSEs, by station and EVSE. */
+  members(siteId: string): Promise<SiteMemberRecord[]>;
+  /** The site an EVSE belongs to, if any. */
+  memberOf(stationId: string, evseId: number): Promise<SiteMemberRecord | undefined>;
+  /** Every site EVSE of a station. */
+  membersOfStation(stationId: string): Promise<SiteMemberRecord[]>;
+  /** Creates or replaces the EVSE's membership (moving it from another site if it had one). */
+  putMember(member: SiteMemberInput): Promise<SiteMemberRecord>;
+  deleteMember(stationId: string, evseId: number): Promise<boolean>;
+}
+
+export interface SiteSignalRepository {
+  tariff(siteId: string): Promise<SiteTariffRecord | undefined>;
+  putTariff(tariff: Omit<SiteTariffRecord, 'updatedAt'>): Promise<SiteTariffRecord>;
+  deleteTariff(siteId: string): Promise<boolean>;
+  /** Adds price points; one with the same start as a stored one replaces it. */
+  putPricePoints(points: PricePointRecord[]): Promise<void>;
+  /** The site's price points that end after `from` and start before `to`, by start. */
+  pricePoints(siteId: string, from: string, to: string): Promise<PricePointRecord[]>;
+  /** Removes the site's price points that end at or before `before` (all when undefined); returns how many. */
+  deletePricePoints(siteId: string, before?: string): Promise<number>;
+  /** Creates or replaces an event by id. */
+  putDemandResponseEvent(event: Omit<DemandResponseEventRecord, 'createdAt'>): Promise<DemandResponseEventRecord>;
+  demandResponseEvent(id: string): Promise<DemandResponseEventRecord | undefined>;
+  /** The site's events that end after `after` (all when undefined), by start, then id. */
+  demandResponseEvents(siteId: string, after?: string): Promise<DemandResponseEventRecord[]>;
+  deleteDemandResponseEvent(id: string): Promise<boolean>;
+  /**
+   * Keeps a reading as the newest of its measuring point (the site or a group); one older than the stored one (by
+   * `at`) changes nothing.
+   */
+  recordExternalLoad(reading: ExternalLoadRecord): Promise<void>;
+  /** The newest reading of each measuring point of the site (the site itself first, then groups by id). */
+  latestExternalLoads(siteId: string): Promise<ExternalLoadRecord[]>;
+}
+
+export interface SessionNeedRepository {
+  get(transactionId: string): Promise<SessionNeedRecord | undefined>;
+  /** The needs of these transactions that have one. */
+  forTransactions(transactionIds: readonly string[]): Promise<SessionNeedRecord[]>;
+  /** Creates or replaces the need of a transaction. */
+  put(need: SessionNeedInput): Promise<SessionNeedRecord>;
+  delete(transactionId: string): Promise<boolean>;
+}
+
+export interface ChargingProfileRepository {
+  /** Creates or replaces (station and profile id) what was sent. */
+  put(record: InstalledChargingProfileRecord): Promise<void>;
+  /** A station's profiles, by EVSE, then purpose, stack level and id. */
+  forStation(stationId: string): Promise<InstalledChargingProfileRecord[]>;
+  remove(stationId: string, profileId: number): Promise<boolean>;
+  /** Removes a transaction's TxProfiles (it ended: the station dropped them); returns how many. */
+  removeForTransaction(stationId: string, transactionId: string): Promise<number>;
+}
+
+/**
+ * Which node plans a site, in a cluster: a lease per site, taken when free or expired, renewed by its holder.
+ * Times are epoch milliseconds of the caller's clock.
+ */
+export interface PlannerLeaseRepository {
+  /** Takes or renews the lease until `nowMs + ttlMs`; false when another node holds an unexpired one. */
+  acquire(siteId: string, nodeId: string, nowMs: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if this node holds it. */
+  release(siteId: string, nodeId: string): Promise<void>;
+}
+
 export interface Store {
   readonly stations: StationRepository;
   readonly idTokens: IdTokenRepository;
@@ -455,6 +699,11 @@ export interface Store {
   readonly transactionEvents: TransactionEventRepository;
   readonly deviceModel: DeviceModelRepository;
   readonly validationRules: ValidationRuleRepository;
+  readonly sites: SiteRepository;
+  readonly siteSignals: SiteSignalRepository;
+  readonly sessionNeeds: SessionNeedRepository;
+  readonly chargingProfiles: ChargingProfileRepository;
+  readonly plannerLeases: PlannerLeaseRepository;
   /** Flushes pending writes and closes the store. */
   close(): Promise<void>;
 }

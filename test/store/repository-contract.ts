@@ -6,9 +6,13 @@ import type {
   ConnectorStatusRecord,
   DeviceVariableRecord,
   DeviceVariableUpdate,
+  InstalledChargingProfileRecord,
   MeterReading,
   MeterValueRecord,
   SampledValueRecord,
+  SiteGroupInput,
+  SiteInput,
+  SiteMemberInput,
   Store,
   TransactionEventRecord,
   TransactionStart,
@@ -946,6 +950,241 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
       it('refuses a mode that is not a validation mode', async () => {
         await assert.rejects(store.validationRules.put({ ...rule, mode: 'loose' as 'strict' }));
         assert.deepEqual(await store.validationRules.list(), []);
+      });
+    });
+
+    describe('smart charging: sites, groups and EVSEs', () => {
+      const site = (fields: Partial<SiteInput> = {}): SiteInput => ({
+        id: 'S1', name: 'Depot', policy: 'equal-share', nominalVoltageV: 230, maxPowerW: 100_000, maxCurrentA: null,
+        defaultEnergyWh: null, defaultDwellMinutes: null, slotSeconds: 900, horizonHours: 24, ...fields,
+      });
+      const group = (fields: Partial<SiteGroupInput> = {}): SiteGroupInput => ({
+        siteId: 'S1', id: 'feeder-1', parentId: null, name: 'Feeder 1', maxPowerW: null, maxCurrentA: [63, 63, 50],
+        nominalVoltageV: null, ...fields,
+      });
+      const member = (fields: Partial<SiteMemberInput> = {}): SiteMemberInput => ({
+        siteId: 'S1', stationId: 'CS-1', evseId: 1, groupId: null, phases: 3, phase: null, phaseRotation: 'RST',
+        maxCurrentA: 32, maxPowerW: null, minCurrentA: 6, rateUnit: 'A', offlineFallbackA: 10, priority: 0, ...fields,
+      });
+      const strip = <T extends { createdAt: string; updatedAt: string }>(record: T) => ({ ...record, createdAt: '', updatedAt: '' });
+
+      it('put creates a site that get and list return; put again replaces it and keeps its creation time', async () => {
+        const created = await store.sites.put(site({ maxCurrentA: 160, defaultEnergyWh: 20_000, defaultDwellMinutes: 480.5, horizonHours: 1.5 }));
+        assert.deepEqual(strip(created), strip({ ...site({ maxCurrentA: 160, defaultEnergyWh: 20_000, defaultDwellMinutes: 480.5, horizonHours: 1.5 }), createdAt: '', updatedAt: '' }));
+        assert.ok(isIsoTime(created.createdAt));
+        assert.deepEqual(await store.sites.get('S1'), created);
+        await sleep(3);
+        const replaced = await store.sites.put(site({ name: 'Depot 2', policy: 'priority', maxPowerW: null, maxCurrentA: [100, 90, 80], slotSeconds: 2 }));
+        assert.equal(replaced.createdAt, created.createdAt);
+        assert.ok(replaced.updatedAt > created.updatedAt);
+        assert.deepEqual(replaced.maxCurrentA, [100, 90, 80]);
+        assert.equal(replaced.maxPowerW, null);
+        assert.equal(replaced.slotSeconds, 2);
+        const other = await store.sites.put(site({ id: 'S0' }));
+        assert.deepEqual(await store.sites.list(), [other, replaced]);
+        assert.equal(await store.sites.get('nope'), undefined);
+      });
+
+      it('refuses a policy that is not a sharing policy', async () => {
+        await assert.rejects(store.sites.put(site({ policy: 'random' as 'priority' })));
+        assert.deepEqual(await store.sites.list(), []);
+      });
+
+      it('groups form a tree within their site: a parent must be a group of the same site', async () => {
+        await store.sites.put(site());
+        await store.sites.put(site({ id: 'S2' }));
+        const feeder = await store.sites.putGroup(group());
+        assert.deepEqual(strip(feeder), strip({ ...group(), createdAt: '', updatedAt: '' }));
+        const board = await store.sites.putGroup(group({ id: 'board-a', parentId: 'feeder-1', maxPowerW: 22_000, maxCurrentA: 32, nominalVoltageV: 220 }));
+        assert.equal(board.parentId, 'feeder-1');
+        assert.equal(board.maxCurrentA, 32);
+        assert.deepEqual(await store.sites.groups('S1'), [board, feeder]);
+        await assert.rejects(store.sites.putGroup(group({ id: 'orphan', parentId: 'missing' })));
+        await assert.rejects(store.sites.putGroup(group({ siteId: 'S2', id: 'x', parentId: 'feeder-1' })));
+        await assert.rejects(store.sites.putGroup(group({ siteId: 'no-site' })));
+        assert.deepEqual(await store.sites.groups('S2'), []);
+      });
+
+      it('a group with child groups or EVSEs cannot be deleted; a leaf can', async () => {
+        await store.sites.put(site());
+        await store.sites.putGroup(group());
+        await store.sites.putGroup(group({ id: 'board-a', parentId: 'feeder-1' }));
+        await store.sites.putMember(member({ groupId: 'board-a' }));
+        await assert.rejects(store.sites.deleteGroup('S1', 'feeder-1'));
+        await assert.rejects(store.sites.deleteGroup('S1', 'board-a'));
+        assert.equal(await store.sites.deleteMember('CS-1', 1), true);
+        assert.equal(await store.sites.deleteMember('CS-1', 1), false);
+        assert.equal(await store.sites.deleteGroup('S1', 'board-a'), true);
+        assert.equal(await store.sites.deleteGroup('S1', 'board-a'), false);
+        assert.deepEqual((await store.sites.groups('S1')).map((g) => g.id), ['feeder-1']);
+      });
+
+      it('an EVSE belongs to one site: putting it in another moves it; its group must be of its site', async () => {
+        await store.sites.put(site());
+        await store.sites.put(site({ id: 'S2' }));
+        await store.sites.putGroup(group());
+        const first = await store.sites.putMember(member({ groupId: 'feeder-1' }));
+        assert.deepEqual(strip(first), strip({ ...member({ groupId: 'feeder-1' }), createdAt: '', updatedAt: '' }));
+        const single = await store.sites.putMember(member({ evseId: 2, phases: 1, phase: 'L2', phaseRotation: null, rateUnit: 'W', maxPowerW: 7400, minCurrentA: null, offlineFallbackA: null, priority: 5 }));
+        assert.deepEqual(await store.sites.members('S1'), [first, single]);
+        assert.deepEqual(await store.sites.memberOf('CS-1', 2), single);
+        assert.equal(await store.sites.memberOf('CS-1', 3), undefined);
+        await assert.rejects(store.sites.putMember(member({ siteId: 'S2', groupId: 'feeder-1' })));
+        const moved = await store.sites.putMember(member({ siteId: 'S2' }));
+        assert.equal(moved.siteId, 'S2');
+        assert.equal(moved.createdAt, first.createdAt);
+        assert.deepEqual(await store.sites.members('S1'), [single]);
+        assert.deepEqual(await store.sites.membersOfStation('CS-1'), [moved, single]);
+        await assert.rejects(store.sites.putMember(member({ phases: 2 as 3 })));
+        await assert.rejects(store.sites.putMember(member({ rateUnit: 'kW' as 'W' })));
+      });
+
+      it('deleting a site deletes its tree, EVSEs, tariff, prices, events and external load', async () => {
+        await store.sites.put(site());
+        await store.sites.put(site({ id: 'S2' }));
+        await store.sites.putGroup(group());
+        await store.sites.putGroup(group({ id: 'board-a', parentId: 'feeder-1' }));
+        await store.sites.putMember(member({ groupId: 'board-a' }));
+        await store.sites.putMember(member({ siteId: 'S2', stationId: 'CS-2' }));
+        await store.siteSignals.putTariff({ siteId: 'S1', timeZone: 'UTC', defaultPricePerKWh: 0.3, periods: [] });
+        await store.siteSignals.putPricePoints([{ siteId: 'S1', start: at(0), end: at(10), pricePerKWh: 0.1 }]);
+        await store.siteSignals.putDemandResponseEvent({ id: 'dr-1', siteId: 'S1', groupId: null, maxPowerW: 50_000, maxCurrentA: null, from: at(0), to: at(10), label: null });
+        await store.siteSignals.recordExternalLoad({ siteId: 'S1', groupId: null, powerW: 1000, currentA: null, at: at(1), receivedAt: at(1) });
+        assert.equal(await store.sites.delete('S1'), true);
+        assert.equal(await store.sites.delete('S1'), false);
+        assert.deepEqual((await store.sites.list()).map((s) => s.id), ['S2']);
+        assert.deepEqual(await store.sites.groups('S1'), []);
+        assert.deepEqual(await store.sites.members('S1'), []);
+        assert.equal(await store.sites.memberOf('CS-1', 1), undefined);
+        assert.equal((await store.sites.members('S2')).length, 1);
+        assert.equal(await store.siteSignals.tariff('S1'), undefined);
+        assert.deepEqual(await store.siteSignals.pricePoints('S1', at(0), at(59)), []);
+        assert.equal(await store.siteSignals.demandResponseEvent('dr-1'), undefined);
+        assert.deepEqual(await store.siteSignals.latestExternalLoads('S1'), []);
+      });
+    });
+
+    describe('smart charging: tariffs, prices, demand response, external load', () => {
+      beforeEach(async () => {
+        await store.sites.put({
+          id: 'S1', name: 'Depot', policy: 'equal-share', nominalVoltageV: 230, maxPowerW: null, maxCurrentA: null,
+          defaultEnergyWh: null, defaultDwellMinutes: null, slotSeconds: 900, horizonHours: 24,
+        });
+      });
+
+      it('a time-of-use tariff is one per site: put, replace, delete', async () => {
+        const periods = [{ from: '22:00', to: '06:00', pricePerKWh: 0.12 }, { from: '17:00', to: '20:00', pricePerKWh: 0.45, weekdays: [1, 2, 3, 4, 5] }];
+        const tariff = await store.siteSignals.putTariff({ siteId: 'S1', timeZone: 'Europe/Berlin', defaultPricePerKWh: 0.3, periods });
+        assert.deepEqual({ ...tariff, updatedAt: '' }, { siteId: 'S1', timeZone: 'Europe/Berlin', defaultPricePerKWh: 0.3, periods, updatedAt: '' });
+        assert.deepEqual(await store.siteSignals.tariff('S1'), tariff);
+        const replaced = await store.siteSignals.putTariff({ siteId: 'S1', timeZone: 'UTC', defaultPricePerKWh: 0.25, periods: [] });
+        assert.deepEqual(await store.siteSignals.tariff('S1'), replaced);
+        assert.equal(await store.siteSignals.deleteTariff('S1'), true);
+        assert.equal(await store.siteSignals.deleteTariff('S1'), false);
+        assert.equal(await store.siteSignals.tariff('S1'), undefined);
+        await assert.rejects(store.siteSignals.putTariff({ siteId: 'nope', timeZone: 'UTC', defaultPricePerKWh: 0.25, periods: [] }));
+      });
+
+      it('price points: a point with a known start replaces it; ranges overlap-select; old ones can be pruned', async () => {
+        await store.siteSignals.putPricePoints([
+          { siteId: 'S1', start: at(0), end: at(10), pricePerKWh: 0.1 },
+          { siteId: 'S1', start: at(10), end: at(20), pricePerKWh: 0.2 },
+          { siteId: 'S1', start: at(20), end: at(30), pricePerKWh: 0.3 },
+        ]);
+        await store.siteSignals.putPricePoints([{ siteId: 'S1', start: at(10), end: at(20), pricePerKWh: 0.25 }]);
+        await store.siteSignals.putPricePoints([]);
+        assert.deepEqual(await store.siteSignals.pricePoints('S1', at(5), at(20)), [
+          { siteId: 'S1', start: at(0), end: at(10), pricePerKWh: 0.1 },
+          { siteId: 'S1', start: at(10), end: at(20), pricePerKWh: 0.25 },
+        ]);
+        assert.equal(await store.siteSignals.deletePricePoints('S1', at(20)), 2);
+        assert.deepEqual((await store.siteSignals.pricePoints('S1', at(0), at(59))).map((p) => p.pricePerKWh), [0.3]);
+        assert.equal(await store.siteSignals.deletePricePoints('S1'), 1);
+        assert.deepEqual(await store.siteSignals.pricePoints('S1', at(0), at(59)), []);
+      });
+
+      it('demand-response events: put, replace by id, list those still to end, delete', async () => {
+        const event = { id: 'dr-1', siteId: 'S1', groupId: null, maxPowerW: 40_000, maxCurrentA: null, from: at(10), to: at(20), label: 'grid operator' };
+        const created = await store.siteSignals.putDemandResponseEvent(event);
+        assert.deepEqual({ ...created, createdAt: '' }, { ...event, createdAt: '' });
+        const second = await store.siteSignals.putDemandResponseEvent({ ...event, id: 'dr-0', groupId: 'feeder-1', maxPowerW: null, maxCurrentA: [16, 16, 16], from: at(30), to: at(40), label: null });
+        assert.deepEqual(await store.siteSignals.demandResponseEvents('S1'), [created, second]);
+        assert.deepEqual(await store.siteSignals.demandResponseEvents('S1', at(20)), [second]);
+        const moved = await store.siteSignals.putDemandResponseEvent({ ...event, from: at(50), to: at(55) });
+        assert.deepEqual(await store.siteSignals.demandResponseEvent('dr-1'), moved);
+        assert.deepEqual((await store.siteSignals.demandResponseEvents('S1')).map((e) => e.id), ['dr-0', 'dr-1']);
+        assert.equal(await store.siteSignals.deleteDemandResponseEvent('dr-1'), true);
+        assert.equal(await store.siteSignals.deleteDemandResponseEvent('dr-1'), false);
+        assert.equal(await store.siteSignals.demandResponseEvent('dr-1'), undefined);
+      });
+
+      it('external load keeps the newest reading per measuring point; a late older one changes nothing', async () => {
+        const root = { siteId: 'S1', groupId: null, powerW: 12_000, currentA: null, at: at(10), receivedAt: at(10) };
+        await store.siteSignals.recordExternalLoad(root);
+        await store.siteSignals.recordExternalLoad({ ...root, groupId: 'feeder-1', powerW: null, currentA: [10, 12, 8] });
+        await store.siteSignals.recordExternalLoad({ ...root, powerW: 9_000, at: at(5), receivedAt: at(11) });
+        assert.deepEqual(await store.siteSignals.latestExternalLoads('S1'), [root, { ...root, groupId: 'feeder-1', powerW: null, currentA: [10, 12, 8] }]);
+        const newer = { ...root, powerW: 15_000, at: at(20), receivedAt: at(20) };
+        await store.siteSignals.recordExternalLoad(newer);
+        assert.deepEqual((await store.siteSignals.latestExternalLoads('S1'))[0], newer);
+      });
+    });
+
+    describe('smart charging: session needs, installed profiles, planner leases', () => {
+      const need = { transactionId: '7', energyWh: 20_000, departure: at(50), source: 'api' as const, evMaxPowerW: null, evMaxCurrentA: null, evMinCurrentA: null };
+
+      it('session needs: one per transaction, replaced by the latest, read in bulk', async () => {
+        const created = await store.sessionNeeds.put(need);
+        assert.deepEqual({ ...created, updatedAt: '' }, { ...need, updatedAt: '' });
+        assert.ok(isIsoTime(created.updatedAt));
+        const replaced = await store.sessionNeeds.put({ ...need, energyWh: 15_500.5, source: 'station', evMaxPowerW: 11_000, evMaxCurrentA: 16, evMinCurrentA: 6 });
+        assert.deepEqual(await store.sessionNeeds.get('7'), replaced);
+        const other = await store.sessionNeeds.put({ ...need, transactionId: '8' });
+        assert.deepEqual(await store.sessionNeeds.forTransactions(['8', '7', '9']), [replaced, other]);
+        assert.deepEqual(await store.sessionNeeds.forTransactions([]), []);
+        const many = Array.from({ length: 1200 }, (_, i) => String(1000 + i));
+        assert.deepEqual(await store.sessionNeeds.forTransactions([...many, '7']), [replaced]);
+        await assert.rejects(store.sessionNeeds.put({ ...need, source: 'guess' as 'api' }));
+        assert.equal(await store.sessionNeeds.delete('7'), true);
+        assert.equal(await store.sessionNeeds.delete('7'), false);
+        assert.equal(await store.sessionNeeds.get('7'), undefined);
+      });
+
+      it('installed profiles: by station and profile id, replaced by id, removed one by one or with their transaction', async () => {
+        const profile = (id: number, purpose: string, fields: Partial<InstalledChargingProfileRecord> = {}): InstalledChargingProfileRecord => ({
+          stationId: 'CS-1', evseId: 1, profileId: id, purpose, stackLevel: 1, transactionId: null,
+          profile: { id, purpose, stackLevel: 1, kind: 'Absolute', schedules: [{ chargingRateUnit: 'A', periods: [{ startPeriod: 0, limit: 16.5 }] }] },
+          status: 'Accepted', sentAt: at(1), ...fields,
+        });
+        const tx = profile(12, 'TxProfile', { transactionId: '42', stackLevel: 2 });
+        const txDefault = profile(11, 'TxDefaultProfile');
+        const station = profile(10, 'ChargingStationMaxProfile', { evseId: 0, status: 'Rejected' });
+        for (const record of [tx, txDefault, station, profile(13, 'TxDefaultProfile', { stationId: 'CS-2' })]) await store.chargingProfiles.put(record);
+        assert.deepEqual(await store.chargingProfiles.forStation('CS-1'), [station, txDefault, tx]);
+        const resent = { ...txDefault, status: 'Rejected' as const, sentAt: at(5) };
+        await store.chargingProfiles.put(resent);
+        assert.deepEqual(await store.chargingProfiles.forStation('CS-1'), [station, resent, tx]);
+        assert.equal(await store.chargingProfiles.removeForTransaction('CS-1', '41'), 0);
+        assert.equal(await store.chargingProfiles.removeForTransaction('CS-1', '42'), 1);
+        assert.equal(await store.chargingProfiles.remove('CS-1', 10), true);
+        assert.equal(await store.chargingProfiles.remove('CS-1', 10), false);
+        assert.deepEqual(await store.chargingProfiles.forStation('CS-1'), [resent]);
+        assert.equal((await store.chargingProfiles.forStation('CS-2')).length, 1);
+        await assert.rejects(store.chargingProfiles.put(profile(14, 'TxProfile', { status: 'Unknown' as 'Accepted' })));
+      });
+
+      it('a planner lease is held by one node until it expires, renewed by its holder, given up on release', async () => {
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-a', 1_000, 10_000), true);
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-b', 2_000, 10_000), false);
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-a', 9_000, 10_000), true, 'renewed');
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-b', 18_999, 10_000), false, 'renewal counts');
+        assert.equal(await store.plannerLeases.acquire('S2', 'node-b', 2_000, 10_000), true, 'another site');
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-b', 19_000, 10_000), true, 'expired: taken over');
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-a', 20_000, 10_000), false);
+        await store.plannerLeases.release('S1', 'node-a');
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-a', 20_000, 10_000), false, 'only the holder releases');
+        await store.plannerLeases.release('S1', 'node-b');
+        assert.equal(await store.plannerLeases.acquire('S1', 'node-a', 20_000, 10_000), true);
       });
     });
 

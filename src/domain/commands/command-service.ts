@@ -3,6 +3,7 @@ import type { ClusterBus, StationCallOutcome } from '../../cluster/bus.ts';
 import type { CommandRecord, CommandStatus, Store } from '../../store/ports.ts';
 import type { DomainConfig } from '../config.ts';
 import { DomainError } from '../errors.ts';
+import type { NeutralStationRequest } from '../smart-charging/station-requests.ts';
 
 export interface CommandRequest {
   stationId: string;
@@ -12,6 +13,11 @@ export interface CommandRequest {
   actor: string;
   origin?: string | undefined;
   timeoutMs?: number | undefined;
+  /**
+   * A version-neutral request (smart charging): sent in the station's version, translated on the node that holds the
+   * station. It is logged as `action` with the neutral request as its payload.
+   */
+  neutral?: NeutralStationRequest | undefined;
 }
 
 export interface CommandResult {
@@ -65,6 +71,7 @@ export class CommandService {
       action: request.action,
       payload: request.payload,
       timeoutMs: request.timeoutMs ?? this.config.commandTimeoutMs,
+      ...(request.neutral === undefined ? {} : { neutral: request.neutral }),
     });
     const completedAt = new Date().toISOString();
     await this.store.commands.complete(record.id, {
@@ -79,6 +86,14 @@ export class CommandService {
       data: { commandId: record.id, action: request.action, actor: request.actor, outcome: outcome.status },
     });
     return { commandId: record.id, outcome };
+  }
+
+  /**
+   * Sends a version-neutral request (charging profiles, composite schedules) and records it like an operator command:
+   * under its OCPP action, with the neutral request as its payload, by `actor`.
+   */
+  sendNeutral(stationId: string, neutral: NeutralStationRequest, actor: string, timeoutMs?: number): Promise<CommandResult> {
+    return this.send({ stationId, action: neutral.kind, payload: neutral as unknown as Record<string, unknown>, actor, neutral, timeoutMs });
   }
 
   async get(id: string): Promise<CommandRecord> {

@@ -4,6 +4,7 @@ import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import { energySoFarWh } from '../transactions/baseline.ts';
 import type { TransactionLookup } from '../transactions/transaction-lookup.ts';
+import { measuredDraw } from './measured-draw.ts';
 import { energyRegisterWh, type MeterValueInput } from './sampled-value.ts';
 
 export interface MeterValuesReport {
@@ -37,10 +38,15 @@ export class MeteringService {
     const registerWh = tx && tx.stoppedAt === null ? energyRegisterWh(report.values) : undefined;
     if (tx && registerWh !== undefined) work.push(this.store.transactions.updateMeter(tx.id, registerWh, nowIso()));
     await Promise.all(work);
+    const draw = measuredDraw(report.values);
     this.bus.publish({
       type: 'meter.values',
       stationId,
-      data: { evseId: report.evseId, connectorId: report.connectorId, transactionId: tx?.id ?? null, samples: sampleCount(readings) },
+      data: {
+        evseId: report.evseId, connectorId: report.connectorId, transactionId: tx?.id ?? null, samples: sampleCount(readings),
+        // What the EV draws now (smart charging compares it with what it was offered).
+        ...(draw === undefined ? {} : { draw }),
+      },
     });
     if (tx && registerWh !== undefined) {
       this.bus.publish({

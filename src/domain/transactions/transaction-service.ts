@@ -4,6 +4,7 @@ import { sanitizeIdToken, type AuthorizationService, type IdTokenInfo } from '..
 import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import type { MeteringService } from '../metering/metering-service.ts';
+import { measuredDraw } from '../metering/measured-draw.ts';
 import { energyRegisterWh, type MeterValueInput } from '../metering/sampled-value.ts';
 import { defaultBaselinePolicy, energySoFarWh, SUSPECT_BASELINE_FLAG, zeroBaselineSuspect, type BaselinePolicy } from './baseline.ts';
 import type { TransactionLookup } from './transaction-lookup.ts';
@@ -220,13 +221,16 @@ export class TransactionService {
     } else if (tx.stoppedAt === null) {
       this.lookup.remember(tx);
       const latestWh = energyRegisterWh(input.meterValues);
+      const draw = measuredDraw(input.meterValues);
+      // What the EV draws now, for smart charging (with the EVSE, so that it needs no lookup).
+      const drawData = draw === undefined ? {} : { evseId: tx.evseId, draw };
       if (latestWh !== undefined) {
         await this.store.transactions.updateMeter(tx.id, latestWh, input.timestamp);
         if (!duplicate && !created) {
-          this.bus.publish({ type: 'transaction.updated', stationId, data: { transactionId: tx.id, meterWh: latestWh, energyWh: this.energySoFar(tx, latestWh), chargingState: tx.chargingState } });
+          this.bus.publish({ type: 'transaction.updated', stationId, data: { transactionId: tx.id, meterWh: latestWh, energyWh: this.energySoFar(tx, latestWh), chargingState: tx.chargingState, ...drawData } });
         }
       } else if (!duplicate && !created) {
-        this.bus.publish({ type: 'transaction.updated', stationId, data: { transactionId: tx.id, chargingState: tx.chargingState, triggerReason: input.triggerReason ?? null } });
+        this.bus.publish({ type: 'transaction.updated', stationId, data: { transactionId: tx.id, chargingState: tx.chargingState, triggerReason: input.triggerReason ?? null, ...drawData } });
       }
     }
     return { transaction: tx, duplicate, ...(idTokenInfo ? { idTokenInfo } : {}) };

@@ -2,7 +2,8 @@ import type { Domain } from '../../domain/domain.ts';
 import type { IdTokenInfo } from '../../domain/authorization/authorization-service.ts';
 import type { TransactionPhase } from '../../domain/transactions/transaction-service.ts';
 import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
-import { textField, type SessionState, type VersionAdapter } from '../adapter.ts';
+import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import { textField, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
@@ -14,6 +15,8 @@ import type {
   StatusNotificationReq201, TransactionEventReq201,
 } from './messages.ts';
 import { toMeterValueInputs201 } from './meter-values.ts';
+import { evChargingNeeds } from './ev-charging-needs.ts';
+import { translateRequest2, translateResponse2 } from './smart-charging-requests.ts';
 
 export type Handler = (session: SessionState, payload: Payload) => Promise<Payload>;
 
@@ -90,8 +93,9 @@ export class Ocpp201Adapter implements VersionAdapter {
     });
     h.set('NotifyEVChargingNeeds', async (s, p) => {
       await this.domain.notifications.record(s.stationId, 'ev.charging-needs', p);
-      // No planner takes the needs yet, so no schedule will follow (K15: Rejected, not Processing).
-      return { status: 'Rejected', statusInfo: { reasonCode: 'NoSchedule', additionalInfo: 'charging needs recorded; no charging schedule will be sent' } };
+      // K15/K16: on an EVSE Joule manages, the needs become the session's and a TxProfile follows the re-plan.
+      if (await this.domain.smartCharging.evChargingNeeds(s.stationId, evChargingNeeds(p))) return { status: 'Accepted' };
+      return { status: 'Rejected', statusInfo: { reasonCode: 'NoSchedule', additionalInfo: 'charging needs recorded; this EVSE is not load-managed (or has no transaction), so no charging schedule will be sent' } };
     });
     h.set('Get15118EVCertificate', async (s, p) => {
       await this.domain.notifications.record(s.stationId, 'certificate.ev-installation-requested', { action: p.action, iso15118SchemaVersion: p.iso15118SchemaVersion });
@@ -132,6 +136,14 @@ export class Ocpp201Adapter implements VersionAdapter {
 
   refuseCommand(session: SessionState, action: string): string | undefined {
     return refusal201(session, action);
+  }
+
+  translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
+    return translateRequest2(this.domain, session.stationId, this.version, request);
+  }
+
+  translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
+    return translateResponse2(request, translated, response);
   }
 
   bootIdentity(action: string, payload: Payload): StationIdentity | undefined {

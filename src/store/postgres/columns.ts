@@ -1,4 +1,5 @@
 import { recordMappers } from '../record-mappers.ts';
+import { smartChargingMappers } from '../smart-charging-mappers.ts';
 /** One result row as node-postgres returns it (default type parsers: int8 as a decimal string, jsonb parsed). */
 export type Row = Record<string, unknown>;
 
@@ -103,6 +104,11 @@ export function jsonText(value: unknown): string {
 }
 
 /** PostgreSQL's way of reading columns, for the shared row mappers. */
-export const records = recordMappers({
+const reader = {
   text, nullableText, integer, nullableNumber, boolean, nullableBoolean, json, nullableJson, oneOf, nullableOneOf, key: decimal,
-});
+};
+
+export const records = recordMappers(reader);
+
+/** The smart-charging tables' rows. */
+export const smartChargingRecords = smartChargingMappers(reader);

@@ -310,6 +310,134 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'smart charging: sites, signals, session needs, installed profiles',
+    // As SQLite's migration 4: groups reference their parent within the site (NO ACTION: a site's delete cascades
+    // through its tree in one statement; a group with children or members cannot go alone); an EVSE belongs to one
+    // site at most; external load keeps the newest reading per measuring point ('' = the site itself).
+    sql: `
+      CREATE TABLE sites (
+        id text COLLATE "C" PRIMARY KEY,
+        name text COLLATE "C" NOT NULL,
+        policy text COLLATE "C" NOT NULL CHECK (policy IN ('equal-share', 'priority', 'first-come-first-served')),
+        nominal_voltage_v double precision NOT NULL,
+        max_power_w double precision,
+        max_current_a jsonb,
+        default_energy_wh double precision,
+        default_dwell_minutes double precision,
+        slot_seconds bigint NOT NULL,
+        horizon_hours double precision NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+
+      CREATE TABLE site_groups (
+        site_id text COLLATE "C" NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        id text COLLATE "C" NOT NULL,
+        parent_id text COLLATE "C",
+        name text COLLATE "C",
+        max_power_w double precision,
+        max_current_a jsonb,
+        nominal_voltage_v double precision,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (site_id, id),
+        FOREIGN KEY (site_id, parent_id) REFERENCES site_groups (site_id, id)
+      );
+
+      CREATE TABLE site_members (
+        station_id text COLLATE "C" NOT NULL,
+        evse_id bigint NOT NULL,
+        site_id text COLLATE "C" NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        group_id text COLLATE "C",
+        phases bigint NOT NULL CHECK (phases IN (1, 3)),
+        phase text COLLATE "C" CHECK (phase IN ('L1', 'L2', 'L3')),
+        phase_rotation text COLLATE "C",
+        max_current_a double precision NOT NULL,
+        max_power_w double precision,
+        min_current_a double precision,
+        rate_unit text COLLATE "C" NOT NULL CHECK (rate_unit IN ('A', 'W')),
+        offline_fallback_a double precision,
+        priority bigint NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (station_id, evse_id),
+        FOREIGN KEY (site_id, group_id) REFERENCES site_groups (site_id, id)
+      );
+      CREATE INDEX site_members_by_site ON site_members (site_id, station_id, evse_id);
+      CREATE INDEX site_members_by_group ON site_members (site_id, group_id);
+
+      CREATE TABLE site_tariffs (
+        site_id text COLLATE "C" PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+        time_zone text COLLATE "C" NOT NULL,
+        default_price_per_kwh double precision NOT NULL,
+        periods jsonb NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+
+      CREATE TABLE site_price_points (
+        site_id text COLLATE "C" NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        starts_at text COLLATE "C" NOT NULL,
+        ends_at text COLLATE "C" NOT NULL,
+        price_per_kwh double precision NOT NULL,
+        PRIMARY KEY (site_id, starts_at)
+      );
+
+      CREATE TABLE demand_response_events (
+        id text COLLATE "C" PRIMARY KEY,
+        site_id text COLLATE "C" NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        group_id text COLLATE "C",
+        max_power_w double precision,
+        max_current_a jsonb,
+        starts_at text COLLATE "C" NOT NULL,
+        ends_at text COLLATE "C" NOT NULL,
+        label text COLLATE "C",
+        created_at text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX demand_response_events_by_site ON demand_response_events (site_id, ends_at);
+
+      CREATE TABLE external_loads (
+        site_id text COLLATE "C" NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        group_key text COLLATE "C" NOT NULL,
+        measured_at text COLLATE "C" NOT NULL,
+        power_w double precision,
+        current_a jsonb,
+        received_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (site_id, group_key)
+      );
+
+      CREATE TABLE session_needs (
+        transaction_id text COLLATE "C" PRIMARY KEY,
+        energy_wh double precision NOT NULL,
+        departure text COLLATE "C" NOT NULL,
+        source text COLLATE "C" NOT NULL CHECK (source IN ('api', 'station', 'default')),
+        ev_max_power_w double precision,
+        ev_max_current_a double precision,
+        ev_min_current_a double precision,
+        updated_at text COLLATE "C" NOT NULL
+      );
+
+      CREATE TABLE installed_charging_profiles (
+        station_id text COLLATE "C" NOT NULL,
+        profile_id bigint NOT NULL,
+        evse_id bigint NOT NULL,
+        purpose text COLLATE "C" NOT NULL,
+        stack_level bigint NOT NULL,
+        transaction_id text COLLATE "C",
+        profile jsonb NOT NULL,
+        status text COLLATE "C" NOT NULL CHECK (status IN ('Accepted', 'Rejected')),
+        sent_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (station_id, profile_id)
+      );
+
+      CREATE TABLE planner_leases (
+        site_id text COLLATE "C" PRIMARY KEY,
+        node_id text COLLATE "C" NOT NULL,
+        expires_at_ms bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

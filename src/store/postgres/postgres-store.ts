@@ -12,6 +12,11 @@ import { PostgresTransactionRepository } from './transaction-repository.ts';
 import { PostgresTransactionEventRepository } from './transaction-event-repository.ts';
 import { PostgresDeviceModelRepository } from './device-model-repository.ts';
 import { PostgresValidationRuleRepository } from './validation-rule-repository.ts';
+import { PostgresSiteRepository } from './site-repository.ts';
+import { PostgresSiteSignalRepository } from './site-signal-repository.ts';
+import { PostgresSessionNeedRepository } from './session-need-repository.ts';
+import { PostgresChargingProfileRepository } from './charging-profile-repository.ts';
+import { PostgresPlannerLeaseRepository } from './planner-lease-repository.ts';
 
 export type { CommitInfo } from '../commit.ts';
 export { StoreClosedError } from '../commit.ts';
@@ -95,6 +100,11 @@ class PostgresStore implements Store {
   readonly transactionEvents: PostgresTransactionEventRepository;
   readonly deviceModel: PostgresDeviceModelRepository;
   readonly validationRules: PostgresValidationRuleRepository;
+  readonly sites: PostgresSiteRepository;
+  readonly siteSignals: PostgresSiteSignalRepository;
+  readonly sessionNeeds: PostgresSessionNeedRepository;
+  readonly chargingProfiles: PostgresChargingProfileRepository;
+  readonly plannerLeases: PostgresPlannerLeaseRepository;
   readonly #db: PostgresDatabase;
   #closing: Promise<void> | undefined;
 
@@ -113,6 +123,11 @@ class PostgresStore implements Store {
     this.transactionEvents = new PostgresTransactionEventRepository(db);
     this.deviceModel = new PostgresDeviceModelRepository(db);
     this.validationRules = new PostgresValidationRuleRepository(db);
+    this.sites = new PostgresSiteRepository(db);
+    this.siteSignals = new PostgresSiteSignalRepository(db);
+    this.sessionNeeds = new PostgresSessionNeedRepository(db);
+    this.chargingProfiles = new PostgresChargingProfileRepository(db);
+    this.plannerLeases = new PostgresPlannerLeaseRepository(db);
   }
 
   close(): Promise<void> {

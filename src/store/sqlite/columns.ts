@@ -1,4 +1,5 @@
 import { recordMappers } from '../record-mappers.ts';
+import { smartChargingMappers } from '../smart-charging-mappers.ts';
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 
 /** One result row as `node:sqlite` returns it. */
@@ -86,7 +87,12 @@ export function toJson(value: unknown): string | null {
 }
 
 /** SQLite's way of reading columns, for the shared row mappers. */
-export const records = recordMappers({
+const reader = {
   text, nullableText, integer, nullableNumber, boolean, nullableBoolean, json, nullableJson, oneOf, nullableOneOf,
   key: (row: Row, column: string) => String(integer(row, column)),
-});
+};
+
+export const records = recordMappers(reader);
+
+/** The smart-charging tables' rows. */
+export const smartChargingRecords = smartChargingMappers(reader);

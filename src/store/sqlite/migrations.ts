@@ -278,6 +278,137 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'smart charging: sites, signals, session needs, installed profiles',
+    // A site is the root of its tree; groups reference their parent within the same site (NO ACTION, so deleting a
+    // site cascades through its whole tree in one statement, while a group with children or members cannot be deleted
+    // alone). An EVSE belongs to one site at most (its primary key). Per-phase currents and tariff periods are JSON.
+    // External load keeps the newest reading per measuring point ('' for the site itself, so that it can be a key;
+    // an older reading arriving late changes nothing); demand-response events name a nullable group. Installed profiles and session needs reference neither stations
+    // nor transactions: they are records of what was sent and said, kept whatever happens to those rows.
+    sql: `
+      CREATE TABLE sites (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        policy TEXT NOT NULL CHECK (policy IN ('equal-share', 'priority', 'first-come-first-served')),
+        nominal_voltage_v REAL NOT NULL,
+        max_power_w REAL,
+        max_current_a TEXT,
+        default_energy_wh REAL,
+        default_dwell_minutes REAL,
+        slot_seconds INTEGER NOT NULL,
+        horizon_hours REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE site_groups (
+        site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        parent_id TEXT,
+        name TEXT,
+        max_power_w REAL,
+        max_current_a TEXT,
+        nominal_voltage_v REAL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (site_id, id),
+        FOREIGN KEY (site_id, parent_id) REFERENCES site_groups (site_id, id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE site_members (
+        station_id TEXT NOT NULL,
+        evse_id INTEGER NOT NULL,
+        site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        group_id TEXT,
+        phases INTEGER NOT NULL CHECK (phases IN (1, 3)),
+        phase TEXT CHECK (phase IN ('L1', 'L2', 'L3')),
+        phase_rotation TEXT,
+        max_current_a REAL NOT NULL,
+        max_power_w REAL,
+        min_current_a REAL,
+        rate_unit TEXT NOT NULL CHECK (rate_unit IN ('A', 'W')),
+        offline_fallback_a REAL,
+        priority INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, evse_id),
+        FOREIGN KEY (site_id, group_id) REFERENCES site_groups (site_id, id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX site_members_by_site ON site_members (site_id, station_id, evse_id);
+      CREATE INDEX site_members_by_group ON site_members (site_id, group_id);
+
+      CREATE TABLE site_tariffs (
+        site_id TEXT PRIMARY KEY REFERENCES sites (id) ON DELETE CASCADE,
+        time_zone TEXT NOT NULL,
+        default_price_per_kwh REAL NOT NULL,
+        periods TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE site_price_points (
+        site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        price_per_kwh REAL NOT NULL,
+        PRIMARY KEY (site_id, starts_at)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE demand_response_events (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        group_id TEXT,
+        max_power_w REAL,
+        max_current_a TEXT,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        label TEXT,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX demand_response_events_by_site ON demand_response_events (site_id, ends_at);
+
+      CREATE TABLE external_loads (
+        site_id TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+        group_key TEXT NOT NULL,
+        measured_at TEXT NOT NULL,
+        power_w REAL,
+        current_a TEXT,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (site_id, group_key)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE session_needs (
+        transaction_id TEXT PRIMARY KEY,
+        energy_wh REAL NOT NULL,
+        departure TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('api', 'station', 'default')),
+        ev_max_power_w REAL,
+        ev_max_current_a REAL,
+        ev_min_current_a REAL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE installed_charging_profiles (
+        station_id TEXT NOT NULL,
+        profile_id INTEGER NOT NULL,
+        evse_id INTEGER NOT NULL,
+        purpose TEXT NOT NULL,
+        stack_level INTEGER NOT NULL,
+        transaction_id TEXT,
+        profile TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Accepted', 'Rejected')),
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, profile_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE planner_leases (
+        site_id TEXT PRIMARY KEY,
+        node_id TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Migration 2's data move: groups the rows of `meter_values` into readings (walked in the order of its unique index). */

@@ -16,6 +16,11 @@ import { SqliteTransactionRepository } from './transaction-repository.ts';
 import { SqliteTransactionEventRepository } from './transaction-event-repository.ts';
 import { SqliteDeviceModelRepository } from './device-model-repository.ts';
 import { SqliteValidationRuleRepository } from './validation-rule-repository.ts';
+import { SqliteSiteRepository } from './site-repository.ts';
+import { SqliteSiteSignalRepository } from './site-signal-repository.ts';
+import { SqliteSessionNeedRepository } from './session-need-repository.ts';
+import { SqliteChargingProfileRepository } from './charging-profile-repository.ts';
+import { SqlitePlannerLeaseRepository } from './planner-lease-repository.ts';
 import type { CommitInfo } from './write-queue.ts';
 
 export type { CommitInfo } from './write-queue.ts';
@@ -78,6 +83,11 @@ class SqliteStore implements Store {
   readonly transactionEvents: SqliteTransactionEventRepository;
   readonly deviceModel: SqliteDeviceModelRepository;
   readonly validationRules: SqliteValidationRuleRepository;
+  readonly sites: SqliteSiteRepository;
+  readonly siteSignals: SqliteSiteSignalRepository;
+  readonly sessionNeeds: SqliteSessionNeedRepository;
+  readonly chargingProfiles: SqliteChargingProfileRepository;
+  readonly plannerLeases: SqlitePlannerLeaseRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
   #closing: Promise<void> | undefined;
@@ -94,6 +104,11 @@ class SqliteStore implements Store {
     this.transactionEvents = new SqliteTransactionEventRepository(db);
     this.deviceModel = new SqliteDeviceModelRepository(db);
     this.validationRules = new SqliteValidationRuleRepository(db);
+    this.sites = new SqliteSiteRepository(db);
+    this.siteSignals = new SqliteSiteSignalRepository(db);
+    this.sessionNeeds = new SqliteSessionNeedRepository(db);
+    this.chargingProfiles = new SqliteChargingProfileRepository(db);
+    this.plannerLeases = new SqlitePlannerLeaseRepository(db);
   }
 
   close(): Promise<void> {

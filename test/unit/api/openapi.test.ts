@@ -28,6 +28,34 @@ const ROUTES = [
   'PUT /api/v1/validation-rules/{id}',
   'DELETE /api/v1/validation-rules/{id}',
   'GET /api/v1/events',
+  'GET /api/v1/sites',
+  'GET /api/v1/sites/{siteId}',
+  'PUT /api/v1/sites/{siteId}',
+  'DELETE /api/v1/sites/{siteId}',
+  'GET /api/v1/sites/{siteId}/groups',
+  'PUT /api/v1/sites/{siteId}/groups/{groupId}',
+  'DELETE /api/v1/sites/{siteId}/groups/{groupId}',
+  'GET /api/v1/sites/{siteId}/evses',
+  'PUT /api/v1/sites/{siteId}/evses/{stationId}/{evseId}',
+  'DELETE /api/v1/sites/{siteId}/evses/{stationId}/{evseId}',
+  'GET /api/v1/sites/{siteId}/tariff',
+  'PUT /api/v1/sites/{siteId}/tariff',
+  'DELETE /api/v1/sites/{siteId}/tariff',
+  'GET /api/v1/sites/{siteId}/prices',
+  'PUT /api/v1/sites/{siteId}/prices',
+  'DELETE /api/v1/sites/{siteId}/prices',
+  'GET /api/v1/sites/{siteId}/demand-response-events',
+  'POST /api/v1/sites/{siteId}/demand-response-events',
+  'GET /api/v1/sites/{siteId}/demand-response-events/{eventId}',
+  'PUT /api/v1/sites/{siteId}/demand-response-events/{eventId}',
+  'DELETE /api/v1/sites/{siteId}/demand-response-events/{eventId}',
+  'GET /api/v1/sites/{siteId}/external-load',
+  'POST /api/v1/sites/{siteId}/external-load',
+  'GET /api/v1/sites/{siteId}/plan',
+  'GET /api/v1/transactions/{id}/needs',
+  'PUT /api/v1/transactions/{id}/needs',
+  'DELETE /api/v1/transactions/{id}/needs',
+  'GET /api/v1/stations/{id}/charging-profiles',
 ];
 
 interface Operation {
@@ -68,7 +96,7 @@ describe('OpenAPI document', () => {
   });
 
   it('tags, summarizes and documents the responses of every operation', () => {
-    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'events', 'system']);
+    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'smart-charging', 'events', 'system']);
     for (const { route, op } of operations()) {
       assert.equal(op.tags?.length, 1, route);
       assert.ok(tags.has(op.tags[0]!), route);
@@ -89,7 +117,8 @@ describe('OpenAPI document', () => {
   });
 
   it('names the shared schemas, and every $ref resolves to one', () => {
-    for (const name of ['StationView', 'Transaction', 'TransactionEvent', 'DeviceVariable', 'ValidationRule', 'MeterValue', 'IdToken', 'Command', 'CommandResult', 'DomainEvent', 'Error']) {
+    for (const name of ['StationView', 'Transaction', 'TransactionEvent', 'DeviceVariable', 'ValidationRule', 'MeterValue', 'IdToken', 'Command', 'CommandResult', 'DomainEvent', 'Error',
+      'Site', 'SiteGroup', 'SiteEvse', 'Tariff', 'PricePoint', 'DemandResponseEvent', 'ExternalLoad', 'SessionNeed', 'InstalledChargingProfile', 'SitePlan']) {
       assert.ok(doc.components.schemas[name], name);
     }
     const refs = new Set<string>();

@@ -84,7 +84,7 @@ describe('MeteringService', () => {
     });
 
     assert.deepEqual(events.map((event) => [event.type, event.data]), [
-      ['meter.values', { evseId: 1, connectorId: 1, transactionId: tx.id, samples: 4 }],
+      ['meter.values', { evseId: 1, connectorId: 1, transactionId: tx.id, samples: 4, draw: { currentA: [16], at: T1 } }],
       ['transaction.updated', { transactionId: tx.id, meterWh: 1800, energyWh: 800 }],
     ]);
     assert.equal((await store.transactions.get(tx.id))?.lastMeterWh, 1800);

@@ -221,7 +221,7 @@ describe('postgres store: several processes on one schema', () => {
     const store = await openPostgresStore({ url, schema });
     await assertMigratedV2(store);
     await store.close();
-    assert.deepEqual(await query(`SELECT max(version) AS version FROM "${schema}".schema_migrations`), [{ version: 3 }]);
+    assert.deepEqual(await query(`SELECT max(version) AS version FROM "${schema}".schema_migrations`), [{ version: MIGRATIONS.at(-1)?.version }]);
   });
 
   it('refuses a schema whose version is newer than this code', async () => {

@@ -31,6 +31,10 @@ export interface ServerConfig {
   validationMode: ValidationMode;
   /** Active transactions with no message for this long are closed as stale; 0 = never. */
   staleTransactionHours: number;
+  /** Events within this time are gathered into one re-plan of a site (smart charging). */
+  smartChargingDebounceMs: number;
+  /** How long a node's planner lease on a site lasts without renewal (smart charging in a cluster). */
+  smartChargingLeaseS: number;
   logLevel: string;
   /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
   workers: number;
@@ -94,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxFrameBytes: int(env, 'JOULE_MAX_FRAME_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     validationMode,
     staleTransactionHours: int(env, 'JOULE_STALE_TRANSACTION_HOURS', 48, 0, 24 * 365),
+    smartChargingDebounceMs: int(env, 'JOULE_SMART_CHARGING_DEBOUNCE_MS', 200, 0, 60_000),
+    smartChargingLeaseS: int(env, 'JOULE_SMART_CHARGING_LEASE', 30, 2, 3_600),
     logLevel: env.JOULE_LOG_LEVEL || 'info',
     workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
   };

@@ -58,6 +58,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     commandTimeoutMs: config.commandTimeoutMs,
     authorizeUnknownIdTokens: config.authorizeUnknownIdTokens,
     defaultValidationMode: config.validationMode,
+    smartCharging: {
+      debounceMs: config.smartChargingDebounceMs,
+      leaseTtlMs: config.smartChargingLeaseS * 1000,
+      onError: (siteId, err) => logger.warn({ siteId, err }, 'smart charging: re-planning a site failed; it is tried again on the next event'),
+    },
   });
   const gateway = new Gateway({
     domain,

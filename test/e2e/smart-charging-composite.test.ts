@@ -15,6 +15,19 @@ function limitAt(periods: readonly { startPeriod: number; limit?: number }[], se
   return limit;
 }
 
+/** Asserts that two schedules give the same limit at every breakpoint of either, where Joule's has a limit. */
+function assertSameLimits(station: readonly CompositeSchedulePeriod[], joule: readonly CompositeSchedulePeriod[], duration: number): void {
+  const breakpoints = new Set<number>([0, ...station.map((p) => p.startPeriod), ...joule.map((p) => p.startPeriod)]);
+  let compared = 0;
+  for (const second of [...breakpoints].filter((t) => t < duration).sort((a, b) => a - b)) {
+    const expected = limitAt(joule, second);
+    if (expected === undefined) continue;
+    assert.equal(limitAt(station, second), expected, `limit at +${second} s (station ${JSON.stringify(station)}, Joule ${JSON.stringify(joule)})`);
+    compared++;
+  }
+  assert.ok(compared >= 2, 'the schedule has several periods to compare');
+}
+
 /**
  * Joule computes composite schedules itself (1.6 §3.13.4, 2.0.1 K08): installed on a station, the same profiles must
  * give the same limits when the station is asked GetCompositeSchedule. The simulator computes its answer with its own,
@@ -58,15 +71,7 @@ describe('composite schedules: Joule\'s computation agrees with what the station
       assert.equal(res.body.response.status, 'Accepted');
       const station = res.body.response.chargingSchedule as { chargingSchedulePeriod: CompositeSchedulePeriod[] };
       const joule = computeCompositeSchedule({ profiles: installed, evseId: connectorId, start: res.body.response.scheduleStart, duration: 1800, chargingRateUnit: 'A' });
-      const breakpoints = new Set<number>([0, ...station.chargingSchedulePeriod.map((p) => p.startPeriod), ...joule.periods.map((p) => p.startPeriod)]);
-      let compared = 0;
-      for (const second of [...breakpoints].filter((s) => s < 1800).sort((a, b) => a - b)) {
-        const expected = limitAt(joule.periods, second);
-        if (expected === undefined) continue;
-        assert.equal(limitAt(station.chargingSchedulePeriod, second), expected, `limit at +${second} s (station ${JSON.stringify(station.chargingSchedulePeriod)}, Joule ${JSON.stringify(joule.periods)})`);
-        compared++;
-      }
-      assert.ok(compared >= 2, 'the schedule has several periods to compare');
+      assertSameLimits(station.chargingSchedulePeriod, joule.periods, 1800);
     });
   }
 });
@@ -109,15 +114,7 @@ describe('composite schedules (2.0.1 K08): Joule\'s computation agrees with a 2.
       assert.equal(res.body.response.status, 'Accepted', JSON.stringify(res.body));
       const station = res.body.response.schedule as { scheduleStart: string; chargingSchedulePeriod: CompositeSchedulePeriod[] };
       const joule = computeCompositeSchedule({ profiles: installed, evseId, start: station.scheduleStart, duration: 1800, chargingRateUnit: 'W' });
-      const breakpoints = new Set<number>([0, ...station.chargingSchedulePeriod.map((p) => p.startPeriod), ...joule.periods.map((p) => p.startPeriod)]);
-      let compared = 0;
-      for (const second of [...breakpoints].filter((t) => t < 1800).sort((a, b) => a - b)) {
-        const expected = limitAt(joule.periods, second);
-        if (expected === undefined) continue;
-        assert.equal(limitAt(station.chargingSchedulePeriod, second), expected, `limit at +${second} s (station ${JSON.stringify(station.chargingSchedulePeriod)}, Joule ${JSON.stringify(joule.periods)})`);
-        compared++;
-      }
-      assert.ok(compared >= 2, 'the schedule has several periods to compare');
+      assertSameLimits(station.chargingSchedulePeriod, joule.periods, 1800);
     });
   }
 });

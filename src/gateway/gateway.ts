@@ -9,6 +9,7 @@ import { PayloadAdmission } from '../ocpp/validation/payload-admission.ts';
 import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
 import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
 import type { StationRecord } from '../store/ports.ts';
+import { FailedAttemptLimiter, type FailedAttemptLimits } from './failed-attempt-limiter.ts';
 import type { SessionOptions } from './session-options.ts';
 import { SessionRegistry } from './session-registry.ts';
 import { CLOSE_GOING_AWAY, CLOSE_REPLACED, StationSession } from './station-session.ts';
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   /** Protocol for stations that offer none and have none configured; undefined refuses them. */
   defaultProtocol: OcppVersion | undefined;
   session: SessionOptions;
+  /** Failed station authentications allowed per remote address before it is answered 429; default 10 per minute. */
+  authFailureLimits?: FailedAttemptLimits;
 }
 
 const PROTOCOL_ERROR = 1002;
@@ -44,6 +47,7 @@ export class Gateway {
   private readonly modes: ValidationModes;
   private readonly log: Logger;
   private readonly options: GatewayOptions;
+  private readonly authFailures: FailedAttemptLimiter;
   private stopping = false;
 
   constructor(init: { domain: Domain; adapters: VersionAdapter[]; validator: SchemaValidator; logger: Logger; options: GatewayOptions }) {
@@ -54,6 +58,7 @@ export class Gateway {
     this.modes = validationModes(init.domain);
     this.log = init.logger;
     this.options = init.options;
+    this.authFailures = new FailedAttemptLimiter(init.options.authFailureLimits);
     const serverOptions = {
       noServer: true,
       maxPayload: this.options.maxFrameBytes,
@@ -107,6 +112,12 @@ export class Gateway {
     }
     const stationId = parsed.id;
     const remoteAddress = req.socket.remoteAddress;
+    // An address that failed authentication too often is held back before any read or scrypt check.
+    const retryAfterMs = this.authFailures.retryAfterMs(remoteAddress ?? '');
+    if (retryAfterMs > 0) {
+      this.log.debug({ stationId, remoteAddress }, 'connection refused: too many failed authentications from this address');
+      return refuse(socket, 429, 'too many failed authentications', { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
+    }
     if (!(await this.domain.stations.admits(stationId))) {
       this.log.info({ stationId, remoteAddress }, 'connection refused: unknown station (JOULE_UNKNOWN_STATIONS=reject)');
       return refuse(socket, 404, 'Not Found');
@@ -119,6 +130,28 @@ export class Gateway {
     if (offered.length > 0) req.headers['sec-websocket-protocol'] = offered.join(', ');
     else delete req.headers['sec-websocket-protocol'];
     (req as UpgradeRequest).ocppProtocolHeader = choice.version && 'offered' in choice && choice.offered ? choice.version : undefined;
+
+    // Security profile and HTTP Basic authentication, before the handshake ([SEC] §2.3). Only at connect: a session
+    // is never checked again. The gateway has no TLS listener yet, so every connection here is plain ws.
+    const admission = await this.domain.stations.authenticate(station, stationId, {
+      protocol: choice.version,
+      authorization: req.headers.authorization,
+      tls: false,
+    });
+    if (!admission.ok) {
+      if (admission.reason === 'tls-required') {
+        this.log.warn({ stationId, remoteAddress, securityProfile: station?.securityProfile }, `connection refused: ${admission.detail}`);
+        return refuse(socket, 403, admission.detail);
+      }
+      // The password itself is never logged; only why it failed.
+      this.log.warn({ stationId, remoteAddress, reason: admission.reason }, `connection refused: station authentication failed (${admission.detail})`);
+      // A station without a usable password guessed nothing: that is configuration, not an attempt to count.
+      if (admission.reason !== 'no-password' && this.authFailures.recordFailure(remoteAddress ?? '')) {
+        this.log.warn({ remoteAddress }, 'too many failed station authentications from this address: held back for the rest of the minute');
+      }
+      return refuse(socket, 401, 'station authentication failed', { 'WWW-Authenticate': 'Basic realm="OCPP"' });
+    }
+    if (admission.authenticated) this.log.debug({ stationId, passwordForm: admission.form }, 'station authenticated');
 
     if (socket.destroyed) return;
     const server = choice.version && choice.version !== 'ocpp1.6' ? this.wssDeflate : this.wss;
@@ -233,15 +266,19 @@ interface UpgradeRequest extends IncomingMessage {
   ocppProtocolHeader?: string | undefined;
 }
 
-function refuse(socket: Duplex, status: number, message: string): void {
+function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
-  socket.end(`HTTP/1.1 ${status} ${httpStatusText(status)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${httpStatusText(status)}\r\nConnection: close\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
 }
 
 function httpStatusText(status: number): string {
   switch (status) {
     case 400: return 'Bad Request';
+    case 401: return 'Unauthorized';
+    case 403: return 'Forbidden';
     case 404: return 'Not Found';
+    case 429: return 'Too Many Requests';
     case 503: return 'Service Unavailable';
     default: return 'Internal Server Error';
   }

@@ -312,6 +312,24 @@ export interface StationRepository {
   statusHistory(stationId: string, limit: number): Promise<ConnectorStatusRecord[]>;
   configuration(stationId: string): Promise<ConfigurationKeyRecord[]>;
   saveConfiguration(stationId: string, keys: Omit<ConfigurationKeyRecord, 'stationId' | 'updatedAt'>[], at: string): Promise<void>;
+  /**
+   * Sets (or with null clears) the station's Basic-auth password hashes. False when the station is not known. The
+   * hashes are never part of StationRecord, so they cannot leak into a view or an event.
+   */
+  setPasswordHashes(stationId: string, hashes: StationPasswordHashes | null): Promise<boolean>;
+  /** The station's password hashes; undefined when it has no password (or is not known). Read only at connect. */
+  passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined>;
+}
+
+/**
+ * A station's Basic-auth password (security profiles 1 and 2) as salted scrypt hashes (PHC strings), one per way
+ * the station's protocol reads the same password: a 1.6 AuthorizationKey (raw 16-20 bytes, or its 32-40 hex digits
+ * decoded) and a 2.x BasicAuthPassword (16-40 characters, as is). Null where the password is not valid that way.
+ * At least one is set.
+ */
+export interface StationPasswordHashes {
+  authorizationKey: string | null;
+  basicAuthPassword: string | null;
 }
 
 export interface IdTokenRepository {

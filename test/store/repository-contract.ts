@@ -114,6 +114,32 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.stations.get('CS-unknown'), undefined);
       });
 
+      it('A01.FR.08: a station password is kept as hashes, outside the station record, until replaced or cleared', async () => {
+        const hashes = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdA$aGFzaC0xNg', basicAuthPassword: '$scrypt$ln=12,r=8,p=1$c2FsdA$aGFzaC0yeA' };
+        assert.equal(await store.stations.setPasswordHashes('CS-unknown', hashes), false, 'an unknown station gets no password');
+        assert.equal(await store.stations.passwordHashes('CS-unknown'), undefined);
+
+        const registered = await store.stations.register({ id: 'CS-1', securityProfile: 1 });
+        assert.equal(await store.stations.passwordHashes('CS-1'), undefined, 'no password yet');
+        assert.equal(await store.stations.setPasswordHashes('CS-1', hashes), true);
+        assert.deepEqual(await store.stations.passwordHashes('CS-1'), hashes);
+        const station = await store.stations.get('CS-1');
+        assert.ok(station);
+        assert.doesNotMatch(JSON.stringify(station), /scrypt|hash/i, 'the record never carries the hashes');
+        assert.deepEqual({ ...station, updatedAt: registered.updatedAt }, registered);
+
+        // Registration updates and boots leave the password alone.
+        await store.stations.register({ id: 'CS-1', description: 'roof' });
+        await store.stations.recordBoot('CS-1', { protocol: 'ocpp2.0.1', vendor: 'V', model: 'M' }, 'Accepted', '2025-01-01T10:00:00.000Z');
+        assert.deepEqual(await store.stations.passwordHashes('CS-1'), hashes);
+
+        const only16 = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdDI$aGFzaC0zeA', basicAuthPassword: null };
+        assert.equal(await store.stations.setPasswordHashes('CS-1', only16), true);
+        assert.deepEqual(await store.stations.passwordHashes('CS-1'), only16);
+        assert.equal(await store.stations.setPasswordHashes('CS-1', null), true);
+        assert.equal(await store.stations.passwordHashes('CS-1'), undefined, 'cleared');
+      });
+
       it('list returns every station ordered by id', async () => {
         await store.stations.register({ id: 'CS-b' });
         await store.stations.register({ id: 'CS-a' });

@@ -23,7 +23,7 @@ interface StationUpdate {
   defaultProtocol?: (typeof PROTOCOLS)[number] | null;
   description?: string | null;
   validationMode?: ValidationMode | null;
-  password?: string;
+  password?: string | null;
 }
 
 const stationUpdateBody = {
@@ -32,7 +32,7 @@ const stationUpdateBody = {
   properties: {
     registered: { type: 'boolean', description: 'Defaults to true: an operator PUT registers the station' },
     bootPolicy: { type: ['string', 'null'], enum: [...REGISTRATION_STATUSES, null], description: 'Answer forced on BootNotification; null = server default' },
-    securityProfile: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: 'Security profile 0-3; null = listener default' },
+    securityProfile: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: 'Security profile 0-3; null = listener default. 1: HTTP Basic auth required at connection (needs a password); 2-3: TLS required (refused on the plain ws listener for now)' },
     defaultProtocol: { type: ['string', 'null'], enum: [...PROTOCOLS, null], description: 'Protocol assumed when the station offers no subprotocol' },
     description: { type: ['string', 'null'], maxLength: 1000 },
     validationMode: {
@@ -41,9 +41,13 @@ const stationUpdateBody = {
       description: `How the station's messages are validated, from its next connection or boot (${VALIDATION_MODE_DESCRIPTION}); null = a matching vendor rule, else the server default`,
     },
     password: {
-      type: 'string',
+      type: ['string', 'null'],
       maxLength: 256,
-      description: 'Basic-auth password for security profiles 1-2. Accepted and ignored for now: station authentication is not enforced yet.',
+      description:
+        'Basic-auth password (security profiles 1 and 2), write-only: only salted hashes are stored and it is never shown. '
+        + 'OCPP 2.x: 16-40 characters (letters, digits, *-_=:+|@.). OCPP 1.6 AuthorizationKey: the key itself (16-20 bytes) or its hex '
+        + 'representation (32-40 hex digits); the station may send either form. Checked against the protocol the station is known to speak. '
+        + 'Once set, the station must present it at every connection, whatever its securityProfile; null removes it.',
     },
   },
 };
@@ -94,7 +98,7 @@ export function stationRoutes(app: FastifyInstance, domain: Domain): void {
     if (body.defaultProtocol !== undefined) registration.defaultProtocol = body.defaultProtocol;
     if (body.description !== undefined) registration.description = body.description;
     if (body.validationMode !== undefined) registration.validationMode = body.validationMode;
-    return domain.stations.register(registration);
+    return domain.stations.register(registration, body.password);
   });
 
   app.get<{ Params: StationParams; Querystring: { limit: number } }>('/stations/:id/status-history', {

@@ -1,8 +1,10 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
-import type { BootInfo, RegistrationStatus, StationRecord, StationRegistration, Store } from '../../store/ports.ts';
+import type { BootInfo, RegistrationStatus, StationPasswordHashes, StationRecord, StationRegistration, Store } from '../../store/ports.ts';
 import { bootAnswerFor, type DomainConfig } from '../config.ts';
 import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
+import { admitConnection, type StationAdmission } from './station-authentication.ts';
+import { credentialKindOf, stationPasswordHashes } from './station-password.ts';
 import { toStationView, type StationView } from './station-view.ts';
 
 export interface BootAnswer {
@@ -41,6 +43,39 @@ export class StationService {
     if (this.config.unknownStations !== 'reject') return true;
     const station = await this.store.stations.get(stationId);
     return station !== undefined && station.registered;
+  }
+
+  /**
+   * Decides at the WebSocket upgrade, before the handshake, whether the station's security profile and password let
+   * this connection in (see station-authentication.ts). `protocol`: the negotiated one, if any. Costs one read and,
+   * for a station with a password, one or two scrypt verifications: only ever at connect.
+   */
+  async authenticate(
+    station: StationRecord | undefined,
+    stationId: string,
+    connection: { protocol: string | undefined; authorization: string | undefined; tls: boolean },
+  ): Promise<StationAdmission> {
+    const hashes = station === undefined ? undefined : await this.store.stations.passwordHashes(stationId);
+    return admitConnection({
+      stationId,
+      station,
+      hashes,
+      kind: credentialKindOf(connection.protocol),
+      authorization: connection.authorization,
+      tls: connection.tls,
+    });
+  }
+
+  /**
+   * Sets the station's Basic-auth password (kept only as salted hashes), or clears it with null. The password must
+   * be valid for the protocol the station is known to speak (see station-password.ts). `not_found` for an unknown
+   * station, `invalid` for a password that breaks the rules.
+   */
+  async setPassword(stationId: string, password: string | null): Promise<void> {
+    const station = await this.store.stations.get(stationId);
+    if (!station) throw new DomainError('not_found', `Station ${stationId} is not known`);
+    const hashes = password === null ? null : await stationPasswordHashes(password, station.protocol ?? station.defaultProtocol);
+    if (!(await this.store.stations.setPasswordHashes(stationId, hashes))) throw new DomainError('not_found', `Station ${stationId} is not known`);
   }
 
   async get(stationId: string): Promise<StationRecord | undefined> {
@@ -103,8 +138,22 @@ export class StationService {
     this.bus.publish({ type: 'connector.status', stationId, data: { ...record } });
   }
 
-  async register(registration: StationRegistration): Promise<StationView> {
-    const record = await this.store.stations.register(registration);
+  /**
+   * Creates or updates a station; with `password` also sets (null: clears) its password. The password is checked
+   * before anything is written, so a refused one leaves the station as it was.
+   */
+  async register(registration: StationRegistration, password?: string | null): Promise<StationView> {
+    let hashes: StationPasswordHashes | null | undefined;
+    if (password !== undefined && password !== null) {
+      const existing = await this.store.stations.get(registration.id);
+      const configured = registration.defaultProtocol !== undefined ? registration.defaultProtocol : existing?.defaultProtocol;
+      hashes = await stationPasswordHashes(password, existing?.protocol ?? configured ?? null);
+    } else if (password === null) hashes = null;
+    let record = await this.store.stations.register(registration);
+    if (hashes !== undefined) {
+      await this.store.stations.setPasswordHashes(record.id, hashes);
+      record = (await this.store.stations.get(record.id)) ?? record;
+    }
     this.bus.publish({ type: 'station.registered', stationId: record.id, data: { registered: record.registered, bootPolicy: record.bootPolicy } });
     return this.view(record);
   }

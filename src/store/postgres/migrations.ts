@@ -438,6 +438,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'station passwords: Basic-auth hashes for security profiles 1 and 2',
+    // Salted scrypt hashes (PHC strings) of the station's password, one per way its protocol reads it (1.6
+    // AuthorizationKey bytes, 2.x BasicAuthPassword text); null where it is not valid that way, both null when the
+    // station has no password. Never selected with the station record, so never in a view.
+    sql: `
+      ALTER TABLE stations ADD COLUMN authorization_key_hash text COLLATE "C";
+      ALTER TABLE stations ADD COLUMN basic_auth_password_hash text COLLATE "C";
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

@@ -3,12 +3,13 @@ import type {
   ConfigurationKeyRecord,
   ConnectorStatusRecord,
   RegistrationStatus,
+  StationPasswordHashes,
   StationRecord,
   StationRegistration,
   StationRepository,
 } from '../ports.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
-import { type Row, boolean, records, text } from './columns.ts';
+import { type Row, boolean, nullableText, records, text } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 
 
@@ -97,6 +98,15 @@ const UPSERT_CONFIGURATION = {
     SELECT $1, k.key, k.value, k.readonly, $2 FROM unnest($3::text[], $4::text[], $5::boolean[]) AS k(key, value, readonly)
     ON CONFLICT (station_id, key) DO UPDATE SET value = excluded.value, readonly = excluded.readonly,
       updated_at = excluded.updated_at`,
+};
+
+const UPDATE_PASSWORD_HASHES = {
+  name: 'joule_stations_update_password_hashes',
+  text: 'UPDATE stations SET authorization_key_hash = $2, basic_auth_password_hash = $3, updated_at = $4 WHERE id = $1',
+};
+const SELECT_PASSWORD_HASHES = {
+  name: 'joule_stations_select_password_hashes',
+  text: 'SELECT authorization_key_hash, basic_auth_password_hash FROM stations WHERE id = $1',
 };
 
 /**
@@ -216,6 +226,23 @@ export class PostgresStationRepository implements StationRepository {
       ],
       ordered.length,
     );
+  }
+
+  async setPasswordHashes(stationId: string, hashes: StationPasswordHashes | null): Promise<boolean> {
+    const result = await this.#db.write(UPDATE_PASSWORD_HASHES, [
+      stationId,
+      hashes?.authorizationKey ?? null,
+      hashes?.basicAuthPassword ?? null,
+      new Date().toISOString(),
+    ]);
+    return result.count > 0;
+  }
+
+  async passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined> {
+    const [row] = await this.#db.read(SELECT_PASSWORD_HASHES, [stationId]);
+    if (row === undefined) return undefined;
+    const hashes = { authorizationKey: nullableText(row, 'authorization_key_hash'), basicAuthPassword: nullableText(row, 'basic_auth_password_hash') };
+    return hashes.authorizationKey === null && hashes.basicAuthPassword === null ? undefined : hashes;
   }
 
   /** Stops the periodic last-seen flush and writes the dirty times once more. */

@@ -4,11 +4,12 @@ import type {
   ConfigurationKeyRecord,
   ConnectorStatusRecord,
   RegistrationStatus,
+  StationPasswordHashes,
   StationRecord,
   StationRegistration,
   StationRepository,
 } from '../ports.ts';
-import { type Row, bit, records } from './columns.ts';
+import { type Row, bit, nullableText, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
 
@@ -58,6 +59,8 @@ export class SqliteStationRepository implements StationRepository {
   readonly #selectStatusHistory: StatementSync;
   readonly #selectConfiguration: StatementSync;
   readonly #upsertConfigurationKey: StatementSync;
+  readonly #updatePasswordHashes: StatementSync;
+  readonly #selectPasswordHashes: StatementSync;
 
   constructor(db: SqliteDatabase, options: { lastSeenFlushMs: number }) {
     this.#db = db;
@@ -86,6 +89,10 @@ export class SqliteStationRepository implements StationRepository {
       INSERT INTO configuration_keys (station_id, key, value, readonly, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (station_id, key) DO UPDATE SET value = excluded.value, readonly = excluded.readonly,
         updated_at = excluded.updated_at`);
+    this.#updatePasswordHashes = db.prepare(`UPDATE stations SET authorization_key_hash = ?, basic_auth_password_hash = ?,
+      updated_at = ? WHERE id = ?`);
+    this.#selectPasswordHashes = db.prepare(`SELECT authorization_key_hash, basic_auth_password_hash FROM stations
+      WHERE id = ?`);
     this.#flushTimer = setInterval(() => void this.#flushLastSeen(), options.lastSeenFlushMs);
     this.#flushTimer.unref();
   }
@@ -182,6 +189,27 @@ export class SqliteStationRepository implements StationRepository {
     return this.#db.write(() => {
       for (const key of keys) this.#upsertConfigurationKey.run(stationId, key.key, key.value, bit(key.readonly), at);
     }, keys.length);
+  }
+
+  setPasswordHashes(stationId: string, hashes: StationPasswordHashes | null): Promise<boolean> {
+    return this.#db.write(() => {
+      const result = this.#updatePasswordHashes.run(
+        hashes?.authorizationKey ?? null,
+        hashes?.basicAuthPassword ?? null,
+        new Date().toISOString(),
+        stationId,
+      );
+      return Number(result.changes) > 0;
+    });
+  }
+
+  passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined> {
+    return this.#db.read(() => {
+      const row = this.#selectPasswordHashes.get(stationId);
+      if (row === undefined) return undefined;
+      const hashes = { authorizationKey: nullableText(row, 'authorization_key_hash'), basicAuthPassword: nullableText(row, 'basic_auth_password_hash') };
+      return hashes.authorizationKey === null && hashes.basicAuthPassword === null ? undefined : hashes;
+    });
   }
 
   /** Stops the periodic last-seen flush and queues the final one (committed when the database closes). */

@@ -112,6 +112,8 @@ export class SmartChargingService {
    */
   private readonly refusing = new Set<string>();
   private membership: Promise<Membership> | undefined;
+  /** The membership once read (undefined while it is being read or after a change): lets the hot path skip events. */
+  private knownMembership: Membership | undefined;
   private readonly unsubscribe: () => void;
   private stopped = false;
 
@@ -208,6 +210,12 @@ export class SmartChargingService {
 
   private onEvent(event: DomainEvent): void {
     if (this.stopped) return;
+    // Meter values arrive with every message of every station: those of stations in no site are dropped here,
+    // synchronously, without a promise or a lookup (the message path is hot).
+    if ((event.type === 'meter.values' || event.type === 'transaction.updated') && event.stationId !== undefined) {
+      if (event.data.draw === undefined) return;
+      if (this.knownMembership !== undefined && !this.knownMembership.has(event.stationId)) return;
+    }
     this.handle(event).catch(() => undefined);
   }
 
@@ -217,6 +225,7 @@ export class SmartChargingService {
       case 'smart-charging.changed': {
         if (data.what === 'site' || data.what === 'member') {
           this.membership = undefined;
+          this.knownMembership = undefined;
           if (stationId) this.forgetRefusals(stationId);
         }
         if (typeof data.siteId === 'string') {
@@ -306,6 +315,10 @@ export class SmartChargingService {
       }
       return map;
     })();
+    const reading = this.membership;
+    reading.then((map) => {
+      if (this.membership === reading) this.knownMembership = map;
+    }, () => undefined);
     const pending = this.membership;
     pending.catch(() => {
       if (this.membership === pending) this.membership = undefined;

@@ -14,7 +14,6 @@ export interface MeasuredDraw {
   at: string;
 }
 
-const PHASE_ORDER = ['L1', 'L2', 'L3'];
 const UNIT_TO_W: Record<string, number> = { W: 1, kW: 1000 };
 
 function atOutlet(location: string | null): boolean {
@@ -23,31 +22,51 @@ function atOutlet(location: string | null): boolean {
 
 /** The draw of the newest reading that has a current or a power, or undefined when none has. */
 export function measuredDraw(values: readonly MeterValueInput[]): MeasuredDraw | undefined {
-  let best: { ms: number; draw: MeasuredDraw } | undefined;
+  // Runs on every MeterValues message: no per-reading maps, and a result object only for the reading that wins.
+  let best: MeterValueInput | undefined;
+  let bestMs = 0;
+  let l1: number | undefined;
+  let l2: number | undefined;
+  let l3: number | undefined;
+  let total: number | undefined;
+  let power: number | undefined;
   for (const mv of values) {
-    const ms = Date.parse(mv.timestamp);
-    const currents = new Map<string, number>();
-    let total: number | undefined;
-    let power: number | undefined;
+    const parsed = Date.parse(mv.timestamp);
+    const ms = Number.isNaN(parsed) ? 0 : parsed;
+    if (best !== undefined && parsed < bestMs) continue;
+    let r1: number | undefined;
+    let r2: number | undefined;
+    let r3: number | undefined;
+    let rTotal: number | undefined;
+    let rPower: number | undefined;
     for (const sv of mv.sampledValues) {
       if (!atOutlet(sv.location)) continue;
-      const n = numericValue(sv.value);
-      if (n === null) continue;
       if (sv.measurand === 'Current.Import' && (sv.unit === null || sv.unit === 'A')) {
-        const phase = sv.phase?.replace(/-N$/, '');
-        if (phase && PHASE_ORDER.includes(phase)) currents.set(phase, n);
-        else if (!phase) total = n;
+        const n = numericValue(sv.value);
+        if (n === null) continue;
+        switch (sv.phase) {
+          case null: case undefined: case '': rTotal = n; break;
+          case 'L1': case 'L1-N': r1 = n; break;
+          case 'L2': case 'L2-N': r2 = n; break;
+          case 'L3': case 'L3-N': r3 = n; break;
+          default: break;
+        }
       } else if (sv.measurand === 'Power.Active.Import' && !sv.phase) {
         const factor = UNIT_TO_W[sv.unit ?? 'W'];
-        if (factor !== undefined) power = n * factor;
+        const n = factor === undefined ? null : numericValue(sv.value);
+        if (n !== null && factor !== undefined) rPower = n * factor;
       }
     }
-    const draw: MeasuredDraw = { at: mv.timestamp };
-    if (currents.size > 0) draw.currentA = PHASE_ORDER.filter((p) => currents.has(p)).map((p) => currents.get(p)!);
-    else if (total !== undefined) draw.currentA = [total];
-    if (power !== undefined) draw.powerW = power;
-    if (draw.currentA === undefined && draw.powerW === undefined) continue;
-    if (!best || !(ms < best.ms)) best = { ms: Number.isNaN(ms) ? 0 : ms, draw };
+    if (r1 === undefined && r2 === undefined && r3 === undefined && rTotal === undefined && rPower === undefined) continue;
+    best = mv;
+    bestMs = ms;
+    [l1, l2, l3, total, power] = [r1, r2, r3, rTotal, rPower];
   }
-  return best?.draw;
+  if (best === undefined) return undefined;
+  const draw: MeasuredDraw = { at: best.timestamp };
+  const phases = [l1, l2, l3].filter((a): a is number => a !== undefined);
+  if (phases.length > 0) draw.currentA = phases;
+  else if (total !== undefined) draw.currentA = [total];
+  if (power !== undefined) draw.powerW = power;
+  return draw;
 }

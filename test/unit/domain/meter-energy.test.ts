@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sanitizeIdToken } from '../../../src/domain/authorization/authorization-service.ts';
+import { measuredDraw } from '../../../src/domain/metering/measured-draw.ts';
 import { energyRegisterWh, type SampledValueInput } from '../../../src/domain/metering/sampled-value.ts';
 
 function sv(fields: Partial<SampledValueInput>): SampledValueInput {
@@ -42,5 +43,29 @@ describe('id token sanitising (field notes §3 #12)', () => {
     assert.equal(sanitizeIdToken('\\"04A2B3C4\\"'), '04A2B3C4');
     assert.equal(sanitizeIdToken('04A2\u0000B3C4'), '04A2B3C4');
     assert.equal(sanitizeIdToken('A"B'), 'A"B', 'quotes inside a tag are kept');
+  });
+});
+
+describe('measured draw (what an EV takes now, for smart charging)', () => {
+  const at = (timestamp: string, values: Partial<SampledValueInput>[]) => ({ timestamp, sampledValues: values.map(sv) });
+
+  it('per-phase currents in phase order (L1-N counts as L1), power in W from kW, at the outlet only', () => {
+    const draw = measuredDraw([at('2026-01-01T10:00:00Z', [
+      { measurand: 'Current.Import', phase: 'L3', value: '15', unit: 'A' },
+      { measurand: 'Current.Import', phase: 'L1-N', value: '16', unit: 'A' },
+      { measurand: 'Current.Import', phase: 'L2', value: '14', unit: 'A', location: 'EV' },
+      { measurand: 'Power.Active.Import', value: '10.5', unit: 'kW' },
+    ])]);
+    assert.deepEqual(draw, { at: '2026-01-01T10:00:00Z', currentA: [16, 15], powerW: 10_500 });
+  });
+
+  it('the newest reading with a current or power wins; a batch without either gives nothing', () => {
+    const values = [
+      at('2026-01-01T10:05:00Z', [{ measurand: 'Current.Import', value: '10', unit: 'A' }]),
+      at('2026-01-01T10:00:00Z', [{ measurand: 'Current.Import', value: '32', unit: 'A' }]),
+      at('2026-01-01T10:09:00Z', [{ measurand: 'SoC', value: '50', unit: 'Percent' }]),
+    ];
+    assert.deepEqual(measuredDraw(values), { at: '2026-01-01T10:05:00Z', currentA: [10] });
+    assert.equal(measuredDraw([values[2]!]), undefined);
   });
 });

@@ -440,10 +440,11 @@ export interface MeterValueRepository {
    */
   append(readings: MeterReading[]): Promise<number>;
   /**
-   * The sampled values of a transaction's readings, one record per sampled value: by reading timestamp, then the
+   * The sampled values of a transaction's readings (found through its station: readings are kept by station, so
+   * that storing one touches one place per station), one record per sampled value: by reading timestamp, then the
    * order the readings were stored, then the order of the values within their reading.
    */
-  forTransaction(transactionId: string): Promise<MeterValueRecord[]>;
+  forTransaction(stationId: string, transactionId: string): Promise<MeterValueRecord[]>;
   /**
    * A station's latest sampled values, one record per sampled value: the newest readings first (by timestamp, then
    * latest stored), the values of a reading in their order; at most `limit` records.

@@ -101,7 +101,7 @@ export function recordsOf(reading: MeterReading, numericValues: (number | null)[
 /** Checks a store opened on a version-1 schema holding {@link V1_ROWS}: the migrated readings read back, replay, and sort. */
 export async function assertMigratedV1(store: Store): Promise<void> {
   const { transactionFirst, transactionSecond, otherStation, withoutTransaction } = V1_READINGS;
-  assert.deepEqual(await store.meterValues.forTransaction('1'), [
+  assert.deepEqual(await store.meterValues.forTransaction('CS-1', '1'), [
     ...recordsOf(transactionFirst, [1000, 16, 7000]),
     ...recordsOf(transactionSecond, [1200]),
   ]);
@@ -119,5 +119,5 @@ export async function assertMigratedV1(store: Store): Promise<void> {
   const sample = transactionSecond.sampledValues[0] as MeterReading['sampledValues'][number];
   const next = { ...transactionSecond, sampledValues: [{ ...sample, value: '1300' }], receivedAt: 'r5' };
   assert.equal(await store.meterValues.append([next]), 1);
-  assert.deepEqual((await store.meterValues.forTransaction('1')).slice(-2).map((record) => record.value), ['1200', '1300']);
+  assert.deepEqual((await store.meterValues.forTransaction('CS-1', '1')).slice(-2).map((record) => record.value), ['1200', '1300']);
 }

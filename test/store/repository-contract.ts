@@ -394,15 +394,16 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.meterValues.append([sameTime]), 1);
 
         // By timestamp, then the order the readings were stored, then the order of the values in their reading.
-        assert.deepEqual(await store.meterValues.forTransaction('1'), [...records(first), ...records(sameTime), ...records(later)]);
-        assert.deepEqual(await store.meterValues.forTransaction('2'), records(otherTransaction));
+        assert.deepEqual(await store.meterValues.forTransaction('CS-1', '1'), [...records(first), ...records(sameTime), ...records(later)]);
+        assert.deepEqual(await store.meterValues.forTransaction('CS-1', '2'), records(otherTransaction));
         assert.deepEqual(records(first)[1], {
           stationId: 'CS-1', evseId: 1, connectorId: 1, transactionId: '1', timestamp: at(1), measurand: 'Current.Import',
           phase: 'L1', location: 'Outlet', unit: 'A', context: 'Sample.Periodic', format: 'Raw', value: '16.0',
           numericValue: 16, receivedAt: at(1),
         });
-        assert.deepEqual(await store.meterValues.forTransaction('9'), []);
-        assert.deepEqual(await store.meterValues.forTransaction(''), []);
+        assert.deepEqual(await store.meterValues.forTransaction('CS-1', '9'), []);
+        assert.deepEqual(await store.meterValues.forTransaction('CS-1', ''), []);
+        assert.deepEqual(await store.meterValues.forTransaction('CS-2', '1'), [], 'found through their station');
         assert.equal(await store.meterValues.append([]), 0);
       });
 
@@ -423,7 +424,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         ];
         const stored = reading({ sampledValues: cases.map(([fields]) => sample(fields)) });
         assert.equal(await store.meterValues.append([stored]), 1);
-        const read = await store.meterValues.forTransaction('1');
+        const read = await store.meterValues.forTransaction('CS-1', '1');
         assert.deepEqual(read.map((record) => record.value), cases.map(([fields]) => fields.value));
         assert.deepEqual(read.map((record) => record.numericValue), cases.map(([, numeric]) => numeric));
         assert.deepEqual(read, records(stored));
@@ -445,7 +446,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(concurrent.sort(), [0, 1]);
 
         // What was kept is the first of each, with its receivedAt.
-        assert.deepEqual(await store.meterValues.forTransaction('1'), [...records(first), ...records(second), ...records(third)]);
+        assert.deepEqual(await store.meterValues.forTransaction('CS-1', '1'), [...records(first), ...records(second), ...records(third)]);
       });
 
       it('nulls in transaction, phase, location, unit, context and format round-trip, and such readings replay as well', async () => {
@@ -458,7 +459,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.meterValues.append([bare, withTransaction]), 0);
         const stored = await store.meterValues.forStation('CS-1', 10);
         assert.deepEqual(stored.find((record) => record.transactionId === null), records(bare)[0]);
-        assert.deepEqual(await store.meterValues.forTransaction('1'), records(withTransaction));
+        assert.deepEqual(await store.meterValues.forTransaction('CS-1', '1'), records(withTransaction));
         assert.equal(records(bare)[0]?.numericValue, 7);
       });
 
@@ -495,7 +496,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
       it('a reading without sampled values is not stored', async () => {
         assert.equal(await store.meterValues.append([reading({ sampledValues: [] })]), 0);
         assert.equal(await store.meterValues.append([reading({ sampledValues: [] }), reading({})]), 1);
-        assert.equal((await store.meterValues.forTransaction('1')).length, 1);
+        assert.equal((await store.meterValues.forTransaction('CS-1', '1')).length, 1);
       });
 
       it('forStation returns the newest readings first, their values in order, and limit counts values', async () => {

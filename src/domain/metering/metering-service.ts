@@ -66,7 +66,7 @@ export class MeteringService {
   async forTransaction(transactionId: string): Promise<MeterValueRecord[]> {
     const tx = await this.store.transactions.get(transactionId);
     if (!tx) throw new DomainError('not_found', `Transaction ${transactionId} is not known`);
-    return this.store.meterValues.forTransaction(transactionId);
+    return this.store.meterValues.forTransaction(tx.stationId, transactionId);
   }
 
   forStation(stationId: string, limit: number): Promise<MeterValueRecord[]> {

@@ -312,7 +312,7 @@ export class TransactionService {
   private async lastReportedAt(tx: TransactionRecord): Promise<string> {
     let latest = Date.parse(tx.startedAt);
     for (const event of await this.store.transactionEvents.forStationTx(tx.stationId, tx.stationTxId)) latest = Math.max(latest, Date.parse(event.timestamp) || 0);
-    const readings = await this.store.meterValues.forTransaction(tx.id);
+    const readings = await this.store.meterValues.forTransaction(tx.stationId, tx.id);
     const last = readings.at(-1);
     if (last) latest = Math.max(latest, Date.parse(last.timestamp) || 0);
     return new Date(latest).toISOString();

@@ -8,7 +8,7 @@ const COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, s
 
 const SELECT_FOR_TRANSACTION = {
   name: 'joule_meter_readings_for_transaction',
-  text: `SELECT ${COLUMNS} FROM meter_readings WHERE transaction_id = $1 AND transaction_id <> ''
+  text: `SELECT ${COLUMNS} FROM meter_readings WHERE station_id = $1 AND transaction_id = $2 AND transaction_id <> ''
     ORDER BY timestamp, id`,
 };
 /** Every stored reading has at least one sampled value, so `limit` readings hold at least `limit` values. */
@@ -37,9 +37,9 @@ export class PostgresMeterValueRepository implements MeterValueRepository {
     return this.#batcher.append(readings);
   }
 
-  async forTransaction(transactionId: string): Promise<MeterValueRecord[]> {
+  async forTransaction(stationId: string, transactionId: string): Promise<MeterValueRecord[]> {
     const records: MeterValueRecord[] = [];
-    for (const row of await this.#db.read(SELECT_FOR_TRANSACTION, [transactionId])) {
+    for (const row of await this.#db.read(SELECT_FOR_TRANSACTION, [stationId, transactionId])) {
       flattenReading(toReading(row), text(row, 'samples'), records);
     }
     return records;

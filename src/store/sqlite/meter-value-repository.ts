@@ -10,7 +10,10 @@ const COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, s
  * Meter readings on SQLite, one row per reading with its sampled values as JSON (see `../meter-readings.ts`). A
  * unique index over (station, timestamp, evse, connector, transaction, digest of the sampled values) plus
  * `INSERT OR IGNORE` skips replayed readings; a reading without a transaction stores `''` there so that "none"
- * equals "none". Reads flatten the readings into one record per sampled value.
+ * equals "none". That index is the only one: a transaction's readings are read through it (its station, filtered by
+ * the transaction in the index), because every further per-station or per-transaction index costs each commit one
+ * more written page per station that reported (migration 10). Reads flatten the readings into one record per sampled
+ * value.
  */
 export class SqliteMeterValueRepository implements MeterValueRepository {
   readonly #db: SqliteDatabase;
@@ -24,7 +27,7 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
       (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#selectForTransaction = db.prepare(`SELECT ${COLUMNS} FROM meter_readings
-      WHERE transaction_id = ? AND transaction_id <> '' ORDER BY timestamp, id`);
+      WHERE station_id = ? AND transaction_id = ? AND transaction_id <> '' ORDER BY timestamp, id`);
     this.#selectForStation = db.prepare(`SELECT ${COLUMNS} FROM meter_readings
       WHERE station_id = ? ORDER BY timestamp DESC, id DESC`);
   }
@@ -45,10 +48,10 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
     }, rows.length);
   }
 
-  forTransaction(transactionId: string): Promise<MeterValueRecord[]> {
+  forTransaction(stationId: string, transactionId: string): Promise<MeterValueRecord[]> {
     return this.#db.read(() => {
       const records: MeterValueRecord[] = [];
-      for (const row of this.#selectForTransaction.all(transactionId)) {
+      for (const row of this.#selectForTransaction.all(stationId, transactionId)) {
         flattenReading(toReading(row), text(row, 'samples'), records);
       }
       return records;

@@ -57,7 +57,7 @@ describe('transaction integrity (field notes §2 #3, §3 #16–#20)', () => {
     assert.equal(tx?.energyWh, 5_000);
     assert.equal(ofType('transaction.started').length, 1);
     assert.equal(ofType('transaction.ended').length, 1);
-    assert.equal((await store.meterValues.forTransaction(tx!.id)).length, 2, 'replayed readings are stored once');
+    assert.equal((await store.meterValues.forTransaction(tx!.stationId, tx!.id)).length, 2, 'replayed readings are stored once');
     assert.equal((await domain.transactions.events(tx!.id)).length, 2);
   });
 
@@ -85,7 +85,7 @@ describe('transaction integrity (field notes §2 #3, §3 #16–#20)', () => {
     assert.equal(tx?.stopReason, 'EVDisconnected');
     assert.equal(tx?.energyWh, 8_000);
     assert.equal((await domain.transactions.list({ stationId: STATION, active: true })).length, 0);
-    assert.equal((await store.meterValues.forTransaction(tx!.id)).length, 3, 'the late reading is still kept');
+    assert.equal((await store.meterValues.forTransaction(tx!.stationId, tx!.id)).length, 3, 'the late reading is still kept');
   });
 
   it('quirk #16: meterStart 0 followed by a lifetime register is flagged and not billed', async () => {

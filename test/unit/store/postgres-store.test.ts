@@ -153,7 +153,7 @@ describe('postgres store: several processes on one schema', () => {
     }
     const added = await Promise.all(calls);
     assert.equal(added.reduce((sum, count) => sum + count, 0), readings.length);
-    assert.equal((await a.store.meterValues.forTransaction('1')).length, readings.length * 2);
+    assert.equal((await a.store.meterValues.forTransaction('CS-1', '1')).length, readings.length * 2);
     await Promise.all([a.store.close(), b.store.close()]);
   });
 
@@ -284,7 +284,7 @@ describe('postgres store: batched meter readings', () => {
     assert.equal(await large, 95);
     assert.ok(commits.every((commit) => commit.ops <= 100), JSON.stringify(commits));
     assert.equal(commits.reduce((sum, commit) => sum + commit.ops, 0), 595);
-    assert.equal((await store.meterValues.forTransaction('1')).length, 595 * 2);
+    assert.equal((await store.meterValues.forTransaction('CS-1', '1')).length, 595 * 2);
     await store.close();
   });
 
@@ -303,7 +303,7 @@ describe('postgres store: batched meter readings', () => {
     const readings = Array.from({ length: 12_000 }, (_, index) => reading(index));
     assert.equal(await store.meterValues.append(readings), 12_000);
     assert.equal(await store.meterValues.append([...readings.slice(0, 10), reading(12_000), reading(12_000)]), 1);
-    assert.equal((await store.meterValues.forTransaction('1')).length, 12_001 * 2);
+    assert.equal((await store.meterValues.forTransaction('CS-1', '1')).length, 12_001 * 2);
     await store.close();
   });
 
@@ -315,7 +315,7 @@ describe('postgres store: batched meter readings', () => {
       store.meterValues.append([reading(3)]),
     ]);
     assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
-    assert.deepEqual((await store.meterValues.forTransaction('1')).map((record) => record.value), ['1', '16.0', '3', '16.0']);
+    assert.deepEqual((await store.meterValues.forTransaction('CS-1', '1')).map((record) => record.value), ['1', '16.0', '3', '16.0']);
     await store.close();
   });
 
@@ -328,7 +328,7 @@ describe('postgres store: batched meter readings', () => {
     assert.equal(await store.meterValues.append([one]), 1);
     assert.equal(await store.meterValues.append([one]), 0);
     assert.equal(await store.meterValues.append([{ ...one, sampledValues: [{ ...signed, value: `${long}x` }] }]), 1);
-    assert.deepEqual((await store.meterValues.forTransaction('1'))[0], {
+    assert.deepEqual((await store.meterValues.forTransaction('CS-1', '1'))[0], {
       stationId: 'CS-1', evseId: 1, connectorId: 1, transactionId: '1', timestamp: one.timestamp, ...signed,
       numericValue: null, receivedAt: one.receivedAt,
     });
@@ -411,7 +411,7 @@ describe('postgres store: durability and lifecycle', () => {
     assert.equal(station?.registered, true);
     assert.equal(station?.lastSeen, '2025-01-01T12:00:00.000Z');
     assert.deepEqual(await reopened.transactions.get(record.id), record);
-    assert.equal((await reopened.meterValues.forTransaction(record.id)).length, 2);
+    assert.equal((await reopened.meterValues.forTransaction(record.stationId, record.id)).length, 2);
     assert.deepEqual((await reopened.commands.get('c1'))?.request, { type: 'Soft' });
     const next = await reopened.transactions.start(txStart({ startedAt: '2025-01-01T13:00:00.000Z' }));
     assert.ok(Number(next.record.id) > Number(record.id), 'transaction ids are never reused');

@@ -125,8 +125,27 @@ describe('sqlite store: group commit', () => {
     const readings = Array.from({ length: 5000 }, (_, index) => reading(index));
     assert.equal(await store.meterValues.append(readings), 5000);
     assert.equal(await store.meterValues.append([...readings.slice(0, 10), reading(5000), reading(5000)]), 1);
-    assert.equal((await store.meterValues.forTransaction('1')).length, 5001 * 2);
+    assert.equal((await store.meterValues.forTransaction('CS-1', '1')).length, 5001 * 2);
     await store.close();
+  });
+
+  it('keeps meter readings under their identity index only, and reads a transaction through it', async () => {
+    // Every further index ordered by station or transaction costs each commit one more written page per reporting
+    // station; the message path's throughput depends on there being just this one.
+    const { store, file } = await openRecorded();
+    await store.meterValues.append([reading(1)]);
+    await store.close();
+    const db = new DatabaseSync(file);
+    try {
+      const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'meter_readings'
+        AND sql IS NOT NULL ORDER BY name`).all().map((row) => row.name);
+      assert.deepEqual(indexes, ['meter_readings_identity']);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM meter_readings WHERE station_id = 'CS-1' AND transaction_id = '1'
+        AND transaction_id <> '' ORDER BY timestamp, id`).all().map((row) => String(row.detail)).join('; ');
+      assert.match(plan, /USING INDEX meter_readings_identity \(station_id=\?\)/);
+    } finally {
+      db.close();
+    }
   });
 });
 
@@ -146,7 +165,7 @@ describe('sqlite store: durability and lifecycle', () => {
     assert.equal(station?.registered, true);
     assert.equal(station?.lastSeen, '2025-01-01T12:00:00.000Z');
     assert.deepEqual(await reopened.transactions.get(record.id), record);
-    assert.equal((await reopened.meterValues.forTransaction(record.id)).length, 2);
+    assert.equal((await reopened.meterValues.forTransaction(record.stationId, record.id)).length, 2);
     const next = await reopened.transactions.start({
       stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 10, startedAt: '2025-01-01T13:00:00.000Z',
     });

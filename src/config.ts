@@ -35,6 +35,14 @@ export interface ServerConfig {
   smartChargingDebounceMs: number;
   /** How long a node's planner lease on a site lasts without renewal (smart charging in a cluster). */
   smartChargingLeaseS: number;
+  /** How long an operator's login session lasts, hours (fractions allowed). */
+  sessionHours: number;
+  /** Failed logins per user name (per 15 minutes) before logins of that name are refused with 429. */
+  loginMaxFailures: number;
+  /** Failed logins per remote address (per 15 minutes) before logins from it are refused with 429. */
+  loginMaxFailuresPerAddress: number;
+  /** Audit reads (GET) too. */
+  auditReads: boolean;
   logLevel: string;
   /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
   workers: number;
@@ -52,6 +60,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  return n;
+}
+
+function decimal(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
   return n;
 }
 
@@ -100,6 +116,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     staleTransactionHours: int(env, 'JOULE_STALE_TRANSACTION_HOURS', 48, 0, 24 * 365),
     smartChargingDebounceMs: int(env, 'JOULE_SMART_CHARGING_DEBOUNCE_MS', 200, 0, 60_000),
     smartChargingLeaseS: int(env, 'JOULE_SMART_CHARGING_LEASE', 30, 2, 3_600),
+    sessionHours: decimal(env, 'JOULE_SESSION_HOURS', 12, 0.0001, 24 * 30),
+    loginMaxFailures: int(env, 'JOULE_LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginMaxFailuresPerAddress: int(env, 'JOULE_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+    auditReads: bool(env, 'JOULE_AUDIT_READS', false),
     logLevel: env.JOULE_LOG_LEVEL || 'info',
     workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
   };

@@ -15,7 +15,7 @@ import { StaleTransactionJob } from './domain/transactions/stale-transaction-job
 import { schemaValidator } from './ocpp/validation/schema-validator.ts';
 import { openStore } from './store/open-store.ts';
 import { buildApi } from './api/api-server.ts';
-import { HashedTokenAuth } from './api/auth.ts';
+import { AccountTokenAuth, HashedTokenAuth } from './api/auth.ts';
 import { bootstrapAdminToken } from './api/bootstrap-token.ts';
 
 export interface RunningServer {
@@ -63,6 +63,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       leaseTtlMs: config.smartChargingLeaseS * 1000,
       onError: (siteId, err) => logger.warn({ siteId, err }, 'smart charging: re-planning a site failed; it is tried again on the next event'),
     },
+    accounts: {
+      sessionTtlMs: Math.round(config.sessionHours * 3_600_000),
+      loginLimits: { perUsername: config.loginMaxFailures, perAddress: config.loginMaxFailuresPerAddress, windowMs: 15 * 60_000 },
+    },
   });
   const gateway = new Gateway({
     domain,
@@ -84,7 +88,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
   });
   const admin = bootstrapAdminToken(config.dataDir, config.apiToken);
-  const app = await buildApi({ domain, logger, auth: new HashedTokenAuth([admin.hash]) });
+  const auth = new AccountTokenAuth(new HashedTokenAuth([admin.hash]), domain.accounts);
+  const app = await buildApi({ domain, logger, auth, auditReads: config.auditReads });
   gateway.attach(app.server);
   const staleJob = config.staleTransactionHours > 0 ? new StaleTransactionJob(domain.transactions, config.staleTransactionHours * 3_600_000, logger) : undefined;
   staleJob?.start();

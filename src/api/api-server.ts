@@ -18,6 +18,11 @@ import { chargingProfileRoutes } from './routes/charging-profiles.ts';
 import { sessionNeedRoutes } from './routes/session-needs.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { addSharedSchemas } from './schemas.ts';
+import { installAuditLog } from './audit-hook.ts';
+import { installSiteScope } from './site-scope.ts';
+import { authRoutes } from './routes/auth.ts';
+import { operatorRoutes } from './routes/operators.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { defaultSseLimits, type SseLimits } from './sse-stream.ts';
 
 export interface ApiOptions {
@@ -30,6 +35,8 @@ export interface ApiOptions {
   openapiInfo?: { title?: string; version?: string; description?: string };
   /** Heartbeat and backlog limits of `/api/v1/events` streams. */
   sse?: Partial<SseLimits>;
+  /** Audit reads (GET) too, not only changes, commands, logins and refusals (JOULE_AUDIT_READS). */
+  auditReads?: boolean;
 }
 
 /** Where the OpenAPI document and Swagger UI are served (`/api/docs/json` is the document). */
@@ -45,6 +52,8 @@ const TAGS = [
   { name: 'validation-rules', description: 'How strictly the messages of each make of station are validated' },
   { name: 'smart-charging', description: 'Sites, their limits, tariffs, demand response and session needs; plans and the profiles sent' },
   { name: 'events', description: 'Live domain events' },
+  { name: 'accounts', description: 'Login, sessions, MFA, API tokens and operator accounts' },
+  { name: 'audit', description: 'The append-only audit log' },
   { name: 'system', description: 'Health' },
 ];
 
@@ -70,7 +79,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       info: {
         title: options.openapiInfo?.title ?? 'Joule CSMS API',
         version: options.openapiInfo?.version ?? packageJson.version,
-        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions, validation rules, smart charging (sites, limits, tariffs, demand response, plans) and live events of the Joule OCPP central system.',
+        description: options.openapiInfo?.description ?? 'Stations, commands, id tokens, transactions, validation rules, smart charging (sites, limits, tariffs, demand response, plans), live events, operator accounts and the audit log of the Joule OCPP central system.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],
@@ -84,6 +93,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   systemRoutes(app);
   await app.register(async (v1) => {
     requireBearerAuth(v1, auth);
+    installSiteScope(v1, domain, API_PREFIX);
+    installAuditLog(v1, { append: (entry) => domain.accounts.recordAudit(entry) }, { auditReads: options.auditReads ?? false, prefix: API_PREFIX });
+    authRoutes(v1, domain);
+    operatorRoutes(v1, domain);
+    auditRoutes(v1, domain);
     stationRoutes(v1, domain);
     deviceModelRoutes(v1, domain);
     commandRoutes(v1, domain);

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256Hex } from '../domain/security/credentials/token-digest.ts';
 
 /** The first admin's credential: a bearer token known only by its SHA-256 (the token itself is shown once). */
 export interface AdminTokenHash {
@@ -9,9 +10,7 @@ export interface AdminTokenHash {
   sha256: string;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { sha256Hex };
 
 /**
  * The first admin's bearer token. `JOULE_API_TOKEN` wins; otherwise a token is generated at first start, its hash

@@ -16,6 +16,7 @@ import type {
   ValidationRuleRecord,
 } from '../store/ports.ts';
 import { SMART_CHARGING_SCHEMAS, type SmartChargingSchemaId } from './smart-charging-schemas.ts';
+import { ACCOUNT_SCHEMAS, type AccountSchemaId } from './account-schemas.ts';
 
 /**
  * Shared JSON schemas: they validate requests, serialize responses and become the OpenAPI components.
@@ -337,7 +338,8 @@ export type SchemaId =
   | 'Command'
   | 'CommandResult'
   | 'DomainEvent'
-  | SmartChargingSchemaId;
+  | SmartChargingSchemaId
+  | AccountSchemaId;
 
 /** The shared schemas by `$id`. */
 const SHARED_SCHEMAS: Record<SchemaId, JsonSchema> = {
@@ -358,6 +360,7 @@ const SHARED_SCHEMAS: Record<SchemaId, JsonSchema> = {
   CommandResult: commandResultSchema,
   DomainEvent: domainEventSchema,
   ...SMART_CHARGING_SCHEMAS,
+  ...ACCOUNT_SCHEMAS,
 };
 
 /** Adds the shared schemas to the instance (before any route refers to them). */
@@ -379,9 +382,10 @@ export function errorResponses(...statuses: number[]): Record<number, JsonSchema
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (code invalid_request, with the schema errors in details)',
   401: 'Missing or invalid bearer token (code unauthorized)',
-  403: 'The token\'s role may not do this (code forbidden)',
+  403: 'The token\'s role or scopes may not do this (code forbidden)',
   404: 'Not found (code not_found)',
   409: 'Conflict with the current state (e.g. station_offline, refused)',
+  429: 'Too many failed attempts (code too_many_requests; Retry-After says when to try again)',
   500: 'Internal error (code internal)',
   504: 'The station did not answer in time (code timeout)',
 };

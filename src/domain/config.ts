@@ -1,5 +1,6 @@
 import type { RegistrationStatus, ValidationMode } from '../store/ports.ts';
 import type { SmartChargingConfig } from './smart-charging/smart-charging-service.ts';
+import type { AccountSettings } from './accounts/account-service.ts';
 
 /** What the domain needs to know of the server's configuration. */
 export interface DomainConfig {
@@ -17,6 +18,8 @@ export interface DomainConfig {
   defaultValidationMode: ValidationMode;
   /** Smart charging settings; what is left out takes its default (smart-charging-service.ts). */
   smartCharging?: Partial<SmartChargingConfig> | undefined;
+  /** Operator accounts: session lifetime, login limits ...; what is left out takes its default (accounts/account-service.ts). */
+  accounts?: Partial<AccountSettings> | undefined;
 }
 
 export const defaultDomainConfig: DomainConfig = {

@@ -15,6 +15,7 @@ import { ValidationPolicy } from './stations/validation-policy.ts';
 import { TransactionLookup } from './transactions/transaction-lookup.ts';
 import { TransactionService } from './transactions/transaction-service.ts';
 import { SmartChargingService } from './smart-charging/smart-charging-service.ts';
+import { AccountService } from './accounts/account-service.ts';
 
 /** Every version-neutral capability service, wired to one store and one bus. */
 export interface Domain {
@@ -33,6 +34,7 @@ export interface Domain {
   readonly deviceModel: DeviceModelService;
   readonly validation: ValidationPolicy;
   readonly smartCharging: SmartChargingService;
+  readonly accounts: AccountService;
 }
 
 export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig): Domain {
@@ -57,5 +59,6 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
     deviceModel: new DeviceModelService(store, bus),
     validation: new ValidationPolicy(store, bus, config.defaultValidationMode),
     smartCharging: new SmartChargingService(store, bus, commands, { commandTimeoutMs: config.commandTimeoutMs, ...config.smartCharging }),
+    accounts: new AccountService(store, config.accounts),
   };
 }

@@ -9,7 +9,7 @@ import { PayloadAdmission } from '../ocpp/validation/payload-admission.ts';
 import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
 import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
 import type { StationRecord } from '../store/ports.ts';
-import { FailedAttemptLimiter, type FailedAttemptLimits } from './failed-attempt-limiter.ts';
+import { FailedAttemptLimiter, type FailedAttemptLimits } from '../domain/security/failed-attempt-limiter.ts';
 import type { SessionOptions } from './session-options.ts';
 import { SessionRegistry } from './session-registry.ts';
 import { CLOSE_GOING_AWAY, CLOSE_REPLACED, StationSession } from './station-session.ts';

@@ -708,6 +708,125 @@ export interface PlannerLeaseRepository {
   release(siteId: string, nodeId: string): Promise<void>;
 }
 
+// --- Operator accounts and the audit log --------------------------------------------------------------------------
+// People who operate Joule (migration 6): their accounts, the bearer tokens they hold (login sessions and API tokens,
+// kept only as SHA-256 digests), and the append-only log of what every operator and API client did.
+
+export type OperatorRole = 'admin' | 'operator' | 'viewer';
+
+export interface OperatorRecord {
+  id: string;
+  /** As given at creation (letters, digits, `._@-`); unique without regard to case. */
+  username: string;
+  role: OperatorRole;
+  /** The sites this operator is limited to; null: every site. */
+  sites: string[] | null;
+  /** scrypt PHC string (domain/security/credentials/operator-password.ts). */
+  passwordHash: string;
+  /** base32 TOTP secret; set at enrolment, in force only once `mfaEnabled`. */
+  totpSecret: string | null;
+  mfaEnabled: boolean;
+  /** The time step of the last TOTP code accepted: a code is accepted once (RFC 6238 §5.2). */
+  totpLastStep: number | null;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type OperatorInput = Omit<OperatorRecord, 'createdAt' | 'updatedAt'>;
+
+export type ApiTokenKind = 'session' | 'api';
+
+/** A bearer token of an operator: a login session or a named API token. The token itself is never stored. */
+export interface ApiTokenRecord {
+  id: string;
+  /** SHA-256 of the token, 64 lower-case hex digits. */
+  sha256: string;
+  operatorId: string;
+  kind: ApiTokenKind;
+  name: string | null;
+  /** What the token may do (below its owner's role), e.g. `read`, `write`, `commands`, `admin`. */
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  /** The remote address it was created from. */
+  createdFrom: string | null;
+}
+
+/** One audit log entry as written. */
+export interface AuditEntryInput {
+  at: string;
+  /** The operator (user name), `admin` for the bootstrap token, the user name tried at a failed login, or `anonymous`. */
+  actor: string;
+  role: string | null;
+  /** `METHOD /route/pattern`, e.g. `POST /stations/:id/commands/:action`. */
+  action: string;
+  /** What it acted on (a station, site, operator, token ... id), when the route names one. */
+  target: string | null;
+  /** The HTTP status answered. */
+  outcome: number;
+  remoteAddress: string | null;
+  /** Route parameters, query and what the route added; never passwords, tokens or TOTP codes. */
+  details: Record<string, unknown> | null;
+}
+
+export interface AuditEntryRecord extends AuditEntryInput {
+  /** Increasing with insertion (a decimal string). */
+  id: string;
+}
+
+/** Filters of the audit log; every one optional. Entries come newest first. */
+export interface AuditQuery {
+  actor?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  /** `at` at or after this time. */
+  from?: string | undefined;
+  /** `at` before this time. */
+  to?: string | undefined;
+  outcome?: number | undefined;
+  /** Cursor: only entries older than this id (the last id of the previous page). */
+  before?: string | undefined;
+  limit: number;
+}
+
+export interface OperatorRepository {
+  get(id: string): Promise<OperatorRecord | undefined>;
+  /** Without regard to case. */
+  byUsername(username: string): Promise<OperatorRecord | undefined>;
+  /** By user name. */
+  list(): Promise<OperatorRecord[]>;
+  /** Creates the operator; undefined when the user name (without case) is taken. */
+  create(operator: OperatorInput): Promise<OperatorRecord | undefined>;
+  /** Replaces every field but the user name and `createdAt`; undefined when unknown. */
+  update(operator: OperatorInput): Promise<OperatorRecord | undefined>;
+  /** Records a TOTP step as used, only when it is newer than the last one (false: replayed, or unknown operator). */
+  useTotpStep(id: string, step: number): Promise<boolean>;
+  /** Deletes the operator and its tokens; false when unknown. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface ApiTokenRepository {
+  create(token: ApiTokenRecord): Promise<void>;
+  get(id: string): Promise<ApiTokenRecord | undefined>;
+  bySha256(sha256: string): Promise<ApiTokenRecord | undefined>;
+  /** An operator's tokens of a kind that are neither revoked nor expired at `now`, newest first. */
+  live(operatorId: string, kind: ApiTokenKind, now: string): Promise<ApiTokenRecord[]>;
+  /** False when unknown or already revoked. */
+  revoke(id: string, at: string): Promise<boolean>;
+  /** Revokes every live token of an operator; returns how many. */
+  revokeAll(operatorId: string, at: string): Promise<number>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+/** Append-only: there is no way to change or remove an entry (the databases refuse it too). */
+export interface AuditLogRepository {
+  append(entry: AuditEntryInput): Promise<AuditEntryRecord>;
+  query(query: AuditQuery): Promise<AuditEntryRecord[]>;
+}
+
 export interface Store {
   readonly stations: StationRepository;
   readonly idTokens: IdTokenRepository;
@@ -723,6 +842,9 @@ export interface Store {
   readonly sessionNeeds: SessionNeedRepository;
   readonly chargingProfiles: ChargingProfileRepository;
   readonly plannerLeases: PlannerLeaseRepository;
+  readonly operators: OperatorRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly auditLog: AuditLogRepository;
   /** Flushes pending writes and closes the store. */
   close(): Promise<void>;
 }

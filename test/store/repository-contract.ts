@@ -18,6 +18,7 @@ import type {
   TransactionStart,
   TransactionStop,
 } from '../../src/store/ports.ts';
+import { accountsContract } from './accounts-contract.ts';
 
 /**
  * The behaviour every store adapter must show, engine-independent: call it from an adapter's test file with a
@@ -1214,6 +1215,8 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.plannerLeases.acquire('S1', 'node-a', 20_000, 10_000), true);
       });
     });
+
+    accountsContract(() => store);
 
     describe('close', () => {
       it('refuses writes after close, and closing twice is harmless', async () => {

@@ -3,6 +3,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { DomainEvent } from '../../domain/events.ts';
 import { errorResponses, EVENT_TYPES, ref } from '../schemas.ts';
 import { SseStream, type SseLimits } from '../sse-stream.ts';
+import { eventVisible, siteLimitOf } from '../site-scope.ts';
 
 interface EventsQuery {
   types?: string;
@@ -52,10 +53,20 @@ export function eventRoutes(app: FastifyInstance, domain: Domain, limits: SseLim
         ...errorResponses(400),
       },
     },
-  }, (request, reply) => {
+  }, async (request, reply) => {
+    // A caller limited to sites sees only their stations' and sites' events; the stations are looked up again
+    // whenever site settings change.
+    const sites = siteLimitOf(request);
+    let allowed = sites === null ? undefined : await domain.accounts.stationsOfSites(sites);
     reply.hijack();
     if (request.socket.destroyed) return; // the client left while it was being authenticated
-    const matches = matcher(request.query);
+    const filter = matcher(request.query);
+    const matches = (event: DomainEvent): boolean => {
+      if (sites !== null && event.type === 'smart-charging.changed') {
+        void domain.accounts.stationsOfSites(sites).then((stations) => { allowed = stations; }, () => undefined);
+      }
+      return filter(event) && (sites === null || allowed === undefined || eventVisible(event, sites, allowed));
+    };
     const raw = reply.raw;
     raw.writeHead(200, SSE_HEADERS);
     const stream = new SseStream(raw, limits, domain.bus.nodeId);

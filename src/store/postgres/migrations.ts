@@ -449,6 +449,64 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE stations ADD COLUMN basic_auth_password_hash text COLLATE "C";
     `,
   },
+  {
+    version: 6,
+    name: 'operator accounts, their tokens and the append-only audit log',
+    // As SQLite's migration 6. The audit log refuses UPDATE, DELETE and TRUNCATE by trigger.
+    sql: `
+      CREATE TABLE operators (
+        id text COLLATE "C" PRIMARY KEY,
+        username text COLLATE "C" NOT NULL,
+        role text COLLATE "C" NOT NULL,
+        sites jsonb,
+        password_hash text COLLATE "C" NOT NULL,
+        totp_secret text COLLATE "C",
+        mfa_enabled boolean NOT NULL DEFAULT false,
+        totp_last_step bigint,
+        disabled boolean NOT NULL DEFAULT false,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+      CREATE UNIQUE INDEX operators_username ON operators (lower(username));
+
+      CREATE TABLE api_tokens (
+        id text COLLATE "C" PRIMARY KEY,
+        sha256 text COLLATE "C" NOT NULL UNIQUE,
+        operator_id text COLLATE "C" NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        kind text COLLATE "C" NOT NULL,
+        name text COLLATE "C",
+        scopes jsonb NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        expires_at text COLLATE "C" NOT NULL,
+        last_used_at text COLLATE "C",
+        revoked_at text COLLATE "C",
+        created_from text COLLATE "C"
+      );
+      CREATE INDEX api_tokens_operator ON api_tokens (operator_id, kind, created_at);
+
+      CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at text COLLATE "C" NOT NULL,
+        actor text COLLATE "C" NOT NULL,
+        role text COLLATE "C",
+        action text COLLATE "C" NOT NULL,
+        target text COLLATE "C",
+        outcome integer NOT NULL,
+        remote_address text COLLATE "C",
+        details jsonb
+      );
+      CREATE INDEX audit_log_at ON audit_log (at, id);
+      CREATE INDEX audit_log_actor ON audit_log (actor, id);
+      CREATE INDEX audit_log_target ON audit_log (target, id);
+      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit log is append-only'; END
+      $$;
+      CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+      CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

@@ -17,6 +17,9 @@ import { PostgresSiteSignalRepository } from './site-signal-repository.ts';
 import { PostgresSessionNeedRepository } from './session-need-repository.ts';
 import { PostgresChargingProfileRepository } from './charging-profile-repository.ts';
 import { PostgresPlannerLeaseRepository } from './planner-lease-repository.ts';
+import { PostgresOperatorRepository } from './operator-repository.ts';
+import { PostgresApiTokenRepository } from './api-token-repository.ts';
+import { PostgresAuditLogRepository } from './audit-log-repository.ts';
 
 export type { CommitInfo } from '../commit.ts';
 export { StoreClosedError } from '../commit.ts';
@@ -105,6 +108,9 @@ class PostgresStore implements Store {
   readonly sessionNeeds: PostgresSessionNeedRepository;
   readonly chargingProfiles: PostgresChargingProfileRepository;
   readonly plannerLeases: PostgresPlannerLeaseRepository;
+  readonly operators: PostgresOperatorRepository;
+  readonly apiTokens: PostgresApiTokenRepository;
+  readonly auditLog: PostgresAuditLogRepository;
   readonly #db: PostgresDatabase;
   #closing: Promise<void> | undefined;
 
@@ -128,6 +134,9 @@ class PostgresStore implements Store {
     this.sessionNeeds = new PostgresSessionNeedRepository(db);
     this.chargingProfiles = new PostgresChargingProfileRepository(db);
     this.plannerLeases = new PostgresPlannerLeaseRepository(db);
+    this.operators = new PostgresOperatorRepository(db);
+    this.apiTokens = new PostgresApiTokenRepository(db);
+    this.auditLog = new PostgresAuditLogRepository(db);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { recordMappers } from '../record-mappers.ts';
 import { smartChargingMappers } from '../smart-charging-mappers.ts';
+import { accountMappers } from '../account-mappers.ts';
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 
 /** One result row as `node:sqlite` returns it. */
@@ -96,3 +97,6 @@ export const records = recordMappers(reader);
 
 /** The smart-charging tables' rows. */
 export const smartChargingRecords = smartChargingMappers(reader);
+
+/** The account tables' rows (operators, tokens, audit log). */
+export const accountRecords = accountMappers(reader);

@@ -421,6 +421,62 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'operator accounts, their tokens and the append-only audit log',
+    // User names are unique without case (ASCII: the domain allows no other letters, and lower() folds ASCII in both
+    // engines). Tokens are kept as SHA-256 digests only. The audit log refuses UPDATE and DELETE by trigger.
+    sql: `
+      CREATE TABLE operators (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        role TEXT NOT NULL,
+        sites TEXT,
+        password_hash TEXT NOT NULL,
+        totp_secret TEXT,
+        mfa_enabled INTEGER NOT NULL DEFAULT 0,
+        totp_last_step INTEGER,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX operators_username ON operators (lower(username));
+
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        name TEXT,
+        scopes TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT,
+        created_from TEXT
+      ) STRICT;
+      CREATE INDEX api_tokens_operator ON api_tokens (operator_id, kind, created_at);
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome INTEGER NOT NULL,
+        remote_address TEXT,
+        details TEXT
+      ) STRICT;
+      CREATE INDEX audit_log_at ON audit_log (at, id);
+      CREATE INDEX audit_log_actor ON audit_log (actor, id);
+      CREATE INDEX audit_log_target ON audit_log (target, id);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  {
     version: 10,
     name: 'meter readings under one index',
     // Each index ordered by station (or transaction) costs every group commit one more written page per station

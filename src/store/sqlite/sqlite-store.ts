@@ -21,6 +21,9 @@ import { SqliteSiteSignalRepository } from './site-signal-repository.ts';
 import { SqliteSessionNeedRepository } from './session-need-repository.ts';
 import { SqliteChargingProfileRepository } from './charging-profile-repository.ts';
 import { SqlitePlannerLeaseRepository } from './planner-lease-repository.ts';
+import { SqliteOperatorRepository } from './operator-repository.ts';
+import { SqliteApiTokenRepository } from './api-token-repository.ts';
+import { SqliteAuditLogRepository } from './audit-log-repository.ts';
 import type { CommitInfo } from './write-queue.ts';
 
 export type { CommitInfo } from './write-queue.ts';
@@ -88,6 +91,9 @@ class SqliteStore implements Store {
   readonly sessionNeeds: SqliteSessionNeedRepository;
   readonly chargingProfiles: SqliteChargingProfileRepository;
   readonly plannerLeases: SqlitePlannerLeaseRepository;
+  readonly operators: SqliteOperatorRepository;
+  readonly apiTokens: SqliteApiTokenRepository;
+  readonly auditLog: SqliteAuditLogRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
   #closing: Promise<void> | undefined;
@@ -109,6 +115,9 @@ class SqliteStore implements Store {
     this.sessionNeeds = new SqliteSessionNeedRepository(db);
     this.chargingProfiles = new SqliteChargingProfileRepository(db);
     this.plannerLeases = new SqlitePlannerLeaseRepository(db);
+    this.operators = new SqliteOperatorRepository(db);
+    this.apiTokens = new SqliteApiTokenRepository(db);
+    this.auditLog = new SqliteAuditLogRepository(db);
   }
 
   close(): Promise<void> {

@@ -56,6 +56,24 @@ const ROUTES = [
   'PUT /api/v1/transactions/{id}/needs',
   'DELETE /api/v1/transactions/{id}/needs',
   'GET /api/v1/stations/{id}/charging-profiles',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/me',
+  'PUT /api/v1/auth/password',
+  'POST /api/v1/auth/mfa/enrol',
+  'POST /api/v1/auth/mfa/confirm',
+  'POST /api/v1/auth/mfa/disable',
+  'GET /api/v1/auth/tokens',
+  'POST /api/v1/auth/tokens',
+  'DELETE /api/v1/auth/tokens/{tokenId}',
+  'GET /api/v1/auth/sessions',
+  'DELETE /api/v1/auth/sessions/{tokenId}',
+  'GET /api/v1/operators',
+  'POST /api/v1/operators',
+  'GET /api/v1/operators/{id}',
+  'PUT /api/v1/operators/{id}',
+  'DELETE /api/v1/operators/{id}',
+  'GET /api/v1/audit',
 ];
 
 interface Operation {
@@ -96,7 +114,7 @@ describe('OpenAPI document', () => {
   });
 
   it('tags, summarizes and documents the responses of every operation', () => {
-    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'smart-charging', 'events', 'system']);
+    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'smart-charging', 'events', 'accounts', 'audit', 'system']);
     for (const { route, op } of operations()) {
       assert.equal(op.tags?.length, 1, route);
       assert.ok(tags.has(op.tags[0]!), route);
@@ -108,8 +126,10 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('marks /health public, and optional bodies as not required', () => {
+  it('marks /health and login public, and optional bodies as not required', () => {
     assert.deepEqual(doc.paths['/health']!.get!.security, []);
+    assert.deepEqual(doc.paths['/api/v1/auth/login']!.post!.security, []);
+    assert.ok(doc.paths['/api/v1/auth/login']!.post!.responses['429'], 'login documents its rate limit');
     assert.equal(doc.paths['/api/v1/stations/{id}']!.put!.requestBody?.required, false);
     assert.equal(doc.paths['/api/v1/stations/{id}/commands/{action}']!.post!.requestBody?.required, false);
     assert.equal(doc.paths['/api/v1/id-tokens/{idToken}']!.put!.requestBody?.required, true);
@@ -118,7 +138,7 @@ describe('OpenAPI document', () => {
 
   it('names the shared schemas, and every $ref resolves to one', () => {
     for (const name of ['StationView', 'Transaction', 'TransactionEvent', 'DeviceVariable', 'ValidationRule', 'MeterValue', 'IdToken', 'Command', 'CommandResult', 'DomainEvent', 'Error',
-      'Site', 'SiteGroup', 'SiteEvse', 'Tariff', 'PricePoint', 'DemandResponseEvent', 'ExternalLoad', 'SessionNeed', 'InstalledChargingProfile', 'SitePlan']) {
+      'Site', 'SiteGroup', 'SiteEvse', 'Tariff', 'PricePoint', 'DemandResponseEvent', 'ExternalLoad', 'SessionNeed', 'InstalledChargingProfile', 'SitePlan', 'Operator', 'ApiToken', 'IssuedToken', 'AuditEntry']) {
       assert.ok(doc.components.schemas[name], name);
     }
     const refs = new Set<string>();

@@ -236,6 +236,25 @@ describe('postgres store: several processes on one schema', () => {
   });
 });
 
+describe('postgres store: the audit log is append-only', () => {
+  it('refuses UPDATE, DELETE and TRUNCATE of audit entries in the database itself', async () => {
+    const { store, schema } = await openRecorded();
+    try {
+      const entry = await store.auditLog.append({
+        at: '2025-01-01T10:00:00.000Z', actor: 'alice', role: 'admin', action: 'POST /stations/:id/commands/:action', target: 'CP1',
+        outcome: 200, remoteAddress: '127.0.0.1', details: { params: { id: 'CP1' } },
+      });
+      const table = `"${schema}".audit_log`;
+      await assert.rejects(query(`UPDATE ${table} SET actor = 'mallory' WHERE id = $1`, [entry.id]), /append-only/);
+      await assert.rejects(query(`DELETE FROM ${table}`), /append-only/);
+      await assert.rejects(query(`TRUNCATE ${table}`), /append-only/);
+      assert.deepEqual(await query(`SELECT actor FROM ${table}`), [{ actor: 'alice' }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('postgres store: batched meter readings', () => {
   it('commits the appends of one event-loop turn in one INSERT, counting readings per append', async () => {
     const { store, commits } = await openRecorded({ maxBatchesInFlight: 1 });

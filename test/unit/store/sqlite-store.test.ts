@@ -334,3 +334,23 @@ describe('sqlite store: connection and migrations', () => {
     await assert.rejects(openSqliteStore({ file }), /newer/);
   });
 });
+
+describe('sqlite store: the audit log is append-only', () => {
+  it('refuses UPDATE and DELETE of audit entries in the database itself', async () => {
+    const file = newFile();
+    const store = await openSqliteStore({ file });
+    const entry = await store.auditLog.append({
+      at: '2025-01-01T10:00:00.000Z', actor: 'alice', role: 'admin', action: 'POST /stations/:id/commands/:action', target: 'CP1',
+      outcome: 200, remoteAddress: '127.0.0.1', details: null,
+    });
+    await store.close();
+    const db = openConnection(file);
+    try {
+      assert.throws(() => db.prepare("UPDATE audit_log SET actor = 'mallory' WHERE id = ?").run(Number(entry.id)), /append-only/);
+      assert.throws(() => db.prepare('DELETE FROM audit_log').run(), /append-only/);
+      assert.equal(db.prepare('SELECT actor FROM audit_log WHERE id = ?').get(Number(entry.id))?.actor, 'alice');
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -65,6 +65,7 @@ export const EVENT_TYPES: Record<DomainEventType, string> = {
   'station.disconnected': 'A station closed its WebSocket or was dropped',
   'station.booted': 'A station sent a BootNotification and was answered',
   'station.registered': 'An operator registered or updated a station',
+  'station.security': 'Connection security: a refused downgrade or client certificate (data.type downgrade / certificate-refused), a raised security profile (security-profile-raised), a password rotation step (password-rotation-*)',
   'station.notification': 'A station reported firmware, diagnostics, security or other progress',
   'connector.status': 'A connector (or the station, evseId 0) changed status',
   'authorization.checked': 'An id token was checked',

@@ -7,6 +7,8 @@ import { VALIDATION_MODES } from '../../domain/stations/validation-policy.ts';
 import type { RegistrationStatus, StationRegistration, ValidationMode } from '../../store/ports.ts';
 import { arrayOf, errorResponses, limitParameter, PROTOCOLS, ref, REGISTRATION_STATUSES, VALIDATION_MODE_DESCRIPTION } from '../schemas.ts';
 
+const dateTimeSchema = { type: 'string', format: 'date-time' };
+
 /** Path parameter of every station route. */
 export const stationIdParams = {
   type: 'object',
@@ -107,6 +109,32 @@ export function stationRoutes(app: FastifyInstance, domain: Domain): void {
       throw error;
     }
   });
+
+  app.post<{ Params: StationParams; Body: { password?: string } | undefined }>('/stations/:id/password-rotation', {
+    schema: {
+      tags,
+      summary: 'Rotate a station\'s password',
+      description:
+        'Sends the station a new Basic-auth password through its live connection (1.6 ChangeConfiguration AuthorizationKey as hex, '
+        + '2.x SetVariables SecurityCtrlr.BasicAuthPassword) and waits for its answer. Accepted: the old and the new password stay '
+        + 'valid until the station connects with the new one, then only the new one is. Rejected, no answer or offline: the new one is '
+        + 'dropped. Without `password` Joule generates one (20 random letters and digits), which the operator never sees; the state is '
+        + 'in the station\'s `passwordRotation`.',
+      params: stationIdParams,
+      body: {
+        type: ['object', 'null'],
+        properties: { password: { type: 'string', maxLength: 256, description: 'The new password (same rules as PUT password); default: generated' } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['status', 'requestedAt', 'updatedAt', 'detail'],
+          properties: { status: { type: 'string' }, requestedAt: dateTimeSchema, updatedAt: dateTimeSchema, detail: { type: ['string', 'null'] } },
+        },
+        ...errorResponses(400, 404, 409),
+      },
+    },
+  }, (request) => domain.stations.rotatePassword(request.params.id, request.body?.password));
 
   app.get<{ Params: StationParams; Querystring: { limit: number } }>('/stations/:id/status-history', {
     schema: {

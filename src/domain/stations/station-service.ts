@@ -5,6 +5,7 @@ import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
 import { admitConnection, type ConnectionSecurity, type StationAdmission } from './station-authentication.ts';
 import { credentialKindOf, stationPasswordHashes } from './station-password.ts';
+import { type PasswordRotationView, rotateStationPassword, rotationView } from './password-rotation.ts';
 import { toStationView, type StationView } from './station-view.ts';
 
 export interface BootAnswer {
@@ -98,6 +99,18 @@ export class StationService {
     if (!station) throw new DomainError('not_found', `Station ${stationId} is not known`);
     const hashes = password === null ? null : await stationPasswordHashes(password, station.protocol ?? station.defaultProtocol);
     if (!(await this.store.stations.setPasswordHashes(stationId, hashes))) throw new DomainError('not_found', `Station ${stationId} is not known`);
+  }
+
+  /**
+   * Rotates the station's password through its live connection (see password-rotation.ts): `password` or a
+   * generated one. `not_found`, `conflict` (offline, or a rotation waiting for its answer), `invalid` (bad password).
+   */
+  rotatePassword(stationId: string, password: string | undefined): Promise<PasswordRotationView> {
+    return rotateStationPassword(
+      { store: this.store, bus: this.bus, timeoutMs: this.config.commandTimeoutMs, securityEvent: (id, type, data) => this.securityEvent(id, type, data) },
+      stationId,
+      password,
+    );
   }
 
   async get(stationId: string): Promise<StationRecord | undefined> {
@@ -214,14 +227,21 @@ export class StationService {
 
   async list(): Promise<StationView[]> {
     const [stations, online] = await Promise.all([this.store.stations.list(), this.bus.onlineStations()]);
-    return Promise.all(stations.map(async (s) => toStationView(s, online.has(s.id), await this.store.stations.connectors(s.id))));
+    return Promise.all(stations.map(async (s) => {
+      const [connectors, rotation] = await Promise.all([this.store.stations.connectors(s.id), this.store.stations.passwordRotation(s.id)]);
+      return toStationView(s, online.has(s.id), connectors, rotationView(rotation));
+    }));
   }
 
   async view(stationOrId: string | StationRecord): Promise<StationView> {
     const station = typeof stationOrId === 'string' ? await this.store.stations.get(stationOrId) : stationOrId;
     if (!station) throw new DomainError('not_found', `Station ${String(stationOrId)} is not known`);
-    const [online, connectors] = await Promise.all([this.bus.isOnline(station.id), this.store.stations.connectors(station.id)]);
-    return toStationView(station, online, connectors);
+    const [online, connectors, rotation] = await Promise.all([
+      this.bus.isOnline(station.id),
+      this.store.stations.connectors(station.id),
+      this.store.stations.passwordRotation(station.id),
+    ]);
+    return toStationView(station, online, connectors, rotationView(rotation));
   }
 
   /** The station's EVSEs and connectors with their current status. */

@@ -128,6 +128,7 @@ export function stationRoutes(app: FastifyInstance, domain: Domain): void {
       response: {
         200: {
           type: 'object',
+          description: 'Where the rotation stands after the station answered (see the station\'s passwordRotation)',
           required: ['status', 'requestedAt', 'updatedAt', 'detail'],
           properties: { status: { type: 'string' }, requestedAt: dateTimeSchema, updatedAt: dateTimeSchema, detail: { type: ['string', 'null'] } },
         },

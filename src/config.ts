@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isOcppVersion, type OcppVersion } from './ocpp/versions.ts';
 import type { ValidationMode } from './store/ports.ts';
 
@@ -46,6 +47,33 @@ export interface ServerConfig {
   logLevel: string;
   /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
   workers: number;
+  /** Security (issue 6): profile defaults and the TLS listener. */
+  security: SecurityConfig;
+}
+
+/** How stations must authenticate, and the TLS listener for security profiles 2 and 3 (README "Security profiles and TLS"). */
+export interface SecurityConfig {
+  /** Profile 0 (no authentication) for stations without a profile of their own; off by default. */
+  allowUnsecured: boolean;
+  /**
+   * PEM file of the CA certificates station (client) certificates must chain to, on the TLS listener or forwarded by
+   * a trusted proxy; undefined: profile 3 is impossible.
+   */
+  clientCaFile: string | undefined;
+  /** The TLS listener; undefined when JOULE_TLS_PORT is not set. */
+  tls: TlsListenerConfig | undefined;
+  /** Addresses or CIDRs of TLS-terminating proxies whose client-certificate header is believed. */
+  trustedProxies: string[];
+  /** The header such a proxy forwards the client certificate in (URL-encoded PEM, nginx `$ssl_client_escaped_cert`). */
+  proxyCertificateHeader: string;
+}
+
+export interface TlsListenerConfig {
+  port: number;
+  host: string;
+  /** PEM files: one certificate chain per server key (an ECDSA and an RSA one, so both kinds of client are served). */
+  certFiles: string[];
+  keyFiles: string[];
 }
 
 export class ConfigError extends Error {
@@ -122,5 +150,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     auditReads: bool(env, 'JOULE_AUDIT_READS', false),
     logLevel: env.JOULE_LOG_LEVEL || 'info',
     workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
+    security: securityConfig(env),
   };
+}
+
+/** A comma-separated list of paths or addresses; empty entries dropped. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function securityConfig(env: NodeJS.ProcessEnv): SecurityConfig {
+  const trustedProxies = list(env, 'JOULE_TLS_PROXY_TRUSTED');
+  for (const entry of trustedProxies) {
+    if (!isAddressOrCidr(entry)) throw new ConfigError(`JOULE_TLS_PROXY_TRUSTED: "${entry}" is not an IP address or CIDR (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)`);
+  }
+  const header = (env.JOULE_TLS_PROXY_CERT_HEADER || 'x-client-cert').toLowerCase();
+  if (!/^[a-z0-9-]+$/.test(header)) throw new ConfigError(`JOULE_TLS_PROXY_CERT_HEADER must be a header name (got "${header}")`);
+  return {
+    allowUnsecured: bool(env, 'JOULE_ALLOW_UNSECURED', false),
+    clientCaFile: env.JOULE_TLS_CLIENT_CA || undefined,
+    tls: tlsListenerConfig(env),
+    trustedProxies,
+    proxyCertificateHeader: header,
+  };
+}
+
+function tlsListenerConfig(env: NodeJS.ProcessEnv): TlsListenerConfig | undefined {
+  const certFiles = list(env, 'JOULE_TLS_CERT');
+  const keyFiles = list(env, 'JOULE_TLS_KEY');
+  if (env.JOULE_TLS_PORT === undefined || env.JOULE_TLS_PORT === '') {
+    if (certFiles.length > 0 || keyFiles.length > 0) throw new ConfigError('JOULE_TLS_CERT/JOULE_TLS_KEY are set but JOULE_TLS_PORT is not');
+    return undefined;
+  }
+  if (certFiles.length === 0 || certFiles.length !== keyFiles.length) {
+    throw new ConfigError('JOULE_TLS_PORT needs JOULE_TLS_CERT and JOULE_TLS_KEY: as many certificate files as key files (e.g. an ECDSA and an RSA pair), comma-separated, in the same order');
+  }
+  return {
+    port: int(env, 'JOULE_TLS_PORT', 0, 0, 65535),
+    host: env.JOULE_TLS_HOST || env.JOULE_HOST || '0.0.0.0',
+    certFiles,
+    keyFiles,
+  };
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128) && /^\d+$/.test(prefix);
 }

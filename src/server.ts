@@ -7,6 +7,8 @@ import { connectNatsBus } from './cluster/nats/nats-bus.ts';
 import type { ServerConfig } from './config.ts';
 import { createDomain, type Domain } from './domain/domain.ts';
 import { Gateway } from './gateway/gateway.ts';
+import type { ClientCertificateCheck } from './gateway/client-certificate-verifier.ts';
+import { createTlsListener, readPem, readTlsMaterial } from './gateway/tls-listener.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Ocpp16Adapter } from './ocpp/v16/adapter.ts';
 import { Ocpp201Adapter } from './ocpp/v201/adapter.ts';
@@ -22,6 +24,8 @@ export interface RunningServer {
   /** Base HTTP URL, e.g. http://127.0.0.1:8180 */
   url: string;
   port: number;
+  /** The TLS listener's port (security profiles 2 and 3), when JOULE_TLS_PORT is set. */
+  tlsPort?: number;
   domain: Domain;
   gateway: Gateway;
   /** Set when the admin token was generated at this start (print it once). */
@@ -37,6 +41,8 @@ export interface StartOptions {
   logger?: Logger;
   /** The bus to use; default: NATS when configured, else the in-process bus. Workers pass their ProcessBus. */
   bus?: ClusterBus;
+  /** Further check of profile-3 client certificates (revocation, the PKI inventory); default: accept. */
+  clientCertificateCheck?: ClientCertificateCheck;
 }
 
 /** NATS when configured (many processes or machines), else the in-process bus. */
@@ -58,6 +64,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     commandTimeoutMs: config.commandTimeoutMs,
     authorizeUnknownIdTokens: config.authorizeUnknownIdTokens,
     defaultValidationMode: config.validationMode,
+    allowUnsecuredStations: config.security.allowUnsecured,
     smartCharging: {
       debounceMs: config.smartChargingDebounceMs,
       leaseTtlMs: config.smartChargingLeaseS * 1000,
@@ -68,6 +75,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       loginLimits: { perUsername: config.loginMaxFailures, perAddress: config.loginMaxFailuresPerAddress, windowMs: 15 * 60_000 },
     },
   });
+  const tlsConfig = config.security.tls;
+  const clientCaFile = config.security.clientCaFile;
+  const clientCaPem = clientCaFile === undefined ? undefined : readPem(clientCaFile, 'client CA (JOULE_TLS_CLIENT_CA)');
+  const tlsMaterial = tlsConfig === undefined ? undefined : readTlsMaterial(tlsConfig, clientCaPem);
   const gateway = new Gateway({
     domain,
     adapters: [new Ocpp16Adapter(domain), new Ocpp201Adapter(domain), new Ocpp21Adapter(domain)],
@@ -85,6 +96,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         maxQueuedCalls: 100,
         systemCallTimeoutMs: config.commandTimeoutMs,
       },
+      security: {
+        clientCaPem,
+        trustedProxies: config.security.trustedProxies,
+        proxyCertificateHeader: config.security.proxyCertificateHeader,
+        ...(options.clientCertificateCheck === undefined ? {} : { clientCertificateCheck: options.clientCertificateCheck }),
+      },
     },
   });
   const admin = bootstrapAdminToken(config.dataDir, config.apiToken);
@@ -93,15 +110,29 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   gateway.attach(app.server);
   const staleJob = config.staleTransactionHours > 0 ? new StaleTransactionJob(domain.transactions, config.staleTransactionHours * 3_600_000, logger) : undefined;
   staleJob?.start();
+  const tlsServer = tlsMaterial === undefined ? undefined : createTlsListener(tlsMaterial);
+  if (tlsServer !== undefined && tlsConfig !== undefined) {
+    gateway.attach(tlsServer, { tls: true });
+    tlsServer.on('tlsClientError', (err) => logger.info({ err: err.message }, 'TLS handshake failed (version, cipher suite or certificate)'));
+    await new Promise<void>((resolve, reject) => {
+      tlsServer.once('error', reject);
+      tlsServer.listen(tlsConfig.port, tlsConfig.host, () => {
+        tlsServer.off('error', reject);
+        resolve();
+      });
+    });
+  }
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
+  const tlsPort = tlsServer === undefined ? undefined : (tlsServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  logger.info({ port, versions: gateway.supportedVersions, dataDir: config.dataDir }, 'Joule is serving');
+  logger.info({ port, tlsPort, versions: gateway.supportedVersions, dataDir: config.dataDir }, 'Joule is serving');
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     port,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
     domain,
     gateway,
     ...(admin.generated ? { generatedAdminToken: admin.generated } : {}),
@@ -109,6 +140,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closing ??= (async () => {
         staleJob?.stop();
         gateway.close();
+        if (tlsServer !== undefined) {
+          tlsServer.closeAllConnections();
+          await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+        }
         await app.close();
         await bus.close();
         await store.close();

@@ -83,6 +83,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       JOULE_DATA_DIR: dataDir,
       JOULE_API_TOKEN: token,
       JOULE_LOG_LEVEL: 'warn',
+      // The simulated fleet connects without passwords (security profile 0).
+      JOULE_ALLOW_UNSECURED: 'true',
       JOULE_PORT: String(port),
       JOULE_HOST: options.host,
       // One process unless asked (the default, one worker per core, would not be the single-core server measured).

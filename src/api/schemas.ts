@@ -66,6 +66,7 @@ export const EVENT_TYPES: Record<DomainEventType, string> = {
   'station.disconnected': 'A station closed its WebSocket or was dropped',
   'station.booted': 'A station sent a BootNotification and was answered',
   'station.registered': 'An operator registered or updated a station',
+  'station.security': 'Connection security: a refused downgrade or client certificate (data.type downgrade / certificate-refused), a raised security profile (security-profile-raised), a password rotation step (password-rotation-*)',
   'station.notification': 'A station reported firmware, diagnostics, security or other progress',
   'connector.status': 'A connector (or the station, evseId 0) changed status',
   'authorization.checked': 'An id token was checked',
@@ -123,7 +124,7 @@ const stationViewSchema = recordSchema({
   registrationStatus: { type: ['string', 'null'], enum: [...REGISTRATION_STATUSES, null], description: 'Answer given to the latest BootNotification' },
   registered: { type: 'boolean', description: 'Registered by an operator (true) or auto-registered on first connection (false)' },
   bootPolicy: { type: ['string', 'null'], enum: [...REGISTRATION_STATUSES, null], description: 'Boot answer override; null = server default' },
-  securityProfile: nullableInteger('Security profile 0-3; null = the listener default'),
+  securityProfile: nullableInteger('Security profile 0-3; null = the server default (1, or 0 with JOULE_ALLOW_UNSECURED)'),
   defaultProtocol: nullableString('Protocol assumed when the station offers no subprotocol'),
   description: nullableString(),
   validationMode: {
@@ -139,6 +140,21 @@ const stationViewSchema = recordSchema({
   lastSeen: nullableDateTime('Last message from the station'),
   status: nullableString('Status reported for the station as a whole (connector 0)'),
   errorCode: nullableString('Error code reported for the station as a whole'),
+  passwordRotation: {
+    type: ['object', 'null'],
+    description: 'The latest password rotation (POST /stations/{id}/password-rotation); null when there was none. Never the password',
+    required: ['status', 'requestedAt', 'updatedAt', 'detail'],
+    properties: {
+      status: {
+        type: 'string',
+        enum: ['sent', 'accepted', 'completed', 'rejected', 'failed'],
+        description: 'sent: waiting for the station (both passwords valid); accepted: the station confirmed, both valid until it connects with the new one; completed: it did, the old one is refused; rejected / failed: the new one was dropped',
+      },
+      requestedAt: dateTime(),
+      updatedAt: dateTime(),
+      detail: nullableString('Why it was rejected or failed'),
+    },
+  },
   evses: arrayOf('EvseView'),
   createdAt: dateTime(),
   updatedAt: dateTime(),

@@ -16,6 +16,8 @@ export interface DomainConfig {
   authorizeUnknownIdTokens: boolean;
   /** Validation mode of stations with no setting of their own and no matching vendor rule. */
   defaultValidationMode: ValidationMode;
+  /** Profile 0 (no authentication) for stations without a security profile of their own; default false (profile 1). */
+  allowUnsecuredStations?: boolean | undefined;
   /** Smart charging settings; what is left out takes its default (smart-charging-service.ts). */
   smartCharging?: Partial<SmartChargingConfig> | undefined;
   /** Operator accounts: session lifetime, login limits ...; what is left out takes its default (accounts/account-service.ts). */

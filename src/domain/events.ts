@@ -4,6 +4,7 @@ export type DomainEventType =
   | 'station.disconnected'
   | 'station.booted'
   | 'station.registered'
+  | 'station.security'
   | 'station.notification'
   | 'connector.status'
   | 'authorization.checked'

@@ -1,5 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StationCallOutcome, StationCallRequest } from '../cluster/bus.ts';
 import type { Domain } from '../domain/domain.ts';
@@ -8,12 +10,16 @@ import type { TranslatedRequest, VersionAdapter } from '../ocpp/adapter.ts';
 import { PayloadAdmission } from '../ocpp/validation/payload-admission.ts';
 import type { SchemaValidator } from '../ocpp/validation/schema-validator.ts';
 import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
+import type { ConnectionSecurity, StationAdmission } from '../domain/stations/station-authentication.ts';
 import type { StationRecord } from '../store/ports.ts';
+import { type ClientCertificateCheck, ClientCertificateVerifier, type PresentedCertificate } from './client-certificate-verifier.ts';
 import { FailedAttemptLimiter, type FailedAttemptLimits } from '../domain/security/failed-attempt-limiter.ts';
 import type { SessionOptions } from './session-options.ts';
 import { SessionRegistry } from './session-registry.ts';
 import { CLOSE_GOING_AWAY, CLOSE_REPLACED, StationSession } from './station-session.ts';
 import { negotiate, offeredSubprotocols, stationIdFromPath } from './subprotocol.ts';
+import { presentedCertificate } from './tls-listener.ts';
+import { TrustedProxies } from './trusted-proxies.ts';
 import { validationModes, type ValidationModes } from './validation-modes.ts';
 
 export interface GatewayOptions {
@@ -26,6 +32,19 @@ export interface GatewayOptions {
   session: SessionOptions;
   /** Failed station authentications allowed per remote address before it is answered 429; default 10 per minute. */
   authFailureLimits?: FailedAttemptLimits;
+  /** Profile 3 and TLS termination at a proxy; absent: no client CA, no trusted proxy. */
+  security?: GatewaySecurityOptions;
+}
+
+export interface GatewaySecurityOptions {
+  /** PEM of the CAs station client certificates must chain to (JOULE_TLS_CLIENT_CA). */
+  clientCaPem?: string | undefined;
+  /** Addresses or CIDRs of TLS-terminating proxies whose client-certificate header is believed. */
+  trustedProxies?: readonly string[];
+  /** Header carrying the client certificate from such a proxy (URL-encoded PEM); default `x-client-cert`. */
+  proxyCertificateHeader?: string;
+  /** Called for a profile-3 certificate after the chain, validity and CN checks passed (revocation, inventory). */
+  clientCertificateCheck?: ClientCertificateCheck;
 }
 
 const PROTOCOL_ERROR = 1002;
@@ -48,6 +67,8 @@ export class Gateway {
   private readonly log: Logger;
   private readonly options: GatewayOptions;
   private readonly authFailures: FailedAttemptLimiter;
+  private readonly certificates: ClientCertificateVerifier;
+  private readonly proxies: TrustedProxies;
   private stopping = false;
 
   constructor(init: { domain: Domain; adapters: VersionAdapter[]; validator: SchemaValidator; logger: Logger; options: GatewayOptions }) {
@@ -59,6 +80,9 @@ export class Gateway {
     this.log = init.logger;
     this.options = init.options;
     this.authFailures = new FailedAttemptLimiter(init.options.authFailureLimits);
+    const security = init.options.security ?? {};
+    this.certificates = new ClientCertificateVerifier(security.clientCaPem, security.clientCertificateCheck);
+    this.proxies = new TrustedProxies(security.trustedProxies ?? [], security.proxyCertificateHeader ?? 'x-client-cert');
     const serverOptions = {
       noServer: true,
       maxPayload: this.options.maxFrameBytes,
@@ -91,17 +115,20 @@ export class Gateway {
     return [...this.adapters.keys()];
   }
 
-  /** Takes over the HTTP server's upgrade requests. */
-  attach(server: Server): void {
+  /**
+   * Takes over the server's upgrade requests: the plain HTTP server, and the TLS listener (`tls: true`) for security
+   * profiles 2 and 3. Both run the same upgrade path; only what the connection proves differs.
+   */
+  attach(server: Server | TlsServer, listener: { tls: boolean } = { tls: false }): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.upgrade(req, socket, head).catch((err: unknown) => {
+      this.upgrade(req, socket, head, listener.tls).catch((err: unknown) => {
         this.log.error({ err }, 'WebSocket upgrade failed');
         refuse(socket, 500, 'Internal Server Error');
       });
     });
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tlsListener: boolean): Promise<void> {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (this.stopping) return refuse(socket, 503, 'Service Unavailable');
@@ -131,27 +158,16 @@ export class Gateway {
     else delete req.headers['sec-websocket-protocol'];
     (req as UpgradeRequest).ocppProtocolHeader = choice.version && 'offered' in choice && choice.offered ? choice.version : undefined;
 
-    // Security profile and HTTP Basic authentication, before the handshake ([SEC] §2.3). Only at connect: a session
-    // is never checked again. The gateway has no TLS listener yet, so every connection here is plain ws.
+    // Security profile, client certificate and HTTP Basic authentication, before the handshake ([SEC] §2.3). Only at
+    // connect: a session is never checked again.
+    const security = await this.connectionSecurity(req, stationId, station, tlsListener);
     const admission = await this.domain.stations.authenticate(station, stationId, {
       protocol: choice.version,
       authorization: req.headers.authorization,
-      tls: false,
+      security,
     });
-    if (!admission.ok) {
-      if (admission.reason === 'tls-required') {
-        this.log.warn({ stationId, remoteAddress, securityProfile: station?.securityProfile }, `connection refused: ${admission.detail}`);
-        return refuse(socket, 403, admission.detail);
-      }
-      // The password itself is never logged; only why it failed.
-      this.log.warn({ stationId, remoteAddress, reason: admission.reason }, `connection refused: station authentication failed (${admission.detail})`);
-      // A station without a usable password guessed nothing: that is configuration, not an attempt to count.
-      if (admission.reason !== 'no-password' && this.authFailures.recordFailure(remoteAddress ?? '')) {
-        this.log.warn({ remoteAddress }, 'too many failed station authentications from this address: held back for the rest of the minute');
-      }
-      return refuse(socket, 401, 'station authentication failed', { 'WWW-Authenticate': 'Basic realm="OCPP"' });
-    }
-    if (admission.authenticated) this.log.debug({ stationId, passwordForm: admission.form }, 'station authenticated');
+    if (!admission.ok) return this.refuseAuthentication(socket, stationId, remoteAddress, station, admission);
+    if (admission.form !== undefined) this.log.debug({ stationId, passwordForm: admission.form }, 'station authenticated');
 
     if (socket.destroyed) return;
     const server = choice.version && choice.version !== 'ocpp1.6' ? this.wssDeflate : this.wss;
@@ -163,7 +179,7 @@ export class Gateway {
         return;
       }
       if (!choice.offered) this.log.info({ stationId, version: choice.version }, 'station offered no subprotocol; using the configured one');
-      this.open(ws, stationId, choice.version, remoteAddress, station).catch((err: unknown) => {
+      this.open(ws, stationId, choice.version, remoteAddress, station, admission).catch((err: unknown) => {
         this.log.error({ stationId, err }, 'opening a station session failed');
         ws.terminate();
       });
@@ -176,6 +192,7 @@ export class Gateway {
     version: OcppVersion,
     remoteAddress: string | undefined,
     station: StationRecord | undefined,
+    admission: StationAdmission & { ok: true },
   ): Promise<void> {
     const adapter = this.adapters.get(version);
     if (!adapter) throw new Error(`no adapter for ${version}`);
@@ -199,8 +216,64 @@ export class Gateway {
       this.log.info({ stationId }, 'newer connection replaces the open one');
       previous.close(CLOSE_REPLACED, 'replaced by a newer connection');
     }
-    await this.domain.stations.connected(stationId, version, remoteAddress, station === undefined);
-    this.log.info({ stationId, version, remoteAddress }, 'station connected');
+    await this.domain.stations.connected(stationId, version, remoteAddress, station === undefined, {
+      securityProfile: admission.profile,
+      raiseTo: admission.raiseTo,
+      pendingPasswordUsed: admission.pendingPasswordUsed,
+    });
+    this.log.info({ stationId, version, remoteAddress, securityProfile: admission.profile }, 'station connected');
+  }
+
+  /**
+   * What the connection proves: TLS (Joule's listener, or a trusted proxy that terminated it) and the verdict on the
+   * client certificate it presented (in the handshake, or forwarded by a trusted proxy in a header).
+   */
+  private async connectionSecurity(
+    req: IncomingMessage,
+    stationId: string,
+    station: StationRecord | undefined,
+    tlsListener: boolean,
+  ): Promise<ConnectionSecurity> {
+    const remoteAddress = req.socket.remoteAddress;
+    const header = req.headers[this.proxies.header];
+    let tls = tlsListener;
+    let presented: PresentedCertificate | undefined = tlsListener ? presentedCertificate(req.socket as TLSSocket) : undefined;
+    if (this.proxies.trusts(remoteAddress)) {
+      tls = true;
+      try {
+        const forwarded = this.proxies.forwardedCertificate(header);
+        if (forwarded !== undefined) presented = { leaf: forwarded, intermediates: [] };
+      } catch {
+        return { tls, certificate: { accepted: false, reason: `the ${this.proxies.header} header is not a URL-encoded PEM certificate` } };
+      }
+    } else if (header !== undefined) {
+      this.log.warn({ stationId, remoteAddress, header: this.proxies.header }, 'client-certificate header from an address that is not a trusted proxy: ignored');
+    }
+    if (presented === undefined) return { tls, certificate: undefined };
+    return { tls, certificate: await this.certificates.verify(stationId, station, presented) };
+  }
+
+  /** Answers a refused authentication: 403 for a downgrade or a refused certificate, 401 for Basic auth. */
+  private refuseAuthentication(
+    socket: Duplex,
+    stationId: string,
+    remoteAddress: string | undefined,
+    station: StationRecord | undefined,
+    admission: StationAdmission & { ok: false },
+  ): void {
+    const counted = admission.reason !== 'no-password' && admission.reason !== 'downgrade';
+    // A station without a usable password, or one connecting the wrong way, guessed nothing: that is configuration.
+    if (counted && this.authFailures.recordFailure(remoteAddress ?? '')) {
+      this.log.warn({ remoteAddress }, 'too many failed station authentications from this address: held back for the rest of the minute');
+    }
+    if (admission.reason === 'downgrade' || admission.reason === 'certificate-refused') {
+      this.log.warn({ stationId, remoteAddress, securityProfile: admission.required, securityEvent: admission.reason }, `connection refused: ${admission.detail}`);
+      if (station !== undefined) this.domain.stations.securityEvent(stationId, admission.reason, { detail: admission.detail, remoteAddress: remoteAddress ?? null });
+      return refuse(socket, 403, admission.detail);
+    }
+    // The password itself is never logged; only why it failed.
+    this.log.warn({ stationId, remoteAddress, reason: admission.reason }, `connection refused: station authentication failed (${admission.detail})`);
+    return refuse(socket, 401, 'station authentication failed', { 'WWW-Authenticate': 'Basic realm="OCPP"' });
   }
 
   /** The station opened a newer connection on another node: this older one goes, without marking it offline. */

@@ -319,6 +319,32 @@ export interface StationRepository {
   setPasswordHashes(stationId: string, hashes: StationPasswordHashes | null): Promise<boolean>;
   /** The station's password hashes; undefined when it has no password (or is not known). Read only at connect. */
   passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined>;
+  /** The station's latest password rotation (with the new password's hashes while pending); undefined: none. */
+  passwordRotation(stationId: string): Promise<PasswordRotationRecord | undefined>;
+  /** Records a rotation's state and its pending password (null: none pending). False when the station is not known. */
+  setPasswordRotation(stationId: string, rotation: PasswordRotationRecord): Promise<boolean>;
+  /**
+   * The station connected with the pending password: in one write it becomes the current password (the old one
+   * stops working) and the rotation is `completed` at `at`. False when no password was pending.
+   */
+  promotePendingPassword(stationId: string, at: string): Promise<boolean>;
+}
+
+/**
+ * Where a station's password rotation stands (A01): `sent` (the new password is on its way; both are valid),
+ * `accepted` (the station confirmed; both stay valid until it connects with the new one), `completed` (it did: only
+ * the new one is valid), `rejected` / `failed` (refused, not answered, or offline: the new one was dropped).
+ */
+export type PasswordRotationStatus = 'sent' | 'accepted' | 'completed' | 'rejected' | 'failed';
+
+export interface PasswordRotationRecord {
+  status: PasswordRotationStatus;
+  requestedAt: string;
+  updatedAt: string;
+  /** Why it was rejected or failed; null otherwise. */
+  detail: string | null;
+  /** The new password's hashes while it is pending (`sent`, `accepted`); null otherwise. */
+  pending: StationPasswordHashes | null;
 }
 
 /**

@@ -1,4 +1,6 @@
 import type {
+  PasswordRotationRecord,
+  PasswordRotationStatus,
   CommandRecord, CommandStatus, ConfigurationKeyRecord, ConnectorStatusRecord, DeviceVariableRecord, IdTokenRecord,
   RegistrationStatus, StationEventRecord, StationRecord, TransactionEventRecord, TransactionRecord, ValidationMode,
   ValidationRuleRecord,
@@ -29,11 +31,29 @@ export interface ColumnReader {
 
 const REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['Accepted', 'Pending', 'Rejected'];
 const COMMAND_STATUSES: readonly CommandStatus[] = ['pending', 'completed', 'error', 'timeout', 'failed'];
+const PASSWORD_ROTATION_STATUSES: readonly PasswordRotationStatus[] = ['sent', 'accepted', 'completed', 'rejected', 'failed'];
 export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'lenient', 'log-only'];
 
 /** Rows to records, the same for every engine: the tables have the same columns in SQLite and PostgreSQL. */
 export function recordMappers(c: ColumnReader) {
   return {
+    /** The password-rotation columns of a station row (migration 7); undefined when the station never rotated. */
+    passwordRotation(row: ResultRow): PasswordRotationRecord | undefined {
+      const status = c.nullableOneOf(row, 'password_rotation_status', PASSWORD_ROTATION_STATUSES);
+      if (status === null) return undefined;
+      const pending = {
+        authorizationKey: c.nullableText(row, 'pending_authorization_key_hash'),
+        basicAuthPassword: c.nullableText(row, 'pending_basic_auth_password_hash'),
+      };
+      return {
+        status,
+        requestedAt: c.text(row, 'password_rotation_requested_at'),
+        updatedAt: c.text(row, 'password_rotation_updated_at'),
+        detail: c.nullableText(row, 'password_rotation_detail'),
+        pending: pending.authorizationKey === null && pending.basicAuthPassword === null ? null : pending,
+      };
+    },
+
     station(row: ResultRow): StationRecord {
       return {
         id: c.text(row, 'id'),

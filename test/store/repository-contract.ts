@@ -141,6 +141,30 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.stations.passwordHashes('CS-1'), undefined, 'cleared');
       });
 
+      it('A01: a password rotation keeps the pending password apart until it is promoted, then the old one is gone', async () => {
+        const current = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdA$b2xkLTE2', basicAuthPassword: '$scrypt$ln=12,r=8,p=1$c2FsdA$b2xkLTJ4' };
+        const pending = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdA$bmV3LTE2', basicAuthPassword: '$scrypt$ln=12,r=8,p=1$c2FsdA$bmV3LTJ4' };
+        const sent = { status: 'sent' as const, requestedAt: at(1), updatedAt: at(1), detail: null, pending };
+        assert.equal(await store.stations.setPasswordRotation('CS-unknown', sent), false);
+        await store.stations.register({ id: 'CS-1' });
+        assert.equal(await store.stations.passwordRotation('CS-1'), undefined, 'never rotated');
+        await store.stations.setPasswordHashes('CS-1', current);
+        assert.equal(await store.stations.promotePendingPassword('CS-1', at(2)), false, 'nothing pending');
+        assert.equal(await store.stations.setPasswordRotation('CS-1', sent), true);
+        assert.deepEqual(await store.stations.passwordRotation('CS-1'), sent);
+        assert.deepEqual(await store.stations.passwordHashes('CS-1'), current, 'the current password is untouched');
+        assert.doesNotMatch(JSON.stringify(await store.stations.get('CS-1')), /scrypt|pending/i);
+
+        await store.stations.setPasswordRotation('CS-1', { ...sent, status: 'accepted', updatedAt: at(2) });
+        assert.equal(await store.stations.promotePendingPassword('CS-1', at(3)), true);
+        assert.deepEqual(await store.stations.passwordHashes('CS-1'), pending, 'the new password is the current one');
+        assert.deepEqual(await store.stations.passwordRotation('CS-1'), { status: 'completed', requestedAt: at(1), updatedAt: at(3), detail: null, pending: null });
+
+        await store.stations.setPasswordRotation('CS-1', { status: 'rejected', requestedAt: at(4), updatedAt: at(5), detail: 'Rejected', pending: null });
+        assert.deepEqual(await store.stations.passwordRotation('CS-1'), { status: 'rejected', requestedAt: at(4), updatedAt: at(5), detail: 'Rejected', pending: null });
+        assert.deepEqual(await store.stations.passwordHashes('CS-1'), pending);
+      });
+
       it('list returns every station ordered by id', async () => {
         await store.stations.register({ id: 'CS-b' });
         await store.stations.register({ id: 'CS-a' });

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Domain } from '../../domain/domain.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { SecurityProfileDowngradeError } from '../../domain/stations/station-service.ts';
+import { ApiError } from '../errors.ts';
 import { VALIDATION_MODES } from '../../domain/stations/validation-policy.ts';
 import type { RegistrationStatus, StationRegistration, ValidationMode } from '../../store/ports.ts';
 import { arrayOf, errorResponses, limitParameter, PROTOCOLS, ref, REGISTRATION_STATUSES, VALIDATION_MODE_DESCRIPTION } from '../schemas.ts';
+
+const dateTimeSchema = { type: 'string', format: 'date-time' };
 
 /** Path parameter of every station route. */
 export const stationIdParams = {
@@ -32,7 +36,7 @@ const stationUpdateBody = {
   properties: {
     registered: { type: 'boolean', description: 'Defaults to true: an operator PUT registers the station' },
     bootPolicy: { type: ['string', 'null'], enum: [...REGISTRATION_STATUSES, null], description: 'Answer forced on BootNotification; null = server default' },
-    securityProfile: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: 'Security profile 0-3; null = listener default. 1: HTTP Basic auth required at connection (needs a password); 2-3: TLS required (refused on the plain ws listener for now)' },
+    securityProfile: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: 'Security profile 0-3, upgrade only (lowering it is 409 security_profile_downgrade); null = the server default (1, or 0 with JOULE_ALLOW_UNSECURED). 0: no authentication (unless a password is set); 1: HTTP Basic on ws or wss (needs a password); 2: TLS (wss) and HTTP Basic; 3: TLS with a client certificate (CN = station id or serial number). A connection that proves less is refused (403); one that proves more raises the profile' },
     defaultProtocol: { type: ['string', 'null'], enum: [...PROTOCOLS, null], description: 'Protocol assumed when the station offers no subprotocol' },
     description: { type: ['string', 'null'], maxLength: 1000 },
     validationMode: {
@@ -88,9 +92,9 @@ export function stationRoutes(app: FastifyInstance, domain: Domain): void {
         properties: { id: { type: 'string', minLength: 1, maxLength: 48, pattern: '^[^:]+$', description: 'Station id: 1-48 characters, no colon' } },
       },
       body: stationUpdateBody,
-      response: { 200: ref('StationView', 'The station as registered'), ...errorResponses(400, 403) },
+      response: { 200: ref('StationView', 'The station as registered'), ...errorResponses(400, 403, 409) },
     },
-  }, (request) => {
+  }, async (request) => {
     const body = request.body;
     const registration: StationRegistration = { id: request.params.id, registered: body.registered ?? true };
     if (body.bootPolicy !== undefined) registration.bootPolicy = body.bootPolicy;
@@ -98,8 +102,40 @@ export function stationRoutes(app: FastifyInstance, domain: Domain): void {
     if (body.defaultProtocol !== undefined) registration.defaultProtocol = body.defaultProtocol;
     if (body.description !== undefined) registration.description = body.description;
     if (body.validationMode !== undefined) registration.validationMode = body.validationMode;
-    return domain.stations.register(registration, body.password);
+    try {
+      return await domain.stations.register(registration, body.password);
+    } catch (error) {
+      if (error instanceof SecurityProfileDowngradeError) throw new ApiError(409, 'security_profile_downgrade', error.message);
+      throw error;
+    }
   });
+
+  app.post<{ Params: StationParams; Body: { password?: string } | undefined }>('/stations/:id/password-rotation', {
+    schema: {
+      tags,
+      summary: 'Rotate a station\'s password',
+      description:
+        'Sends the station a new Basic-auth password through its live connection (1.6 ChangeConfiguration AuthorizationKey as hex, '
+        + '2.x SetVariables SecurityCtrlr.BasicAuthPassword) and waits for its answer. Accepted: the old and the new password stay '
+        + 'valid until the station connects with the new one, then only the new one is. Rejected, no answer or offline: the new one is '
+        + 'dropped. Without `password` Joule generates one (20 random letters and digits), which the operator never sees; the state is '
+        + 'in the station\'s `passwordRotation`.',
+      params: stationIdParams,
+      body: {
+        type: ['object', 'null'],
+        properties: { password: { type: 'string', maxLength: 256, description: 'The new password (same rules as PUT password); default: generated' } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          description: 'Where the rotation stands after the station answered (see the station\'s passwordRotation)',
+          required: ['status', 'requestedAt', 'updatedAt', 'detail'],
+          properties: { status: { type: 'string' }, requestedAt: dateTimeSchema, updatedAt: dateTimeSchema, detail: { type: ['string', 'null'] } },
+        },
+        ...errorResponses(400, 404, 409),
+      },
+    },
+  }, (request) => domain.stations.rotatePassword(request.params.id, request.body?.password));
 
   app.get<{ Params: StationParams; Querystring: { limit: number } }>('/stations/:id/status-history', {
     schema: {

@@ -39,7 +39,19 @@ export interface GetCompositeScheduleRequest {
   chargingRateUnit?: ChargingRateUnit;
 }
 
-export type NeutralStationRequest = SetChargingProfileRequest | ClearChargingProfileRequest | GetCompositeScheduleRequest;
+export type SmartChargingStationRequest = SetChargingProfileRequest | ClearChargingProfileRequest | GetCompositeScheduleRequest;
+
+/**
+ * A new Basic-auth password for the station (password rotation, A01): 1.6 ChangeConfiguration AuthorizationKey (the
+ * key's hex), 2.x SetVariables SecurityCtrlr.BasicAuthPassword (as is). The answer's status is Accepted,
+ * RebootRequired, Rejected, NotSupported, ...
+ */
+export interface SetStationPasswordRequest {
+  kind: 'SetStationPassword';
+  password: string;
+}
+
+export type NeutralStationRequest = SmartChargingStationRequest | SetStationPasswordRequest;
 
 /** The station's answer, read by its version's adapter. */
 export interface NeutralStationResult {

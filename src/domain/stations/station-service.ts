@@ -3,8 +3,9 @@ import type { BootInfo, RegistrationStatus, StationPasswordHashes, StationRecord
 import { bootAnswerFor, type DomainConfig } from '../config.ts';
 import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
-import { admitConnection, type StationAdmission } from './station-authentication.ts';
+import { admitConnection, type ConnectionSecurity, type StationAdmission } from './station-authentication.ts';
 import { credentialKindOf, stationPasswordHashes } from './station-password.ts';
+import { type PasswordRotationView, rotateStationPassword, rotationView } from './password-rotation.ts';
 import { toStationView, type StationView } from './station-view.ts';
 
 export interface BootAnswer {
@@ -24,6 +25,14 @@ export interface ConnectorStatusChange {
   vendorErrorCode?: string | undefined;
   /** The station's timestamp, if it sent one. */
   timestamp?: string | undefined;
+}
+
+/** An operator tried to lower a station's security profile: HTTP 409 `security_profile_downgrade`. */
+export class SecurityProfileDowngradeError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'SecurityProfileDowngradeError';
+  }
 }
 
 /** Station registry, boot policy, liveness and connector status. */
@@ -53,17 +62,31 @@ export class StationService {
   async authenticate(
     station: StationRecord | undefined,
     stationId: string,
-    connection: { protocol: string | undefined; authorization: string | undefined; tls: boolean },
+    connection: { protocol: string | undefined; authorization: string | undefined; security: ConnectionSecurity },
   ): Promise<StationAdmission> {
-    const hashes = station === undefined ? undefined : await this.store.stations.passwordHashes(stationId);
+    const [hashes, rotation] = station === undefined
+      ? [undefined, undefined]
+      : await Promise.all([this.store.stations.passwordHashes(stationId), this.store.stations.passwordRotation(stationId)]);
     return admitConnection({
       stationId,
       station,
       hashes,
+      pendingHashes: rotation?.pending ?? undefined,
       kind: credentialKindOf(connection.protocol),
       authorization: connection.authorization,
-      tls: connection.tls,
+      security: connection.security,
+      defaultProfile: this.defaultSecurityProfile,
     });
+  }
+
+  /** The profile of stations without one of their own: 0 only when unsecured stations are switched on. */
+  get defaultSecurityProfile(): number {
+    return this.config.allowUnsecuredStations === true ? 0 : 1;
+  }
+
+  /** A security-relevant happening at a station's connection (refused downgrade, certificate, raised profile, rotation). */
+  securityEvent(stationId: string, type: string, data: Record<string, unknown>): void {
+    this.bus.publish({ type: 'station.security', stationId, data: { type, ...data } });
   }
 
   /**
@@ -78,13 +101,41 @@ export class StationService {
     if (!(await this.store.stations.setPasswordHashes(stationId, hashes))) throw new DomainError('not_found', `Station ${stationId} is not known`);
   }
 
+  /**
+   * Rotates the station's password through its live connection (see password-rotation.ts): `password` or a
+   * generated one. `not_found`, `conflict` (offline, or a rotation waiting for its answer), `invalid` (bad password).
+   */
+  rotatePassword(stationId: string, password: string | undefined): Promise<PasswordRotationView> {
+    return rotateStationPassword(
+      { store: this.store, bus: this.bus, timeoutMs: this.config.commandTimeoutMs, securityEvent: (id, type, data) => this.securityEvent(id, type, data) },
+      stationId,
+      password,
+    );
+  }
+
   async get(stationId: string): Promise<StationRecord | undefined> {
     return this.store.stations.get(stationId);
   }
 
-  /** A station's socket opened on this node: it is online here. A station seen for the first time is registered. */
-  async connected(stationId: string, protocol: string, remoteAddress: string | undefined, firstSeen: boolean): Promise<void> {
-    if (firstSeen) await this.store.stations.register({ id: stationId });
+  /**
+   * A station's socket opened on this node: it is online here. A station seen for the first time is registered. A
+   * connection that proved a higher security profile than the station's raises it (A05.FR.09: after a successful
+   * upgrade the lower profile is refused); one that used the new password of a rotation completes the rotation.
+   */
+  async connected(
+    stationId: string,
+    protocol: string,
+    remoteAddress: string | undefined,
+    firstSeen: boolean,
+    auth: { securityProfile: number; raiseTo: number | undefined; pendingPasswordUsed: boolean } = { securityProfile: 0, raiseTo: undefined, pendingPasswordUsed: false },
+  ): Promise<void> {
+    if (firstSeen || auth.raiseTo !== undefined) {
+      await this.store.stations.register({ id: stationId, ...(auth.raiseTo === undefined ? {} : { securityProfile: auth.raiseTo }) });
+      if (auth.raiseTo !== undefined) this.securityEvent(stationId, 'security-profile-raised', { securityProfile: auth.raiseTo });
+    }
+    if (auth.pendingPasswordUsed && (await this.store.stations.promotePendingPassword(stationId, nowIso()))) {
+      this.securityEvent(stationId, 'password-rotation-completed', {});
+    }
     this.bus.claimStation(stationId);
     this.store.stations.touch(stationId, new Date().toISOString());
     this.bus.publish({ type: 'station.connected', stationId, data: { protocol, remoteAddress: remoteAddress ?? null, node: this.bus.nodeId } });
@@ -144,8 +195,9 @@ export class StationService {
    */
   async register(registration: StationRegistration, password?: string | null): Promise<StationView> {
     let hashes: StationPasswordHashes | null | undefined;
+    const existing = await this.store.stations.get(registration.id);
+    this.checkNoDowngrade(existing, registration.securityProfile);
     if (password !== undefined && password !== null) {
-      const existing = await this.store.stations.get(registration.id);
       const configured = registration.defaultProtocol !== undefined ? registration.defaultProtocol : existing?.defaultProtocol;
       hashes = await stationPasswordHashes(password, existing?.protocol ?? configured ?? null);
     } else if (password === null) hashes = null;
@@ -158,16 +210,38 @@ export class StationService {
     return this.view(record);
   }
 
+  /**
+   * Security profiles only go up (A00.FR.005, A05): an operator may not set a station's profile below the one it
+   * has, nor clear it to a lower server default. A station without a profile may be given any, 0 included (the
+   * operator's explicit choice of an unsecured station).
+   */
+  private checkNoDowngrade(existing: StationRecord | undefined, wanted: number | null | undefined): void {
+    if (existing === undefined || wanted === undefined || existing.securityProfile === null) return;
+    const next = wanted ?? this.defaultSecurityProfile;
+    if (next < existing.securityProfile) {
+      throw new SecurityProfileDowngradeError(
+        `station ${existing.id} is at security profile ${existing.securityProfile}; profiles can only be raised (${wanted === null ? `clearing it would mean the server default ${next}` : `not lowered to ${next}`})`,
+      );
+    }
+  }
+
   async list(): Promise<StationView[]> {
     const [stations, online] = await Promise.all([this.store.stations.list(), this.bus.onlineStations()]);
-    return Promise.all(stations.map(async (s) => toStationView(s, online.has(s.id), await this.store.stations.connectors(s.id))));
+    return Promise.all(stations.map(async (s) => {
+      const [connectors, rotation] = await Promise.all([this.store.stations.connectors(s.id), this.store.stations.passwordRotation(s.id)]);
+      return toStationView(s, online.has(s.id), connectors, rotationView(rotation));
+    }));
   }
 
   async view(stationOrId: string | StationRecord): Promise<StationView> {
     const station = typeof stationOrId === 'string' ? await this.store.stations.get(stationOrId) : stationOrId;
     if (!station) throw new DomainError('not_found', `Station ${String(stationOrId)} is not known`);
-    const [online, connectors] = await Promise.all([this.bus.isOnline(station.id), this.store.stations.connectors(station.id)]);
-    return toStationView(station, online, connectors);
+    const [online, connectors, rotation] = await Promise.all([
+      this.bus.isOnline(station.id),
+      this.store.stations.connectors(station.id),
+      this.store.stations.passwordRotation(station.id),
+    ]);
+    return toStationView(station, online, connectors, rotationView(rotation));
   }
 
   /** The station's EVSEs and connectors with their current status. */

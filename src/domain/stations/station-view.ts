@@ -1,4 +1,5 @@
 import type { ConnectorStatusRecord, StationRecord, ValidationMode } from '../../store/ports.ts';
+import type { PasswordRotationView } from './password-rotation.ts';
 
 export interface ConnectorView {
   connectorId: number;
@@ -40,12 +41,19 @@ export interface StationView {
   /** Status reported for the station as a whole (connector 0), if any. */
   status: string | null;
   errorCode: string | null;
+  /** The latest password rotation (never the password); null when there was none. */
+  passwordRotation: PasswordRotationView | null;
   evses: EvseView[];
   createdAt: string;
   updatedAt: string;
 }
 
-export function toStationView(station: StationRecord, online: boolean, connectors: ConnectorStatusRecord[]): StationView {
+export function toStationView(
+  station: StationRecord,
+  online: boolean,
+  connectors: ConnectorStatusRecord[],
+  passwordRotation: PasswordRotationView | null = null,
+): StationView {
   const evses = new Map<number, EvseView>();
   let stationLevel: ConnectorStatusRecord | undefined;
   for (const c of connectors) {
@@ -92,6 +100,7 @@ export function toStationView(station: StationRecord, online: boolean, connector
     lastSeen: station.lastSeen,
     status: stationLevel?.status ?? null,
     errorCode: stationLevel?.errorCode ?? null,
+    passwordRotation,
     evses: sorted,
     createdAt: station.createdAt,
     updatedAt: station.updatedAt,

@@ -14,6 +14,7 @@ import type {
 } from './messages.ts';
 import { toMeterValueInputs } from './meter-values.ts';
 import { translateRequest16, translateResponse16 } from './smart-charging-requests.ts';
+import { stationPasswordRequest16, stationPasswordResult16 } from './station-password-request.ts';
 import { evseOf16 } from './topology.ts';
 
 type Handler = (session: SessionState, payload: Payload) => Promise<Payload>;
@@ -75,10 +76,12 @@ export class Ocpp16Adapter implements VersionAdapter {
   }
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
+    if (request.kind === 'SetStationPassword') return Promise.resolve(stationPasswordRequest16(request));
     return translateRequest16(this.domain, session.stationId, request);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
+    if (request.kind === 'SetStationPassword') return stationPasswordResult16(response);
     return translateResponse16(request, translated, response);
   }
 

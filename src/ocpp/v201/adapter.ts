@@ -17,6 +17,7 @@ import type {
 import { toMeterValueInputs201 } from './meter-values.ts';
 import { evChargingNeeds } from './ev-charging-needs.ts';
 import { translateRequest2, translateResponse2 } from './smart-charging-requests.ts';
+import { stationPasswordRequest2, stationPasswordResult2 } from './station-password-request.ts';
 
 export type Handler = (session: SessionState, payload: Payload) => Promise<Payload>;
 
@@ -139,10 +140,12 @@ export class Ocpp201Adapter implements VersionAdapter {
   }
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
+    if (request.kind === 'SetStationPassword') return Promise.resolve(stationPasswordRequest2(request));
     return translateRequest2(this.domain, session.stationId, this.version, request);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
+    if (request.kind === 'SetStationPassword') return stationPasswordResult2(response);
     return translateResponse2(request, translated, response);
   }
 

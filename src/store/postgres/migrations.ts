@@ -507,6 +507,21 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
     `,
   },
+  {
+    version: 7,
+    name: 'station password rotation: the pending password and the rotation state',
+    // The new password of a rotation in progress (A01), as salted hashes like the current one, accepted besides it
+    // until the station connects with it; and where the rotation stands (sent, accepted, completed, rejected,
+    // failed). Never selected with the station record.
+    sql: `
+      ALTER TABLE stations ADD COLUMN pending_authorization_key_hash text COLLATE "C";
+      ALTER TABLE stations ADD COLUMN pending_basic_auth_password_hash text COLLATE "C";
+      ALTER TABLE stations ADD COLUMN password_rotation_status text COLLATE "C";
+      ALTER TABLE stations ADD COLUMN password_rotation_requested_at text COLLATE "C";
+      ALTER TABLE stations ADD COLUMN password_rotation_updated_at text COLLATE "C";
+      ALTER TABLE stations ADD COLUMN password_rotation_detail text COLLATE "C";
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

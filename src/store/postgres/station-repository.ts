@@ -2,6 +2,7 @@ import type {
   BootInfo,
   ConfigurationKeyRecord,
   ConnectorStatusRecord,
+  PasswordRotationRecord,
   RegistrationStatus,
   StationPasswordHashes,
   StationRecord,
@@ -107,6 +108,27 @@ const UPDATE_PASSWORD_HASHES = {
 const SELECT_PASSWORD_HASHES = {
   name: 'joule_stations_select_password_hashes',
   text: 'SELECT authorization_key_hash, basic_auth_password_hash FROM stations WHERE id = $1',
+};
+
+const SELECT_PASSWORD_ROTATION = {
+  name: 'joule_stations_select_password_rotation',
+  text: `SELECT pending_authorization_key_hash, pending_basic_auth_password_hash, password_rotation_status,
+    password_rotation_requested_at, password_rotation_updated_at, password_rotation_detail FROM stations WHERE id = $1`,
+};
+const UPDATE_PASSWORD_ROTATION = {
+  name: 'joule_stations_update_password_rotation',
+  text: `UPDATE stations SET pending_authorization_key_hash = $2, pending_basic_auth_password_hash = $3,
+    password_rotation_status = $4, password_rotation_requested_at = $5, password_rotation_updated_at = $6,
+    password_rotation_detail = $7 WHERE id = $1`,
+};
+/** The pending password becomes the current one, in one statement (a concurrent rotation cannot interleave). */
+const PROMOTE_PENDING_PASSWORD = {
+  name: 'joule_stations_promote_pending_password',
+  text: `UPDATE stations SET authorization_key_hash = pending_authorization_key_hash,
+    basic_auth_password_hash = pending_basic_auth_password_hash, pending_authorization_key_hash = NULL,
+    pending_basic_auth_password_hash = NULL, password_rotation_status = 'completed', password_rotation_detail = NULL,
+    password_rotation_updated_at = $2, updated_at = $2
+    WHERE id = $1 AND (pending_authorization_key_hash IS NOT NULL OR pending_basic_auth_password_hash IS NOT NULL)`,
 };
 
 /**
@@ -243,6 +265,28 @@ export class PostgresStationRepository implements StationRepository {
     if (row === undefined) return undefined;
     const hashes = { authorizationKey: nullableText(row, 'authorization_key_hash'), basicAuthPassword: nullableText(row, 'basic_auth_password_hash') };
     return hashes.authorizationKey === null && hashes.basicAuthPassword === null ? undefined : hashes;
+  }
+
+  async passwordRotation(stationId: string): Promise<PasswordRotationRecord | undefined> {
+    const [row] = await this.#db.read(SELECT_PASSWORD_ROTATION, [stationId]);
+    return row === undefined ? undefined : records.passwordRotation(row);
+  }
+
+  async setPasswordRotation(stationId: string, rotation: PasswordRotationRecord): Promise<boolean> {
+    const result = await this.#db.write(UPDATE_PASSWORD_ROTATION, [
+      stationId,
+      rotation.pending?.authorizationKey ?? null,
+      rotation.pending?.basicAuthPassword ?? null,
+      rotation.status,
+      rotation.requestedAt,
+      rotation.updatedAt,
+      rotation.detail,
+    ]);
+    return result.count > 0;
+  }
+
+  async promotePendingPassword(stationId: string, at: string): Promise<boolean> {
+    return (await this.#db.write(PROMOTE_PENDING_PASSWORD, [stationId, at])).count > 0;
   }
 
   /** Stops the periodic last-seen flush and writes the dirty times once more. */

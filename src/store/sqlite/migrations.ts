@@ -421,6 +421,21 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'station password rotation: the pending password and the rotation state',
+    // The new password of a rotation in progress (A01), as salted hashes like the current one, accepted besides it
+    // until the station connects with it; and where the rotation stands (sent, accepted, completed, rejected,
+    // failed). Never selected with the station record.
+    sql: `
+      ALTER TABLE stations ADD COLUMN pending_authorization_key_hash TEXT;
+      ALTER TABLE stations ADD COLUMN pending_basic_auth_password_hash TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_status TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_requested_at TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_updated_at TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_detail TEXT;
+    `,
+  },
+  {
     version: 6,
     name: 'operator accounts, their tokens and the append-only audit log',
     // User names are unique without case (ASCII: the domain allows no other letters, and lower() folds ASCII in both

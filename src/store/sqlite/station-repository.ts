@@ -3,6 +3,7 @@ import type {
   BootInfo,
   ConfigurationKeyRecord,
   ConnectorStatusRecord,
+  PasswordRotationRecord,
   RegistrationStatus,
   StationPasswordHashes,
   StationRecord,
@@ -38,6 +39,9 @@ const UPDATED_STATION_COLUMNS = [
 ];
 const INSERTED_STATION_COLUMNS = ['id', ...UPDATED_STATION_COLUMNS, 'last_seen', 'created_at'];
 
+const PASSWORD_ROTATION_COLUMNS = `pending_authorization_key_hash, pending_basic_auth_password_hash, password_rotation_status,
+  password_rotation_requested_at, password_rotation_updated_at, password_rotation_detail`;
+
 const CONNECTOR_STATUS_COLUMNS = `station_id, evse_id, connector_id, status, error_code, info, vendor_id,
   vendor_error_code, timestamp, received_at`;
 
@@ -61,6 +65,9 @@ export class SqliteStationRepository implements StationRepository {
   readonly #upsertConfigurationKey: StatementSync;
   readonly #updatePasswordHashes: StatementSync;
   readonly #selectPasswordHashes: StatementSync;
+  readonly #selectPasswordRotation: StatementSync;
+  readonly #updatePasswordRotation: StatementSync;
+  readonly #promotePendingPassword: StatementSync;
 
   constructor(db: SqliteDatabase, options: { lastSeenFlushMs: number }) {
     this.#db = db;
@@ -93,6 +100,15 @@ export class SqliteStationRepository implements StationRepository {
       updated_at = ? WHERE id = ?`);
     this.#selectPasswordHashes = db.prepare(`SELECT authorization_key_hash, basic_auth_password_hash FROM stations
       WHERE id = ?`);
+    this.#selectPasswordRotation = db.prepare(`SELECT ${PASSWORD_ROTATION_COLUMNS} FROM stations WHERE id = ?`);
+    this.#updatePasswordRotation = db.prepare(`UPDATE stations SET pending_authorization_key_hash = ?,
+      pending_basic_auth_password_hash = ?, password_rotation_status = ?, password_rotation_requested_at = ?,
+      password_rotation_updated_at = ?, password_rotation_detail = ? WHERE id = ?`);
+    this.#promotePendingPassword = db.prepare(`UPDATE stations SET authorization_key_hash = pending_authorization_key_hash,
+      basic_auth_password_hash = pending_basic_auth_password_hash, pending_authorization_key_hash = NULL,
+      pending_basic_auth_password_hash = NULL, password_rotation_status = 'completed', password_rotation_detail = NULL,
+      password_rotation_updated_at = ?, updated_at = ?
+      WHERE id = ? AND (pending_authorization_key_hash IS NOT NULL OR pending_basic_auth_password_hash IS NOT NULL)`);
     this.#flushTimer = setInterval(() => void this.#flushLastSeen(), options.lastSeenFlushMs);
     this.#flushTimer.unref();
   }
@@ -210,6 +226,32 @@ export class SqliteStationRepository implements StationRepository {
       const hashes = { authorizationKey: nullableText(row, 'authorization_key_hash'), basicAuthPassword: nullableText(row, 'basic_auth_password_hash') };
       return hashes.authorizationKey === null && hashes.basicAuthPassword === null ? undefined : hashes;
     });
+  }
+
+  passwordRotation(stationId: string): Promise<PasswordRotationRecord | undefined> {
+    return this.#db.read(() => {
+      const row = this.#selectPasswordRotation.get(stationId);
+      return row === undefined ? undefined : records.passwordRotation(row);
+    });
+  }
+
+  setPasswordRotation(stationId: string, rotation: PasswordRotationRecord): Promise<boolean> {
+    return this.#db.write(() => {
+      const result = this.#updatePasswordRotation.run(
+        rotation.pending?.authorizationKey ?? null,
+        rotation.pending?.basicAuthPassword ?? null,
+        rotation.status,
+        rotation.requestedAt,
+        rotation.updatedAt,
+        rotation.detail,
+        stationId,
+      );
+      return Number(result.changes) > 0;
+    });
+  }
+
+  promotePendingPassword(stationId: string, at: string): Promise<boolean> {
+    return this.#db.write(() => Number(this.#promotePendingPassword.run(at, at, stationId).changes) > 0);
   }
 
   /** Stops the periodic last-seen flush and queues the final one (committed when the database closes). */

@@ -37,9 +37,16 @@ export class RawStation {
     });
   }
 
-  static connect(url: string, id: string, protocols: string | string[] | undefined = 'ocpp1.6', headers: Record<string, string> = {}): Promise<RawStation> {
+  /** `tls`: TLS options for a `wss://` url (trusted CA, client certificate and key, versions, cipher suites). */
+  static connect(
+    url: string,
+    id: string,
+    protocols: string | string[] | undefined = 'ocpp1.6',
+    headers: Record<string, string> = {},
+    tls: WebSocket.ClientOptions = {},
+  ): Promise<RawStation> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${url}/${encodeURIComponent(id)}`, protocols, { headers });
+      const ws = new WebSocket(`${url}/${encodeURIComponent(id)}`, protocols, { ...tls, headers });
       ws.once('open', () => resolve(new RawStation(ws)));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       ws.once('error', reject);

@@ -45,7 +45,7 @@ export class ServerProcess {
     this.output = '';
     this.child = spawn(process.execPath, [CLI, 'serve', ...args], {
       detached: true,
-      env: { ...process.env, JOULE_PORT: String(this.port), JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: this.dataDir, JOULE_API_TOKEN: TEST_TOKEN, JOULE_LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, JOULE_PORT: String(this.port), JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: this.dataDir, JOULE_API_TOKEN: TEST_TOKEN, JOULE_LOG_LEVEL: 'warn', JOULE_ALLOW_UNSECURED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (d) => { this.output += d; });

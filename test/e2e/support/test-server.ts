@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ServerConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/logging.ts';
-import { startServer, type RunningServer } from '../../../src/server.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../../src/server.ts';
 
 export const TEST_TOKEN = 'test-admin-token';
 
@@ -16,11 +16,14 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts a real Joule (SQLite in a fresh temp dir) on a free port, in this process. */
-export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+/**
+ * Starts a real Joule (SQLite in a fresh temp dir) on a free port, in this process. Unsecured stations (profile 0)
+ * are switched on, as most tests connect without a password; security tests pass `JOULE_ALLOW_UNSECURED: 'false'`.
+ */
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, options: StartOptions = {}): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'joule-e2e-'));
-  const config: ServerConfig = loadConfig({ JOULE_PORT: '0', JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: dir, JOULE_API_TOKEN: TEST_TOKEN, ...env });
-  const server = await startServer(config, { logger: createLogger(process.env.JOULE_TEST_LOG_LEVEL ?? 'silent') });
+  const config: ServerConfig = loadConfig({ JOULE_PORT: '0', JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: dir, JOULE_API_TOKEN: TEST_TOKEN, JOULE_ALLOW_UNSECURED: 'true', ...env });
+  const server = await startServer(config, { logger: createLogger(process.env.JOULE_TEST_LOG_LEVEL ?? 'silent'), ...options });
   return {
     ...server,
     wsUrl: `ws://127.0.0.1:${server.port}/ocpp`,

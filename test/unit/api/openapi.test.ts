@@ -14,6 +14,7 @@ const ROUTES = [
   'GET /api/v1/stations/{id}/meter-values',
   'GET /api/v1/stations/{id}/device-model',
   'POST /api/v1/stations/{id}/commands/{action}',
+  'POST /api/v1/stations/{id}/password-rotation',
   'GET /api/v1/commands',
   'GET /api/v1/commands/{id}',
   'GET /api/v1/id-tokens',

@@ -12,6 +12,10 @@ import { Ocpp16Adapter } from './ocpp/v16/adapter.ts';
 import { Ocpp201Adapter } from './ocpp/v201/adapter.ts';
 import { Ocpp21Adapter } from './ocpp/v21/adapter.ts';
 import { StaleTransactionJob } from './domain/transactions/stale-transaction-job.ts';
+import { loadCertificateAuthority } from './domain/security/certificate-authority-source.ts';
+import { CertificateRenewalJob } from './domain/security/certificate-renewal-job.ts';
+import type { ClientCertificateCheck } from './domain/security/client-certificate-decision.ts';
+import { singleNameField } from './domain/security/pki/distinguished-name.ts';
 import { schemaValidator } from './ocpp/validation/schema-validator.ts';
 import { openStore } from './store/open-store.ts';
 import { buildApi } from './api/api-server.ts';
@@ -24,6 +28,8 @@ export interface RunningServer {
   port: number;
   domain: Domain;
   gateway: Gateway;
+  /** For the TLS edge (profile 3): whether a station may connect with its client certificate, by Joule's inventory. */
+  checkClientCertificate: ClientCertificateCheck;
   /** Set when the admin token was generated at this start (print it once). */
   generatedAdminToken?: string;
   close(): Promise<void>;
@@ -51,6 +57,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config);
   const bus = options.bus ?? (await openBus(config, logger));
+  const authority = await loadCertificateAuthority({
+    mode: config.caMode,
+    dataDir: config.dataDir,
+    organization: config.caOrganization ?? 'Joule',
+    certificateFile: config.caCertFile,
+    keyFile: config.caKeyFile,
+    chainFile: config.caChainFile,
+  });
+  const caOrganization = authority === undefined ? undefined : singleNameField(authority.certificate.subjectName, 'O');
   const domain = createDomain(store, bus, {
     unknownStations: config.unknownStations,
     heartbeatIntervalS: config.heartbeatIntervalS,
@@ -58,6 +73,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     commandTimeoutMs: config.commandTimeoutMs,
     authorizeUnknownIdTokens: config.authorizeUnknownIdTokens,
     defaultValidationMode: config.validationMode,
+    pki: {
+      authority,
+      organizationName: config.caOrganization ?? caOrganization ?? 'Joule',
+      commonNameRule: config.csrCommonNameRule,
+      validityDays: config.certValidityDays,
+      renewDays: config.certRenewDays,
+    },
+    securityAlerts: { webhookUrl: config.securityAlertWebhook },
+    logger,
     smartCharging: {
       debounceMs: config.smartChargingDebounceMs,
       leaseTtlMs: config.smartChargingLeaseS * 1000,
@@ -88,6 +112,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   gateway.attach(app.server);
   const staleJob = config.staleTransactionHours > 0 ? new StaleTransactionJob(domain.transactions, config.staleTransactionHours * 3_600_000, logger) : undefined;
   staleJob?.start();
+  const renewalJob = authority !== undefined && config.certRenewDays > 0 ? new CertificateRenewalJob(domain.certificates, logger) : undefined;
+  renewalJob?.start();
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -99,10 +125,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port,
     domain,
     gateway,
+    checkClientCertificate: (stationId, certificateDer) => domain.certificates.checkClientCertificate(stationId, certificateDer),
     ...(admin.generated ? { generatedAdminToken: admin.generated } : {}),
     close: () => {
       closing ??= (async () => {
         staleJob?.stop();
+        renewalJob?.stop();
         gateway.close();
         await app.close();
         await bus.close();

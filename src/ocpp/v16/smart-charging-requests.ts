@@ -7,7 +7,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/smart-charging/charging-profile.ts';
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
-import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult, SmartChargingStationRequest } from '../../domain/smart-charging/station-requests.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 import { OCPP16_KINDS, OCPP16_PURPOSES, OCPP16_STACK_LEVEL_REPLACEMENT, rateUnitsFromOcpp16Config, toOcpp16SetChargingProfileRequest } from './charging-profiles.ts';
@@ -35,7 +35,7 @@ export async function capabilities16(domain: Domain, stationId: string): Promise
 
 const PURPOSE_16: Readonly<Record<string, string>> = { ChargingStationMaxProfile: 'ChargePointMaxProfile', TxDefaultProfile: 'TxDefaultProfile', TxProfile: 'TxProfile' };
 
-export async function translateRequest16(domain: Domain, stationId: string, request: NeutralStationRequest): Promise<TranslatedRequest> {
+export async function translateRequest16(domain: Domain, stationId: string, request: SmartChargingStationRequest): Promise<TranslatedRequest> {
   switch (request.kind) {
     case 'SetChargingProfile': {
       const caps = await capabilities16(domain, stationId);
@@ -81,7 +81,7 @@ interface CompositeAnswer16 {
   };
 }
 
-export function translateResponse16(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
+export function translateResponse16(request: SmartChargingStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
   const status = typeof response.status === 'string' ? response.status : 'Unknown';
   const result: NeutralStationResult = { kind: request.kind, status };
   if (request.kind === 'SetChargingProfile' && translated.ok && translated.sent) result.sent = translated.sent;

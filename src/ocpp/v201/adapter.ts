@@ -7,6 +7,8 @@ import { textField, type SessionState, type TranslatedRequest, type VersionAdapt
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
+import { isCertificateRequest } from '../../domain/security/certificate-requests.ts';
+import { translateCertificateRequest2, translateCertificateResponse2 } from './certificate-requests.ts';
 import { COMMAND_ACTIONS_201, refusal201, triggeredAction201 } from './command-rules.ts';
 import { readVariables, reportedVariables, writtenVariables } from './device-model.ts';
 import type {
@@ -76,7 +78,7 @@ export class Ocpp201Adapter implements VersionAdapter {
       return {};
     });
     h.set('SignCertificate', async (s, p) => {
-      const result = await this.domain.security.signingRequested(s.stationId, {
+      const result = await this.domain.certificates.signingRequested(s.stationId, {
         csr: String(p.csr),
         certificateType: p.certificateType as string | undefined,
         requestId: p.requestId as number | undefined,
@@ -139,10 +141,12 @@ export class Ocpp201Adapter implements VersionAdapter {
   }
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
+    if (isCertificateRequest(request)) return Promise.resolve(translateCertificateRequest2(this.version, request));
     return translateRequest2(this.domain, session.stationId, this.version, request);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
+    if (isCertificateRequest(request)) return translateCertificateResponse2(request, response);
     return translateResponse2(request, translated, response);
   }
 

@@ -8,7 +8,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/smart-charging/charging-profile.ts';
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
-import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult, SmartChargingStationRequest } from '../../domain/smart-charging/station-requests.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
@@ -46,7 +46,7 @@ export async function capabilities2(domain: Domain, stationId: string, version: 
   return caps;
 }
 
-export async function translateRequest2(domain: Domain, stationId: string, version: OcppVersion, request: NeutralStationRequest): Promise<TranslatedRequest> {
+export async function translateRequest2(domain: Domain, stationId: string, version: OcppVersion, request: SmartChargingStationRequest): Promise<TranslatedRequest> {
   switch (request.kind) {
     case 'SetChargingProfile': {
       const caps = await capabilities2(domain, stationId, version);
@@ -94,7 +94,7 @@ interface CompositeAnswer2 {
   };
 }
 
-export function translateResponse2(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
+export function translateResponse2(request: SmartChargingStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
   const answer = response as unknown as CompositeAnswer2;
   const result: NeutralStationResult = { kind: request.kind, status: typeof answer.status === 'string' ? answer.status : 'Unknown' };
   if (answer.statusInfo?.reasonCode) {

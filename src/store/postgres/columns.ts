@@ -1,5 +1,6 @@
 import { recordMappers } from '../record-mappers.ts';
 import { smartChargingMappers } from '../smart-charging-mappers.ts';
+import { certificateMappers } from '../certificate-mappers.ts';
 /** One result row as node-postgres returns it (default type parsers: int8 as a decimal string, jsonb parsed). */
 export type Row = Record<string, unknown>;
 
@@ -112,3 +113,6 @@ export const records = recordMappers(reader);
 
 /** The smart-charging tables' rows. */
 export const smartChargingRecords = smartChargingMappers(reader);
+
+/** The certificate and security-event tables' rows. */
+export const certificateRecords = certificateMappers(reader);

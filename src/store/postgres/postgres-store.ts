@@ -17,6 +17,8 @@ import { PostgresSiteSignalRepository } from './site-signal-repository.ts';
 import { PostgresSessionNeedRepository } from './session-need-repository.ts';
 import { PostgresChargingProfileRepository } from './charging-profile-repository.ts';
 import { PostgresPlannerLeaseRepository } from './planner-lease-repository.ts';
+import { PostgresCertificateRepository } from './certificate-repository.ts';
+import { PostgresSecurityEventRepository } from './security-event-repository.ts';
 
 export type { CommitInfo } from '../commit.ts';
 export { StoreClosedError } from '../commit.ts';
@@ -105,6 +107,8 @@ class PostgresStore implements Store {
   readonly sessionNeeds: PostgresSessionNeedRepository;
   readonly chargingProfiles: PostgresChargingProfileRepository;
   readonly plannerLeases: PostgresPlannerLeaseRepository;
+  readonly certificates: PostgresCertificateRepository;
+  readonly securityEvents: PostgresSecurityEventRepository;
   readonly #db: PostgresDatabase;
   #closing: Promise<void> | undefined;
 
@@ -128,6 +132,8 @@ class PostgresStore implements Store {
     this.sessionNeeds = new PostgresSessionNeedRepository(db);
     this.chargingProfiles = new PostgresChargingProfileRepository(db);
     this.plannerLeases = new PostgresPlannerLeaseRepository(db);
+    this.certificates = new PostgresCertificateRepository(db);
+    this.securityEvents = new PostgresSecurityEventRepository(db);
   }
 
   close(): Promise<void> {

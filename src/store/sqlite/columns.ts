@@ -1,5 +1,6 @@
 import { recordMappers } from '../record-mappers.ts';
 import { smartChargingMappers } from '../smart-charging-mappers.ts';
+import { certificateMappers } from '../certificate-mappers.ts';
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 
 /** One result row as `node:sqlite` returns it. */
@@ -96,3 +97,6 @@ export const records = recordMappers(reader);
 
 /** The smart-charging tables' rows. */
 export const smartChargingRecords = smartChargingMappers(reader);
+
+/** The certificate and security-event tables' rows. */
+export const certificateRecords = certificateMappers(reader);

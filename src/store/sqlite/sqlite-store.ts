@@ -21,6 +21,8 @@ import { SqliteSiteSignalRepository } from './site-signal-repository.ts';
 import { SqliteSessionNeedRepository } from './session-need-repository.ts';
 import { SqliteChargingProfileRepository } from './charging-profile-repository.ts';
 import { SqlitePlannerLeaseRepository } from './planner-lease-repository.ts';
+import { SqliteCertificateRepository } from './certificate-repository.ts';
+import { SqliteSecurityEventRepository } from './security-event-repository.ts';
 import type { CommitInfo } from './write-queue.ts';
 
 export type { CommitInfo } from './write-queue.ts';
@@ -88,6 +90,8 @@ class SqliteStore implements Store {
   readonly sessionNeeds: SqliteSessionNeedRepository;
   readonly chargingProfiles: SqliteChargingProfileRepository;
   readonly plannerLeases: SqlitePlannerLeaseRepository;
+  readonly certificates: SqliteCertificateRepository;
+  readonly securityEvents: SqliteSecurityEventRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
   #closing: Promise<void> | undefined;
@@ -109,6 +113,8 @@ class SqliteStore implements Store {
     this.sessionNeeds = new SqliteSessionNeedRepository(db);
     this.chargingProfiles = new SqliteChargingProfileRepository(db);
     this.plannerLeases = new SqlitePlannerLeaseRepository(db);
+    this.certificates = new SqliteCertificateRepository(db);
+    this.securityEvents = new SqliteSecurityEventRepository(db);
   }
 
   close(): Promise<void> {

@@ -235,3 +235,37 @@ describe('PKI: SignCertificate -> CertificateSigned, inventory, renewal, revocat
     assert.equal(delivered[1].type, 'TamperDetectionActivated');
   });
 });
+
+describe('PKI with the simulator: 1.6 and 2.0.1 simulated stations send real CSRs and keep the certificate and key', () => {
+  it('a trigger makes each simulated station renew: its certificate is installed in the inventory and held with its private key', async () => {
+    const { SimStation } = await import('../../src/sim/sim-station.ts');
+    const { SimStation201 } = await import('../../src/sim/v201/sim-station-201.ts');
+    const server = await startTestServer();
+    const sim16 = new SimStation({ url: server.wsUrl, id: 'SIM-PKI-16', stepDelayMs: 5, callTimeoutMs: 5000 });
+    const sim201 = new SimStation201({ url: server.wsUrl, id: 'SIM-PKI-201', stepDelayMs: 5, callTimeoutMs: 5000 });
+    try {
+      sim16.start();
+      sim201.start();
+      await eventually(async () => (await server.api('GET', '/api/v1/stations/SIM-PKI-16')).body?.online && (await server.api('GET', '/api/v1/stations/SIM-PKI-201')).body?.registrationStatus === 'Accepted', 10_000, 'both online');
+      const t16 = await server.api('POST', '/api/v1/stations/SIM-PKI-16/commands/ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' });
+      assert.equal(t16.body.response?.status, 'Accepted', JSON.stringify(t16.body));
+      const t201 = await server.api('POST', '/api/v1/stations/SIM-PKI-201/commands/TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
+      assert.equal(t201.body.response?.status, 'Accepted', JSON.stringify(t201.body));
+      for (const [id, sim, cn] of [['SIM-PKI-16', sim16, 'SIM-PKI-16'], ['SIM-PKI-201', sim201, sim201.serialNumber]] as const) {
+        const installed = await eventually(async () => (await server.api('GET', `/api/v1/stations/${id}/certificates`)).body.issued.find((c: any) => c.status === 'installed'), 10_000, `${id} installed`);
+        assert.equal(installed.commonName, cn);
+        const held = sim.certificates.chargePointCertificate!;
+        assert.equal(parseCertificates(held)[0]!.serialNumber.replace(/^0+/, '').toLowerCase(), installed.serialNumber);
+        // The key the station keeps belongs to the certificate it received.
+        const { createPrivateKey, createPublicKey } = await import('node:crypto');
+        const fromKey = createPublicKey(createPrivateKey(sim.certificates.privateKeyPem!)).export({ type: 'spki', format: 'der' });
+        assert.deepEqual(Buffer.from(fromKey), Buffer.from(parseCertificate(held).publicKey.rawData));
+        assert.deepEqual(await server.checkClientCertificate(id, der(installed.pem)), { accepted: true });
+      }
+    } finally {
+      await sim16.stop();
+      await sim201.stop();
+      await server.stop();
+    }
+  });
+});

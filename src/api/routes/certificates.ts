@@ -43,7 +43,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
           limit: limitParameter,
         },
       },
-      response: { 200: { type: 'array', items: certificateSchema }, ...errorResponses(400) },
+      response: { 200: { type: 'array', items: certificateSchema, description: 'Certificates, newest expiry first' }, ...errorResponses(400) },
     },
   }, (request) => {
     const { stationId, status, expiringBefore, limit } = request.query;
@@ -57,6 +57,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
       response: {
         200: {
           type: 'object',
+          description: 'The CA (configured false: JOULE_CA_MODE=off)',
           required: ['configured'],
           properties: {
             configured: { type: 'boolean' },
@@ -90,7 +91,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
           reason: { type: 'string', enum: ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] },
         },
       },
-      response: { 200: { type: 'array', items: certificateSchema }, ...errorResponses(400, 403, 404) },
+      response: { 200: { type: 'array', items: certificateSchema, description: 'The revoked certificates' }, ...errorResponses(400, 403, 404) },
     },
   }, (request) => domain.certificates.revoke(request.params.serial, request.body?.reason));
 
@@ -102,6 +103,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
       response: {
         200: {
           type: 'object',
+          description: 'Issued to the station, and held by it',
           required: ['issued', 'held'],
           properties: { issued: { type: 'array', items: certificateSchema }, held: { type: 'array', items: stationCertificateSchema } },
         },
@@ -124,7 +126,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
         required: ['certificateType', 'certificate'],
         properties: { certificateType: rootCertificateTypeSchema, certificate: { type: 'string', minLength: 1, maxLength: 5500, description: 'PEM' } },
       },
-      response: { 200: stationCommandOutcomeSchema, ...errorResponses(400, 404, 409, 504) },
+      response: { 200: { ...stationCommandOutcomeSchema, description: 'The station\'s answer' }, ...errorResponses(400, 404, 409, 504) },
     },
   }, async (request) => answered(await domain.certificates.installRoot(request.params.id, request.body.certificateType, request.body.certificate, principalOf(request).name)));
 
@@ -134,7 +136,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
       summary: 'Delete a certificate from a station (DeleteCertificate), by the hash data it reported',
       params: stationIdParams,
       body: { type: 'object', additionalProperties: false, required: ['certificateHashData'], properties: { certificateHashData: hashDataSchema } },
-      response: { 200: stationCommandOutcomeSchema, ...errorResponses(400, 404, 409, 504) },
+      response: { 200: { ...stationCommandOutcomeSchema, description: 'The station\'s answer' }, ...errorResponses(400, 404, 409, 504) },
     },
   }, async (request) => answered(await domain.certificates.deleteFromStation(request.params.id, request.body.certificateHashData, principalOf(request).name)));
 
@@ -145,7 +147,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
       params: stationIdParams,
       body: { type: 'object', additionalProperties: false, required: ['certificateType'], properties: { certificateType: rootCertificateTypeSchema } },
       response: {
-        200: { ...stationCommandOutcomeSchema, properties: { ...stationCommandOutcomeSchema.properties, certificates: { type: 'array', items: stationCertificateSchema } } },
+        200: { ...stationCommandOutcomeSchema, description: 'The station\'s answer and what it holds now', properties: { ...stationCommandOutcomeSchema.properties, certificates: { type: 'array', items: stationCertificateSchema } } },
         ...errorResponses(400, 404, 409, 504),
       },
     },
@@ -166,7 +168,7 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
           limit: limitParameter,
         },
       },
-      response: { 200: { type: 'array', items: securityEventSchema }, ...errorResponses(400) },
+      response: { 200: { type: 'array', items: securityEventSchema, description: 'Security events' }, ...errorResponses(400) },
     },
   }, (request) => {
     const { from, to, ...rest } = request.query;

@@ -44,6 +44,21 @@ export interface ServerConfig {
   loginMaxFailuresPerAddress: number;
   /** Audit reads (GET) too. */
   auditReads: boolean;
+  /** Where Joule's certificate authority comes from: builtin (created under the data dir), file, or off. */
+  caMode: 'builtin' | 'file' | 'off';
+  /** The operator's organisation: O of the built-in CA and of every station CSR. Default: the file CA's O, else Joule. */
+  caOrganization: string | undefined;
+  caCertFile: string | undefined;
+  caKeyFile: string | undefined;
+  caChainFile: string | undefined;
+  /** Which names a station certificate's CN may be: identityOrSerialNumber, identity or serialNumber. */
+  csrCommonNameRule: 'identityOrSerialNumber' | 'identity' | 'serialNumber';
+  /** Validity of station certificates Joule signs, days. */
+  certValidityDays: number;
+  /** Installed station certificates expiring within this many days are renewed (0 = no renewal job). */
+  certRenewDays: number;
+  /** POSTed (JSON) on every critical security event. */
+  securityAlertWebhook: string | undefined;
   logLevel: string;
   /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
   workers: number;
@@ -120,6 +135,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (validationMode !== 'strict' && validationMode !== 'lenient' && validationMode !== 'log-only') {
     throw new ConfigError(`JOULE_VALIDATION_MODE must be strict, lenient or log-only (got "${validationMode}")`);
   }
+  const caMode = env.JOULE_CA_MODE || 'builtin';
+  if (caMode !== 'builtin' && caMode !== 'file' && caMode !== 'off') {
+    throw new ConfigError(`JOULE_CA_MODE must be builtin, file or off (got "${caMode}")`);
+  }
+  if (caMode === 'file' && (!env.JOULE_CA_CERT_FILE || !env.JOULE_CA_KEY_FILE)) {
+    throw new ConfigError('JOULE_CA_MODE=file needs JOULE_CA_CERT_FILE and JOULE_CA_KEY_FILE');
+  }
+  const csrCommonNameRule = env.JOULE_CSR_CN_RULE || 'identityOrSerialNumber';
+  if (csrCommonNameRule !== 'identityOrSerialNumber' && csrCommonNameRule !== 'identity' && csrCommonNameRule !== 'serialNumber') {
+    throw new ConfigError(`JOULE_CSR_CN_RULE must be identityOrSerialNumber, identity or serialNumber (got "${csrCommonNameRule}")`);
+  }
+  const securityAlertWebhook = env.JOULE_SECURITY_ALERT_WEBHOOK || undefined;
+  if (securityAlertWebhook !== undefined && !/^https?:\/\//.test(securityAlertWebhook)) {
+    throw new ConfigError(`JOULE_SECURITY_ALERT_WEBHOOK must be an http(s) URL (got "${securityAlertWebhook}")`);
+  }
   return {
     port: int(env, 'JOULE_PORT', 8180, 0, 65535),
     host: env.JOULE_HOST || '0.0.0.0',
@@ -148,6 +178,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginMaxFailures: int(env, 'JOULE_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginMaxFailuresPerAddress: int(env, 'JOULE_LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 100_000),
     auditReads: bool(env, 'JOULE_AUDIT_READS', false),
+    caMode,
+    caOrganization: env.JOULE_CA_ORGANIZATION || undefined,
+    caCertFile: env.JOULE_CA_CERT_FILE || undefined,
+    caKeyFile: env.JOULE_CA_KEY_FILE || undefined,
+    caChainFile: env.JOULE_CA_CHAIN_FILE || undefined,
+    csrCommonNameRule,
+    certValidityDays: int(env, 'JOULE_CERT_VALIDITY_DAYS', 365, 1, 36_500),
+    certRenewDays: int(env, 'JOULE_CERT_RENEW_DAYS', 30, 0, 3_650),
+    securityAlertWebhook,
     logLevel: env.JOULE_LOG_LEVEL || 'info',
     workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
     security: securityConfig(env),

@@ -7,13 +7,16 @@ import { connectNatsBus } from './cluster/nats/nats-bus.ts';
 import type { ServerConfig } from './config.ts';
 import { createDomain, type Domain } from './domain/domain.ts';
 import { Gateway } from './gateway/gateway.ts';
-import type { ClientCertificateCheck } from './gateway/client-certificate-verifier.ts';
 import { createTlsListener, readPem, readTlsMaterial } from './gateway/tls-listener.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { Ocpp16Adapter } from './ocpp/v16/adapter.ts';
 import { Ocpp201Adapter } from './ocpp/v201/adapter.ts';
 import { Ocpp21Adapter } from './ocpp/v21/adapter.ts';
 import { StaleTransactionJob } from './domain/transactions/stale-transaction-job.ts';
+import { loadCertificateAuthority } from './domain/security/certificate-authority-source.ts';
+import { CertificateRenewalJob } from './domain/security/certificate-renewal-job.ts';
+import type { ClientCertificateCheck } from './domain/security/client-certificate-decision.ts';
+import { singleNameField } from './domain/security/pki/distinguished-name.ts';
 import { schemaValidator } from './ocpp/validation/schema-validator.ts';
 import { openStore } from './store/open-store.ts';
 import { buildApi } from './api/api-server.ts';
@@ -28,6 +31,8 @@ export interface RunningServer {
   tlsPort?: number;
   domain: Domain;
   gateway: Gateway;
+  /** For the TLS edge (profile 3): whether a station may connect with its client certificate, by Joule's inventory. */
+  checkClientCertificate: ClientCertificateCheck;
   /** Set when the admin token was generated at this start (print it once). */
   generatedAdminToken?: string;
   close(): Promise<void>;
@@ -57,6 +62,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config);
   const bus = options.bus ?? (await openBus(config, logger));
+  const authority = await loadCertificateAuthority({
+    mode: config.caMode,
+    dataDir: config.dataDir,
+    organization: config.caOrganization ?? 'Joule',
+    certificateFile: config.caCertFile,
+    keyFile: config.caKeyFile,
+    chainFile: config.caChainFile,
+  });
+  const caOrganization = authority === undefined ? undefined : singleNameField(authority.certificate.subjectName, 'O');
   const domain = createDomain(store, bus, {
     unknownStations: config.unknownStations,
     heartbeatIntervalS: config.heartbeatIntervalS,
@@ -65,6 +79,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     authorizeUnknownIdTokens: config.authorizeUnknownIdTokens,
     defaultValidationMode: config.validationMode,
     allowUnsecuredStations: config.security.allowUnsecured,
+    pki: {
+      authority,
+      organizationName: config.caOrganization ?? caOrganization ?? 'Joule',
+      commonNameRule: config.csrCommonNameRule,
+      validityDays: config.certValidityDays,
+      renewDays: config.certRenewDays,
+    },
+    securityAlerts: { webhookUrl: config.securityAlertWebhook },
+    logger,
     smartCharging: {
       debounceMs: config.smartChargingDebounceMs,
       leaseTtlMs: config.smartChargingLeaseS * 1000,
@@ -77,7 +100,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const tlsConfig = config.security.tls;
   const clientCaFile = config.security.clientCaFile;
-  const clientCaPem = clientCaFile === undefined ? undefined : readPem(clientCaFile, 'client CA (JOULE_TLS_CLIENT_CA)');
+  // Station certificates must chain to JOULE_TLS_CLIENT_CA, else to Joule's own CA (the one that signs station CSRs).
+  const clientCaPem = clientCaFile === undefined ? domain.certificates.authorityRootPem() : readPem(clientCaFile, 'client CA (JOULE_TLS_CLIENT_CA)');
   const tlsMaterial = tlsConfig === undefined ? undefined : readTlsMaterial(tlsConfig, clientCaPem);
   const gateway = new Gateway({
     domain,
@@ -100,7 +124,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         clientCaPem,
         trustedProxies: config.security.trustedProxies,
         proxyCertificateHeader: config.security.proxyCertificateHeader,
-        ...(options.clientCertificateCheck === undefined ? {} : { clientCertificateCheck: options.clientCertificateCheck }),
+        // Revocation and binding by the PKI inventory, unless the caller brings its own check.
+        clientCertificateCheck: options.clientCertificateCheck ??
+          ((stationId, certificateDer) => domain.certificates.checkClientCertificate(stationId, certificateDer)),
       },
     },
   });
@@ -122,6 +148,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       });
     });
   }
+
+  const renewalJob = authority !== undefined && config.certRenewDays > 0 ? new CertificateRenewalJob(domain.certificates, logger) : undefined;
+  renewalJob?.start();
   await app.listen({ port: config.port, host: config.host });
   const port = (app.server.address() as AddressInfo).port;
   const tlsPort = tlsServer === undefined ? undefined : (tlsServer.address() as AddressInfo).port;
@@ -135,10 +164,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(tlsPort === undefined ? {} : { tlsPort }),
     domain,
     gateway,
+    checkClientCertificate: (stationId, certificateDer) => domain.certificates.checkClientCertificate(stationId, certificateDer),
     ...(admin.generated ? { generatedAdminToken: admin.generated } : {}),
     close: () => {
       closing ??= (async () => {
         staleJob?.stop();
+        renewalJob?.stop();
         gateway.close();
         if (tlsServer !== undefined) {
           tlsServer.closeAllConnections();

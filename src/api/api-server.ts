@@ -6,6 +6,7 @@ import type { Domain } from '../domain/domain.ts';
 import { requireBearerAuth, type ApiAuth } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { acceptOmittedBodies, documentOmittedBodies } from './optional-body.ts';
+import { certificateRoutes } from './routes/certificates.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { deviceModelRoutes } from './routes/device-model.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -51,6 +52,8 @@ const TAGS = [
   { name: 'transactions', description: 'Charging transactions, their meter values and event logs' },
   { name: 'validation-rules', description: 'How strictly the messages of each make of station are validated' },
   { name: 'smart-charging', description: 'Sites, their limits, tariffs, demand response and session needs; plans and the profiles sent' },
+  { name: 'certificates', description: 'Joule\'s certificate authority, the station certificates it issued, root certificates on stations, revocation' },
+  { name: 'security-events', description: 'Security events reported by stations or found by Joule' },
   { name: 'events', description: 'Live domain events' },
   { name: 'accounts', description: 'Login, sessions, MFA, API tokens and operator accounts' },
   { name: 'audit', description: 'The append-only audit log' },
@@ -107,6 +110,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     siteRoutes(v1, domain);
     sessionNeedRoutes(v1, domain);
     chargingProfileRoutes(v1, domain);
+    certificateRoutes(v1, domain);
     eventRoutes(v1, domain, { ...defaultSseLimits, ...options.sse });
   }, { prefix: API_PREFIX });
 

@@ -79,6 +79,9 @@ export const EVENT_TYPES: Record<DomainEventType, string> = {
   'validation.rules-changed': 'An operator changed the vendor validation rules',
   'smart-charging.changed': 'A site, its groups, EVSEs, tariff, prices, demand-response events, external load or a session need changed',
   'smart-charging.plan': 'A site was re-planned: the limit of every EVSE and the needs that cannot be met',
+  'security.event': 'A security event, reported by a station or found by Joule (e.g. a refused CSR)',
+  'security.alert': 'A critical security event (also logged at error level and sent to the alert webhook)',
+  'certificate.changed': 'A station certificate was issued, installed, refused by the station, superseded or revoked',
 };
 
 const errorSchema = {

@@ -1,4 +1,7 @@
 import type { RegistrationStatus, ValidationMode } from '../store/ports.ts';
+import type { Logger } from '../logging.ts';
+import type { PkiConfig } from './security/certificate-service.ts';
+import type { SecurityAlertOptions } from './security/security-alerts.ts';
 import type { SmartChargingConfig } from './smart-charging/smart-charging-service.ts';
 import type { AccountSettings } from './accounts/account-service.ts';
 
@@ -22,6 +25,12 @@ export interface DomainConfig {
   smartCharging?: Partial<SmartChargingConfig> | undefined;
   /** Operator accounts: session lifetime, login limits ...; what is left out takes its default (accounts/account-service.ts). */
   accounts?: Partial<AccountSettings> | undefined;
+  /** The certificate authority and certificate policy; without it, CSRs are declined. */
+  pki?: Omit<PkiConfig, 'logger'> | undefined;
+  /** Where alerts on critical security events go (besides the log). */
+  securityAlerts?: Omit<SecurityAlertOptions, 'logger'> | undefined;
+  /** For what happens in the background (certificate delivery, alerts). */
+  logger?: Logger | undefined;
 }
 
 export const defaultDomainConfig: DomainConfig = {

@@ -8,6 +8,8 @@ import { DataTransferService } from './data-transfer/data-transfer-service.ts';
 import { DiagnosticsService } from './diagnostics/diagnostics-service.ts';
 import { FirmwareService } from './firmware/firmware-service.ts';
 import { MeteringService } from './metering/metering-service.ts';
+import { CertificateService } from './security/certificate-service.ts';
+import { SecurityAlerts } from './security/security-alerts.ts';
 import { SecurityService } from './security/security-service.ts';
 import { StationNotifications } from './station-notifications.ts';
 import { StationService } from './stations/station-service.ts';
@@ -31,6 +33,7 @@ export interface Domain {
   readonly firmware: FirmwareService;
   readonly diagnostics: DiagnosticsService;
   readonly security: SecurityService;
+  readonly certificates: CertificateService;
   readonly deviceModel: DeviceModelService;
   readonly validation: ValidationPolicy;
   readonly smartCharging: SmartChargingService;
@@ -43,6 +46,13 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
   const metering = new MeteringService(store, bus, transactionLookup);
   const notifications = new StationNotifications(store, bus);
   const commands = new CommandService(store, bus, config);
+  const alerts = new SecurityAlerts({ ...config.securityAlerts, logger: config.logger });
+  const security = new SecurityService(store, bus, notifications, alerts);
+  const certificates = new CertificateService(store, bus, commands, notifications, security, {
+    organizationName: 'Joule',
+    ...config.pki,
+    logger: config.logger,
+  });
   return {
     config,
     bus,
@@ -55,7 +65,8 @@ export function createDomain(store: Store, bus: ClusterBus, config: DomainConfig
     notifications,
     firmware: new FirmwareService(notifications),
     diagnostics: new DiagnosticsService(notifications),
-    security: new SecurityService(notifications),
+    security,
+    certificates,
     deviceModel: new DeviceModelService(store, bus),
     validation: new ValidationPolicy(store, bus, config.defaultValidationMode),
     smartCharging: new SmartChargingService(store, bus, commands, { commandTimeoutMs: config.commandTimeoutMs, ...config.smartCharging }),

@@ -16,7 +16,10 @@ export type DomainEventType =
   | 'idtoken.updated'
   | 'validation.rules-changed'
   | 'smart-charging.changed'
-  | 'smart-charging.plan';
+  | 'smart-charging.plan'
+  | 'security.event'
+  | 'security.alert'
+  | 'certificate.changed';
 
 export interface DomainEvent {
   /** Unique, increasing per node: `${nodeId}-${sequence}`. */

@@ -13,12 +13,13 @@ import type { ClientCertificateVerdict } from '../domain/stations/station-authen
 import { inspectClientCertificate, type TrustStore } from '../domain/security/pki/client-certificate.ts';
 import { parseCertificates } from '../domain/security/pki/pem.ts';
 import type { StationRecord } from '../store/ports.ts';
+import type { ClientCertificateCheck } from '../domain/security/client-certificate-decision.ts';
 
 /**
  * A further check of a profile-3 certificate, run after the chain, validity and CN checks passed: e.g. revocation
  * and binding in the PKI inventory. `certificateDer`: the leaf certificate, DER.
  */
-export type ClientCertificateCheck = (stationId: string, certificateDer: Buffer) => Promise<{ accepted: boolean; reason?: string }>;
+export type { ClientCertificateCheck };
 
 /** A presented certificate: the leaf (DER from the handshake, or PEM from a proxy) and any intermediates sent with it. */
 export interface PresentedCertificate {

@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { stationKeyRequest } from './station-key.ts';
 
 export type CertificateUse = 'CentralSystemRootCertificate' | 'ManufacturerRootCertificate';
 
@@ -58,9 +59,29 @@ function sameCertificate(a: CertificateHashData, b: CertificateHashData): boolea
  * version's certificate type (1.6 security extension by default; 2.0.1 has its own list).
  */
 export class CertificateStore<Use extends string = CertificateUse> {
-  /** Set by CertificateSigned. */
+  /** Set by CertificateSigned: the station's certificate chain (PEM, its own certificate first). */
   chargePointCertificate: string | undefined;
+  /** The private key of `chargePointCertificate` (PKCS #8 PEM): with it a TLS reconnect can present the certificate. */
+  privateKeyPem: string | undefined;
+  /** The key of the latest CSR, waiting for its certificate. */
+  private pendingPrivateKeyPem: string | undefined;
   private readonly installed: InstalledCertificate<Use>[] = [];
+
+  /** A new key pair and its CSR (PEM) for SignCertificate; the key is kept until the certificate comes. */
+  async signingRequest(commonName: string, organization: string): Promise<string> {
+    const request = await stationKeyRequest(commonName, organization);
+    this.pendingPrivateKeyPem = request.privateKeyPem;
+    return request.csrPem;
+  }
+
+  /** CertificateSigned accepted: the chain becomes the station's certificate, with the key of the latest CSR. */
+  acceptCertificate(chain: string): void {
+    this.chargePointCertificate = chain;
+    if (this.pendingPrivateKeyPem !== undefined) {
+      this.privateKeyPem = this.pendingPrivateKeyPem;
+      this.pendingPrivateKeyPem = undefined;
+    }
+  }
 
   /** InstallCertificate: Rejected for text that is no PEM certificate or when the store is full. */
   install(use: Use, pem: string, maxEntries: number): 'Accepted' | 'Rejected' | 'Failed' {

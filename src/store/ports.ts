@@ -853,6 +853,116 @@ export interface AuditLogRepository {
   query(query: AuditQuery): Promise<AuditEntryRecord[]>;
 }
 
+// --- Certificates and security events (PKI) ---------------------------------------------------------------------
+// The certificates Joule's CA issued to stations (with what became of them), the certificates stations reported
+// installed (root certificates, by their hash data), and security events (reported by stations or found by Joule).
+
+/** What became of a certificate Joule issued: sent, accepted by the station, refused by it, replaced, revoked. */
+export type CertificateStatus = 'issued' | 'installed' | 'rejected' | 'superseded' | 'revoked';
+
+export interface CertificateRecord {
+  /** SHA-256 of the DER, lowercase hex: the key. */
+  fingerprintSha256: string;
+  /** Hex, lowercase, no leading zeros. */
+  serialNumber: string;
+  issuer: string;
+  subject: string;
+  commonName: string | null;
+  organization: string | null;
+  stationId: string | null;
+  /** ChargingStationCertificate (the station's TLS client certificate) or V2GCertificate. */
+  certificateType: string;
+  notBefore: string;
+  notAfter: string;
+  status: CertificateStatus;
+  /** The certificate as PEM. */
+  pem: string;
+  issuedAt: string;
+  installedAt: string | null;
+  revokedAt: string | null;
+  revocationReason: string | null;
+  /** When Joule last asked the station to renew it (TriggerMessage), or null. */
+  renewalRequestedAt: string | null;
+}
+
+export type CertificateChanges = Partial<Pick<CertificateRecord, 'status' | 'installedAt' | 'revokedAt' | 'revocationReason' | 'renewalRequestedAt'>>;
+
+export interface CertificateFilter {
+  stationId?: string | undefined;
+  status?: CertificateStatus | undefined;
+  /** Only certificates whose notAfter is before this time (ISO 8601). */
+  expiringBefore?: string | undefined;
+  limit: number;
+}
+
+/** OCPP CertificateHashData: how a station names a certificate it holds (1.6 security extension, 2.x M). */
+export interface CertificateHashDataRecord {
+  hashAlgorithm: string;
+  issuerNameHash: string;
+  issuerKeyHash: string;
+  serialNumber: string;
+}
+
+/** A certificate a station holds (a root it reported, or one Joule installed), by its hash data. */
+export interface StationCertificateRecord {
+  stationId: string;
+  /** The version-neutral type: CSMSRootCertificate, ManufacturerRootCertificate, V2GRootCertificate, MORootCertificate, ... */
+  certificateType: string;
+  hashData: CertificateHashDataRecord;
+  /** The PEM when Joule installed it, else null. */
+  pem: string | null;
+  /** `installed`: Joule installed it (InstallCertificate accepted); `reported`: the station listed it. */
+  source: 'installed' | 'reported';
+  updatedAt: string;
+}
+
+export interface CertificateRepository {
+  /** Adds an issued certificate; one already known (same fingerprint) is left as it is. */
+  add(record: CertificateRecord): Promise<void>;
+  get(fingerprintSha256: string): Promise<CertificateRecord | undefined>;
+  /** Every certificate with this serial number (several CAs may have used it). */
+  bySerialNumber(serialNumber: string): Promise<CertificateRecord[]>;
+  /** Newest notAfter first. */
+  list(filter: CertificateFilter): Promise<CertificateRecord[]>;
+  /** Changes a certificate; undefined when it is not known. */
+  update(fingerprintSha256: string, changes: CertificateChanges): Promise<CertificateRecord | undefined>;
+  /** Adds or replaces one certificate a station holds (same station, type and hash data). */
+  putStationCertificate(record: StationCertificateRecord): Promise<void>;
+  /** Replaces what the station reported for these types with `records` (an answer to GetInstalledCertificateIds). */
+  replaceStationCertificates(stationId: string, certificateTypes: readonly string[], records: readonly StationCertificateRecord[]): Promise<void>;
+  /** Removes a certificate a station held (DeleteCertificate accepted); false when none matched. */
+  removeStationCertificate(stationId: string, hashData: CertificateHashDataRecord): Promise<boolean>;
+  stationCertificates(stationId: string): Promise<StationCertificateRecord[]>;
+}
+
+/** A security event: reported by a station (SecurityEventNotification) or found by Joule (e.g. a rejected CSR). */
+export interface SecurityEventRecord {
+  stationId: string;
+  type: string;
+  critical: boolean;
+  techInfo: string | null;
+  /** When it happened (the station's time for reported events). */
+  timestamp: string;
+  receivedAt: string;
+  source: 'station' | 'csms';
+}
+
+export interface SecurityEventFilter {
+  stationId?: string | undefined;
+  critical?: boolean | undefined;
+  type?: string | undefined;
+  /** timestamp >= from, timestamp < to (ISO 8601). */
+  from?: string | undefined;
+  to?: string | undefined;
+  limit: number;
+}
+
+export interface SecurityEventRepository {
+  append(event: SecurityEventRecord): Promise<void>;
+  /** Newest first. */
+  list(filter: SecurityEventFilter): Promise<SecurityEventRecord[]>;
+}
+
 export interface Store {
   readonly stations: StationRepository;
   readonly idTokens: IdTokenRepository;
@@ -871,6 +981,8 @@ export interface Store {
   readonly operators: OperatorRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly auditLog: AuditLogRepository;
+  readonly certificates: CertificateRepository;
+  readonly securityEvents: SecurityEventRepository;
   /** Flushes pending writes and closes the store. */
   close(): Promise<void>;
 }

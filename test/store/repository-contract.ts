@@ -19,6 +19,7 @@ import type {
   TransactionStop,
 } from '../../src/store/ports.ts';
 import { accountsContract } from './accounts-contract.ts';
+import { certificateContract } from './certificate-contract.ts';
 
 /**
  * The behaviour every store adapter must show, engine-independent: call it from an adapter's test file with a
@@ -33,6 +34,8 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
     afterEach(async () => {
       await store.close();
     });
+
+    certificateContract(() => store);
 
     describe('stations', () => {
       it('register creates a station with defaults and get/list return it', async () => {

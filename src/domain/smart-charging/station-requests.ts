@@ -4,6 +4,7 @@
  * holds the station, turns it into that version's action and payload and reads the answer back into a neutral
  * result. Plain JSON data: requests travel over the cluster bus (NATS, worker IPC) unchanged.
  */
+import type { CertificateStationRequest, ReportedCertificate } from '../security/certificate-requests.ts';
 import type { ChargingProfile, ChargingProfilePurpose, ChargingRateUnit, CompositeSchedule } from './charging-profile.ts';
 
 /** How the EVSE is wired, so that an edge can convert A <-> W when the station accepts only the other unit. */
@@ -51,7 +52,11 @@ export interface SetStationPasswordRequest {
   password: string;
 }
 
-export type NeutralStationRequest = SmartChargingStationRequest | SetStationPasswordRequest;
+/**
+ * Every version-neutral request: smart charging (here), station passwords (above) and certificate management
+ * (security/certificate-requests.ts).
+ */
+export type NeutralStationRequest = SmartChargingStationRequest | SetStationPasswordRequest | CertificateStationRequest;
 
 /** The station's answer, read by its version's adapter. */
 export interface NeutralStationResult {
@@ -64,7 +69,9 @@ export interface NeutralStationResult {
   schedule?: CompositeSchedule;
   /** SetChargingProfile: the profile as it was actually sent (e.g. converted to the station's rate unit). */
   sent?: ChargingProfile;
+  /** GetInstalledCertificateIds: the certificates the station reported. */
+  certificates?: ReportedCertificate[];
 }
 
 /** The OCPP action names are the same in 1.6 and 2.x; a neutral request is logged under its action. */
-export const NEUTRAL_REQUEST_KINDS: readonly NeutralStationRequest['kind'][] = ['SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'];
+export const NEUTRAL_REQUEST_KINDS: readonly SmartChargingStationRequest['kind'][] = ['SetChargingProfile', 'ClearChargingProfile', 'GetCompositeSchedule'];

@@ -5,6 +5,8 @@ import type { NeutralStationRequest, NeutralStationResult } from '../../domain/s
 import { textField, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
+import { isCertificateRequest } from '../../domain/security/certificate-requests.ts';
+import { translateCertificateRequest16, translateCertificateResponse16 } from './certificate-requests.ts';
 import { COMMAND_ACTIONS_16, refusal16, triggeredAction16 } from './command-rules.ts';
 import type {
   AuthorizeReq16, BootNotificationReq16, DataTransferReq16, GetConfigurationConf16, IdTagInfo16,
@@ -77,11 +79,13 @@ export class Ocpp16Adapter implements VersionAdapter {
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
     if (request.kind === 'SetStationPassword') return Promise.resolve(stationPasswordRequest16(request));
+    if (isCertificateRequest(request)) return Promise.resolve(translateCertificateRequest16(request));
     return translateRequest16(this.domain, session.stationId, request);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
     if (request.kind === 'SetStationPassword') return stationPasswordResult16(response);
+    if (isCertificateRequest(request)) return translateCertificateResponse16(request, response);
     return translateResponse16(request, translated, response);
   }
 
@@ -208,7 +212,7 @@ export class Ocpp16Adapter implements VersionAdapter {
   }
 
   private async signCertificate(session: SessionState, req: SignCertificateReq16): Promise<Payload> {
-    const result = await this.domain.security.signingRequested(session.stationId, { csr: req.csr });
+    const result = await this.domain.certificates.signingRequested(session.stationId, { csr: req.csr });
     return { status: result.accepted ? 'Accepted' : 'Rejected' };
   }
 }

@@ -7,7 +7,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/smart-charging/charging-profile.ts';
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
-import type { SmartChargingStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult, SmartChargingStationRequest } from '../../domain/smart-charging/station-requests.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 import { OCPP16_KINDS, OCPP16_PURPOSES, OCPP16_STACK_LEVEL_REPLACEMENT, rateUnitsFromOcpp16Config, toOcpp16SetChargingProfileRequest } from './charging-profiles.ts';

@@ -7,6 +7,8 @@ import { textField, type SessionState, type TranslatedRequest, type VersionAdapt
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
+import { isCertificateRequest } from '../../domain/security/certificate-requests.ts';
+import { translateCertificateRequest2, translateCertificateResponse2 } from './certificate-requests.ts';
 import { COMMAND_ACTIONS_201, refusal201, triggeredAction201 } from './command-rules.ts';
 import { readVariables, reportedVariables, writtenVariables } from './device-model.ts';
 import type {
@@ -77,7 +79,7 @@ export class Ocpp201Adapter implements VersionAdapter {
       return {};
     });
     h.set('SignCertificate', async (s, p) => {
-      const result = await this.domain.security.signingRequested(s.stationId, {
+      const result = await this.domain.certificates.signingRequested(s.stationId, {
         csr: String(p.csr),
         certificateType: p.certificateType as string | undefined,
         requestId: p.requestId as number | undefined,
@@ -141,11 +143,13 @@ export class Ocpp201Adapter implements VersionAdapter {
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
     if (request.kind === 'SetStationPassword') return Promise.resolve(stationPasswordRequest2(request));
+    if (isCertificateRequest(request)) return Promise.resolve(translateCertificateRequest2(this.version, request));
     return translateRequest2(this.domain, session.stationId, this.version, request);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {
     if (request.kind === 'SetStationPassword') return stationPasswordResult2(response);
+    if (isCertificateRequest(request)) return translateCertificateResponse2(request, response);
     return translateResponse2(request, translated, response);
   }
 

@@ -8,7 +8,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/smart-charging/charging-profile.ts';
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
-import type { SmartChargingStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult, SmartChargingStationRequest } from '../../domain/smart-charging/station-requests.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';

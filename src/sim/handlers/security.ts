@@ -91,7 +91,7 @@ const certificateSigned = handler<{ certificateChain: string }>((station, { cert
     after(() => void securityEvent(station, 'InvalidChargePointCertificate'));
     return { status: 'Rejected' };
   }
-  station.certificates.chargePointCertificate = certificateChain;
+  station.certificates.acceptCertificate(certificateChain);
   return { status: 'Accepted' };
 });
 

@@ -21,10 +21,9 @@ const sendStatusNotifications: TriggeredSender = async (station, connectorId) =>
   for (const id of connectorIds(station, connectorId, true)) await station.sendStatus(id);
 };
 
-/** A placeholder PKCS#10 request in PEM armour; a simulator holds no real key pair. */
-function placeholderCsr(station: SimStation): string {
-  const subject = `CN=${station.id},O=${station.config.get('CpoName') ?? ''}`;
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(subject).toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+/** A real CSR with a new key pair: CN = the station's identity, O = its CpoName. */
+function signingRequest(station: SimStation): Promise<string> {
+  return station.certificates.signingRequest(station.id, station.config.get('CpoName') ?? '');
 }
 
 const TRIGGERS: ReadonlyMap<string, TriggeredSender> = new Map<string, TriggeredSender>([
@@ -53,7 +52,7 @@ const EXTENDED_TRIGGERS: ReadonlyMap<string, TriggeredSender> = new Map<string, 
     const { status, requestId } = station.transfers.signedFirmware;
     return station.notify('SignedFirmwareStatusNotification', withRequestId(status, requestId));
   }],
-  ['SignChargePointCertificate', (station) => station.notify('SignCertificate', { csr: placeholderCsr(station) })],
+  ['SignChargePointCertificate', async (station) => station.notify('SignCertificate', { csr: await signingRequest(station) })],
 ]);
 
 /** Accepted, then the message goes out after the CALLRESULT; a connector the station lacks is Rejected. */

@@ -1,6 +1,7 @@
 import { recordMappers } from '../record-mappers.ts';
 import { smartChargingMappers } from '../smart-charging-mappers.ts';
 import { accountMappers } from '../account-mappers.ts';
+import { certificateMappers } from '../certificate-mappers.ts';
 /** One result row as node-postgres returns it (default type parsers: int8 as a decimal string, jsonb parsed). */
 export type Row = Record<string, unknown>;
 
@@ -116,3 +117,6 @@ export const smartChargingRecords = smartChargingMappers(reader);
 
 /** The account tables' rows (operators, tokens, audit log). */
 export const accountRecords = accountMappers(reader);
+
+/** The certificate and security-event tables' rows. */
+export const certificateRecords = certificateMappers(reader);

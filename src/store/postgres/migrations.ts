@@ -522,6 +522,63 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE stations ADD COLUMN password_rotation_detail text COLLATE "C";
     `,
   },
+  {
+    version: 8,
+    name: 'certificates: issued station certificates, certificates stations hold, security events',
+    // Issued certificates are keyed by their SHA-256 fingerprint; (issuer, serial) is unique per CA (RFC 5280).
+    // What a station holds is keyed by its hash data (1.6 security extension / 2.x CertificateHashData), compared in
+    // lowercase. Security events are a log (the bigserial orders equal times), searched by station, time, type and
+    // criticality.
+    sql: `
+      CREATE TABLE certificates (
+        fingerprint_sha256 text COLLATE "C" PRIMARY KEY,
+        serial_number text COLLATE "C" NOT NULL,
+        issuer text COLLATE "C" NOT NULL,
+        subject text COLLATE "C" NOT NULL,
+        common_name text COLLATE "C",
+        organization text COLLATE "C",
+        station_id text COLLATE "C",
+        certificate_type text COLLATE "C" NOT NULL,
+        not_before text COLLATE "C" NOT NULL,
+        not_after text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        pem text COLLATE "C" NOT NULL,
+        issued_at text COLLATE "C" NOT NULL,
+        installed_at text COLLATE "C",
+        revoked_at text COLLATE "C",
+        revocation_reason text COLLATE "C",
+        renewal_requested_at text COLLATE "C"
+      );
+      CREATE UNIQUE INDEX certificates_by_issuer_serial ON certificates (issuer, serial_number);
+      CREATE INDEX certificates_by_serial ON certificates (serial_number);
+      CREATE INDEX certificates_by_station ON certificates (station_id, not_after);
+      CREATE INDEX certificates_by_expiry ON certificates (not_after);
+      CREATE TABLE station_certificates (
+        station_id text COLLATE "C" NOT NULL,
+        certificate_type text COLLATE "C" NOT NULL,
+        hash_algorithm text COLLATE "C" NOT NULL,
+        issuer_name_hash text COLLATE "C" NOT NULL,
+        issuer_key_hash text COLLATE "C" NOT NULL,
+        serial_number text COLLATE "C" NOT NULL,
+        pem text COLLATE "C",
+        source text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL,
+        PRIMARY KEY (station_id, certificate_type, hash_algorithm, issuer_name_hash, issuer_key_hash, serial_number)
+      );
+      CREATE TABLE security_events (
+        id bigserial PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        type text COLLATE "C" NOT NULL,
+        critical boolean NOT NULL,
+        tech_info text COLLATE "C",
+        timestamp text COLLATE "C" NOT NULL,
+        received_at text COLLATE "C" NOT NULL,
+        source text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX security_events_by_time ON security_events (timestamp);
+      CREATE INDEX security_events_by_station ON security_events (station_id, timestamp);
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

@@ -20,6 +20,8 @@ import { PostgresPlannerLeaseRepository } from './planner-lease-repository.ts';
 import { PostgresOperatorRepository } from './operator-repository.ts';
 import { PostgresApiTokenRepository } from './api-token-repository.ts';
 import { PostgresAuditLogRepository } from './audit-log-repository.ts';
+import { PostgresCertificateRepository } from './certificate-repository.ts';
+import { PostgresSecurityEventRepository } from './security-event-repository.ts';
 
 export type { CommitInfo } from '../commit.ts';
 export { StoreClosedError } from '../commit.ts';
@@ -111,6 +113,8 @@ class PostgresStore implements Store {
   readonly operators: PostgresOperatorRepository;
   readonly apiTokens: PostgresApiTokenRepository;
   readonly auditLog: PostgresAuditLogRepository;
+  readonly certificates: PostgresCertificateRepository;
+  readonly securityEvents: PostgresSecurityEventRepository;
   readonly #db: PostgresDatabase;
   #closing: Promise<void> | undefined;
 
@@ -137,6 +141,8 @@ class PostgresStore implements Store {
     this.operators = new PostgresOperatorRepository(db);
     this.apiTokens = new PostgresApiTokenRepository(db);
     this.auditLog = new PostgresAuditLogRepository(db);
+    this.certificates = new PostgresCertificateRepository(db);
+    this.securityEvents = new PostgresSecurityEventRepository(db);
   }
 
   close(): Promise<void> {

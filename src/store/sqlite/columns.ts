@@ -1,6 +1,7 @@
 import { recordMappers } from '../record-mappers.ts';
 import { smartChargingMappers } from '../smart-charging-mappers.ts';
 import { accountMappers } from '../account-mappers.ts';
+import { certificateMappers } from '../certificate-mappers.ts';
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 
 /** One result row as `node:sqlite` returns it. */
@@ -100,3 +101,6 @@ export const smartChargingRecords = smartChargingMappers(reader);
 
 /** The account tables' rows (operators, tokens, audit log). */
 export const accountRecords = accountMappers(reader);
+
+/** The certificate and security-event tables' rows. */
+export const certificateRecords = certificateMappers(reader);

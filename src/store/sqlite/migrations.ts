@@ -501,6 +501,62 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX meter_readings_by_transaction;
     `,
   },
+  {
+    version: 8,
+    name: 'certificates: issued station certificates, certificates stations hold, security events',
+    // Issued certificates are keyed by their SHA-256 fingerprint; (issuer, serial) is unique per CA (RFC 5280).
+    // What a station holds is keyed by its hash data (1.6 security extension / 2.x CertificateHashData), compared in
+    // lowercase. Security events are a log (rowid orders equal times), searched by station, time, type and criticality.
+    sql: `
+      CREATE TABLE certificates (
+        fingerprint_sha256 TEXT PRIMARY KEY,
+        serial_number TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        common_name TEXT,
+        organization TEXT,
+        station_id TEXT,
+        certificate_type TEXT NOT NULL,
+        not_before TEXT NOT NULL,
+        not_after TEXT NOT NULL,
+        status TEXT NOT NULL,
+        pem TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        installed_at TEXT,
+        revoked_at TEXT,
+        revocation_reason TEXT,
+        renewal_requested_at TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX certificates_by_issuer_serial ON certificates (issuer, serial_number);
+      CREATE INDEX certificates_by_serial ON certificates (serial_number);
+      CREATE INDEX certificates_by_station ON certificates (station_id, not_after);
+      CREATE INDEX certificates_by_expiry ON certificates (not_after);
+      CREATE TABLE station_certificates (
+        station_id TEXT NOT NULL,
+        certificate_type TEXT NOT NULL,
+        hash_algorithm TEXT NOT NULL,
+        issuer_name_hash TEXT NOT NULL,
+        issuer_key_hash TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        pem TEXT,
+        source TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (station_id, certificate_type, hash_algorithm, issuer_name_hash, issuer_key_hash, serial_number)
+      ) STRICT;
+      CREATE TABLE security_events (
+        id INTEGER PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        critical INTEGER NOT NULL,
+        tech_info TEXT,
+        timestamp TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        source TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX security_events_by_time ON security_events (timestamp);
+      CREATE INDEX security_events_by_station ON security_events (station_id, timestamp);
+    `,
+  },
 ];
 
 /** Migration 2's data move: groups the rows of `meter_values` into readings (walked in the order of its unique index). */

@@ -24,6 +24,8 @@ import { SqlitePlannerLeaseRepository } from './planner-lease-repository.ts';
 import { SqliteOperatorRepository } from './operator-repository.ts';
 import { SqliteApiTokenRepository } from './api-token-repository.ts';
 import { SqliteAuditLogRepository } from './audit-log-repository.ts';
+import { SqliteCertificateRepository } from './certificate-repository.ts';
+import { SqliteSecurityEventRepository } from './security-event-repository.ts';
 import type { CommitInfo } from './write-queue.ts';
 
 export type { CommitInfo } from './write-queue.ts';
@@ -94,6 +96,8 @@ class SqliteStore implements Store {
   readonly operators: SqliteOperatorRepository;
   readonly apiTokens: SqliteApiTokenRepository;
   readonly auditLog: SqliteAuditLogRepository;
+  readonly certificates: SqliteCertificateRepository;
+  readonly securityEvents: SqliteSecurityEventRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
   #closing: Promise<void> | undefined;
@@ -118,6 +122,8 @@ class SqliteStore implements Store {
     this.operators = new SqliteOperatorRepository(db);
     this.apiTokens = new SqliteApiTokenRepository(db);
     this.auditLog = new SqliteAuditLogRepository(db);
+    this.certificates = new SqliteCertificateRepository(db);
+    this.securityEvents = new SqliteSecurityEventRepository(db);
   }
 
   close(): Promise<void> {

@@ -75,6 +75,14 @@ const ROUTES = [
   'PUT /api/v1/operators/{id}',
   'DELETE /api/v1/operators/{id}',
   'GET /api/v1/audit',
+  'GET /api/v1/certificates',
+  'GET /api/v1/certificates/authority',
+  'POST /api/v1/certificates/{serial}/revoke',
+  'GET /api/v1/stations/{id}/certificates',
+  'POST /api/v1/stations/{id}/certificates/install',
+  'POST /api/v1/stations/{id}/certificates/delete',
+  'POST /api/v1/stations/{id}/certificates/refresh',
+  'GET /api/v1/security-events',
 ];
 
 interface Operation {
@@ -115,7 +123,7 @@ describe('OpenAPI document', () => {
   });
 
   it('tags, summarizes and documents the responses of every operation', () => {
-    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'smart-charging', 'events', 'accounts', 'audit', 'system']);
+    const tags = new Set(['stations', 'commands', 'id-tokens', 'transactions', 'validation-rules', 'smart-charging', 'events', 'accounts', 'audit', 'system', 'certificates', 'security-events']);
     for (const { route, op } of operations()) {
       assert.equal(op.tags?.length, 1, route);
       assert.ok(tags.has(op.tags[0]!), route);

@@ -14,7 +14,7 @@ const certificateSigned = handler<{ certificateChain: string; certificateType?: 
       return { status: 'Rejected', statusInfo: statusInfo('InvalidCertificate') };
     }
     if (certificateType === 'V2GCertificate') station.v2gCertificate = certificateChain;
-    else station.certificates.chargePointCertificate = certificateChain;
+    else station.certificates.acceptCertificate(certificateChain);
     return { status: 'Accepted' };
   },
 );

@@ -3,10 +3,12 @@ import type { SimStation201 } from '../sim-station-201.ts';
 import { statusInfo } from '../types.ts';
 import { handler, type CsmsRequestHandler } from './types.ts';
 
-/** A placeholder PKCS#10 request in PEM armour; a simulator holds no real key pair. */
-function placeholderCsr(station: SimStation201): string {
-  const subject = `CN=${station.serialNumber},O=${station.deviceModel.get('SecurityCtrlr.OrganizationName')}`;
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(subject).toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+/** Sends SignCertificate with a real CSR and a new key pair: CN = the serial number, O = SecurityCtrlr.OrganizationName. */
+function sendSigningRequest(station: SimStation201, certificateType: 'ChargingStationCertificate' | 'V2GCertificate'): void {
+  const organization = station.deviceModel.get('SecurityCtrlr.OrganizationName') ?? '';
+  void station.certificates.signingRequest(station.serialNumber, String(organization))
+    .then((csr) => station.notify('SignCertificate', { csr, certificateType }))
+    .catch(() => undefined);
 }
 
 function withRequestId(status: string, requestId: number | undefined): Payload {
@@ -53,10 +55,10 @@ const triggerMessage = handler<{ requestedMessage: string; evse?: { id: number; 
       break;
     }
     case 'SignChargingStationCertificate':
-      after(() => void station.notify('SignCertificate', { csr: placeholderCsr(station), certificateType: 'ChargingStationCertificate' }));
+      after(() => sendSigningRequest(station, 'ChargingStationCertificate'));
       break;
     case 'SignV2GCertificate':
-      after(() => void station.notify('SignCertificate', { csr: placeholderCsr(station), certificateType: 'V2GCertificate' }));
+      after(() => sendSigningRequest(station, 'V2GCertificate'));
       break;
     default:
       return { status: 'NotImplemented' }; // SignCombinedCertificate, PublishFirmwareStatusNotification (local controllers)

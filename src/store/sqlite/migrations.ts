@@ -421,21 +421,6 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 7,
-    name: 'station password rotation: the pending password and the rotation state',
-    // The new password of a rotation in progress (A01), as salted hashes like the current one, accepted besides it
-    // until the station connects with it; and where the rotation stands (sent, accepted, completed, rejected,
-    // failed). Never selected with the station record.
-    sql: `
-      ALTER TABLE stations ADD COLUMN pending_authorization_key_hash TEXT;
-      ALTER TABLE stations ADD COLUMN pending_basic_auth_password_hash TEXT;
-      ALTER TABLE stations ADD COLUMN password_rotation_status TEXT;
-      ALTER TABLE stations ADD COLUMN password_rotation_requested_at TEXT;
-      ALTER TABLE stations ADD COLUMN password_rotation_updated_at TEXT;
-      ALTER TABLE stations ADD COLUMN password_rotation_detail TEXT;
-    `,
-  },
-  {
     version: 6,
     name: 'operator accounts, their tokens and the append-only audit log',
     // User names are unique without case (ASCII: the domain allows no other letters, and lower() folds ASCII in both
@@ -492,13 +477,18 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 10,
-    name: 'meter readings under one index',
-    // Each index ordered by station (or transaction) costs every group commit one more written page per station
-    // that reported in it, which was half the CPU of storing a reading. A transaction's readings are now read through
-    // the identity index (its station, filtered by transaction id in the index).
+    version: 7,
+    name: 'station password rotation: the pending password and the rotation state',
+    // The new password of a rotation in progress (A01), as salted hashes like the current one, accepted besides it
+    // until the station connects with it; and where the rotation stands (sent, accepted, completed, rejected,
+    // failed). Never selected with the station record.
     sql: `
-      DROP INDEX meter_readings_by_transaction;
+      ALTER TABLE stations ADD COLUMN pending_authorization_key_hash TEXT;
+      ALTER TABLE stations ADD COLUMN pending_basic_auth_password_hash TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_status TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_requested_at TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_updated_at TEXT;
+      ALTER TABLE stations ADD COLUMN password_rotation_detail TEXT;
     `,
   },
   {
@@ -555,6 +545,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX security_events_by_time ON security_events (timestamp);
       CREATE INDEX security_events_by_station ON security_events (station_id, timestamp);
+    `,
+  },
+  {
+    version: 10,
+    name: 'meter readings under one index',
+    // Each index ordered by station (or transaction) costs every group commit one more written page per station
+    // that reported in it, which was half the CPU of storing a reading. A transaction's readings are now read through
+    // the identity index (its station, filtered by transaction id in the index).
+    sql: `
+      DROP INDEX meter_readings_by_transaction;
     `,
   },
 ];

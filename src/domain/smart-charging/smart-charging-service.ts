@@ -30,6 +30,8 @@ import { learnEvLimit } from './ev-limit-learning.ts';
 import { evseNodeId } from './site-model-builder.ts';
 import { DEFAULT_PLAN_OPTIONS, planSite, TX_DEFAULT_PROFILE_ID_BASE, TX_PROFILE_ID_BASE, txDefaultProfile, type ActiveSession, type EvsePlan, type OfferMemory, type PlanOptions, type PlanningState, type SitePlan } from './site-plan.ts';
 import { SiteSettings } from './site-settings.ts';
+import { fitProfileToStation } from './station-fit.ts';
+import { validateChargingProfile, type SmartChargingCapabilities } from './profile-validation.ts';
 
 export const SMART_CHARGING_ACTOR = 'smart-charging';
 
@@ -65,6 +67,14 @@ export const DEFAULT_SMART_CHARGING_CONFIG: SmartChargingConfig = {
 };
 
 /** What an EV says it needs (2.x NotifyEVChargingNeeds), version-neutral. */
+/** The TxProfile a remote start on a managed EVSE carries: the planner's allocation for a session starting now. */
+export interface InitialProfile {
+  /** Fitted to the station (rate unit, period count); purpose TxProfile, no transactionId. */
+  profile: ChargingProfile;
+  /** What fitting changed (empty: nothing). */
+  changes: string[];
+}
+
 export interface EvChargingNeeds {
   evseId: number;
   /** Energy the EV still requests, Wh. */
@@ -163,6 +173,33 @@ export class SmartChargingService {
     });
     await runtime.running;
     return plan;
+  }
+
+  /**
+   * The profile a remote start on this EVSE should carry (profile on authorization): the site is planned as if a
+   * session started on the EVSE now, and that session's TxProfile is returned without a transaction id, fitted to
+   * what the station takes (`capabilities`, from its version's edge) and checked by the remote-start rules.
+   * Undefined when the EVSE is in no site, already has a transaction, or the plan gives it no profile.
+   */
+  async initialProfile(stationId: string, evseId: number, capabilities: SmartChargingCapabilities): Promise<InitialProfile | undefined> {
+    const member = (await this.members()).get(stationId)?.get(evseId);
+    if (!member) return undefined;
+    const nowMs = this.config.now();
+    const state = await this.planningState(member.siteId, nowMs);
+    if (!state || state.sessions.some(({ tx }) => tx.stationId === stationId && tx.evseId === evseId)) return undefined;
+    const at = new Date(nowMs).toISOString();
+    const pending: TransactionRecord = {
+      id: `remote-start:${stationId}:${evseId}`, stationTxId: '', stationId, evseId, connectorId: 1, idToken: null, startedAt: at,
+      stoppedAt: null, meterStartWh: null, meterStopWh: null, lastMeterWh: null, energyWh: null, stopReason: null, stopIdToken: null,
+      reservationId: null, chargingState: null, lastSeqNo: null, remoteStartId: null, flags: [], createdAt: at, updatedAt: at,
+    };
+    const plan = planSite({ ...state, sessions: [...state.sessions, { tx: pending }] }, this.config.plan);
+    const evse = plan.evses.find((e) => e.stationId === stationId && e.evseId === evseId);
+    if (!evse?.txProfile) return undefined;
+    const { transactionId: _none, ...profile } = evse.txProfile;
+    const fitted = fitProfileToStation(profile, capabilities, evse.electrical);
+    if (validateChargingProfile({ evseId, profile: fitted.profile, capabilities, context: 'remoteStart' }).length > 0) return undefined;
+    return fitted;
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { IdTokenInfo } from '../../domain/authorization/authorization-service.ts';
 import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
 import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
-import { textField, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
+import { textField, type CompletedCommand, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import { COMMAND_ACTIONS_16, refusal16, triggeredAction16 } from './command-rules.ts';
@@ -13,7 +13,7 @@ import type {
   StopTransactionReq16,
 } from './messages.ts';
 import { toMeterValueInputs } from './meter-values.ts';
-import { translateRequest16, translateResponse16 } from './smart-charging-requests.ts';
+import { completeRemoteStart16, translateRequest16, translateResponse16 } from './smart-charging-requests.ts';
 import { evseOf16 } from './topology.ts';
 
 type Handler = (session: SessionState, payload: Payload) => Promise<Payload>;
@@ -76,6 +76,10 @@ export class Ocpp16Adapter implements VersionAdapter {
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
     return translateRequest16(this.domain, session.stationId, request);
+  }
+
+  completeCommand(session: SessionState, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+    return completeRemoteStart16(this.domain, session.stationId, action, payload).catch(() => undefined);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {

@@ -3,7 +3,7 @@ import type { IdTokenInfo } from '../../domain/authorization/authorization-servi
 import type { TransactionPhase } from '../../domain/transactions/transaction-service.ts';
 import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
 import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
-import { textField, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
+import { textField, type CompletedCommand, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
@@ -16,7 +16,7 @@ import type {
 } from './messages.ts';
 import { toMeterValueInputs201 } from './meter-values.ts';
 import { evChargingNeeds } from './ev-charging-needs.ts';
-import { translateRequest2, translateResponse2 } from './smart-charging-requests.ts';
+import { completeRequestStart2, translateRequest2, translateResponse2 } from './smart-charging-requests.ts';
 
 export type Handler = (session: SessionState, payload: Payload) => Promise<Payload>;
 
@@ -140,6 +140,10 @@ export class Ocpp201Adapter implements VersionAdapter {
 
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest> {
     return translateRequest2(this.domain, session.stationId, this.version, request);
+  }
+
+  completeCommand(session: SessionState, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+    return completeRequestStart2(this.domain, session.stationId, this.version, action, payload).catch(() => undefined);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {

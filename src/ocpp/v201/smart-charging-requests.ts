@@ -9,12 +9,12 @@ import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/sm
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
 import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
-import type { TranslatedRequest } from '../adapter.ts';
+import type { CompletedCommand, TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
 import {
   OCPP2_STACK_LEVEL_REPLACEMENT, OCPP201_KINDS, OCPP201_PURPOSES, OCPP21_KINDS, OCPP21_PURPOSES, rateUnitsFromOcpp2Variable,
-  toOcpp201SetChargingProfileRequest, toOcpp21SetChargingProfileRequest,
+  toOcpp201ChargingProfile, toOcpp201SetChargingProfileRequest, toOcpp21ChargingProfile, toOcpp21SetChargingProfileRequest,
 } from './charging-profiles.ts';
 
 function wholeNumber(value: string | null | undefined): number | undefined {
@@ -118,4 +118,20 @@ export function translateResponse2(request: NeutralStationRequest, translated: T
     result.schedule = composite;
   }
   return result;
+}
+
+/**
+ * Profile on authorization (F01/F02, K05): a RequestStartTransaction for an EVSE of a managed site that carries no
+ * `chargingProfile` gets the planner's TxProfile for a session starting now (purpose TxProfile, no transactionId).
+ * Without an evseId the station chooses the EVSE, so nothing is added.
+ */
+export async function completeRequestStart2(domain: Domain, stationId: string, version: OcppVersion, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+  if (action !== 'RequestStartTransaction' || payload.chargingProfile !== undefined) return undefined;
+  const evseId = payload.evseId;
+  if (typeof evseId !== 'number' || !Number.isInteger(evseId) || evseId < 1) return undefined;
+  const initial = await domain.smartCharging.initialProfile(stationId, evseId, await capabilities2(domain, stationId, version));
+  if (!initial) return undefined;
+  const wire = version === 'ocpp2.1' ? toOcpp21ChargingProfile(initial.profile) : toOcpp201ChargingProfile(initial.profile);
+  if (!wire.ok) return undefined;
+  return { payload: { ...payload, chargingProfile: wire.value as unknown as Payload }, changes: ['chargingProfile: the planner\'s TxProfile for the session', ...initial.changes] };
 }

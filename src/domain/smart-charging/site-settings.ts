@@ -424,6 +424,10 @@ export class SiteSettings {
         evMaxPowerW: null,
         evMaxCurrentA: null,
         evMinCurrentA: null,
+        evMaxDischargePowerW: null,
+        evDischargeableWh: null,
+        exportStartWh: null,
+        lastExportWh: null,
         updatedAt: site.updatedAt,
       };
     }

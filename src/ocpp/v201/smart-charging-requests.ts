@@ -25,7 +25,9 @@ function wholeNumber(value: string | null | undefined): number | undefined {
 /** What the station advertises, from the stored device model (SmartChargingCtrlr, Actual values). */
 export async function capabilities2(domain: Domain, stationId: string, version: OcppVersion): Promise<SmartChargingCapabilities> {
   const is21 = version === 'ocpp2.1';
-  const caps: SmartChargingCapabilities = { purposes: is21 ? OCPP21_PURPOSES : OCPP201_PURPOSES, kinds: is21 ? OCPP21_KINDS : OCPP201_KINDS };
+  // 2.1 carries setpoints, discharge limits and operation modes (V2X); whether an EV may discharge is its own
+  // NotifyEVChargingNeeds (ev-charging-needs.ts), which is what lets the planner plan it.
+  const caps: SmartChargingCapabilities = { purposes: is21 ? OCPP21_PURPOSES : OCPP201_PURPOSES, kinds: is21 ? OCPP21_KINDS : OCPP201_KINDS, discharge: is21 };
   const variables = await domain.deviceModel.list(stationId, { component: 'SmartChargingCtrlr' });
   for (const v of variables) {
     if (v.attributeType !== 'Actual' || v.evseId !== null) continue;

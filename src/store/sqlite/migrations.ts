@@ -420,6 +420,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE stations ADD COLUMN basic_auth_password_hash TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'V2G: discharge consent and exported energy of a session need',
+    sql: `
+      ALTER TABLE session_needs ADD COLUMN ev_max_discharge_power_w REAL;
+      ALTER TABLE session_needs ADD COLUMN ev_dischargeable_wh REAL;
+      ALTER TABLE session_needs ADD COLUMN export_start_wh REAL;
+      ALTER TABLE session_needs ADD COLUMN last_export_wh REAL;
+    `,
+  },
 ];
 
 /** Migration 2's data move: groups the rows of `meter_values` into readings (walked in the order of its unique index). */

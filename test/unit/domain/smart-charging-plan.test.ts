@@ -10,6 +10,7 @@ import { buildSiteModel } from '../../../src/domain/smart-charging/site-model-bu
 import type { SiteGroupRecord, SiteMemberRecord, SiteRecord, TransactionRecord } from '../../../src/store/ports.ts';
 
 const NOW = Date.parse('2026-03-02T10:00:07.000Z');
+const NO_V2G = { evMaxDischargePowerW: null, evDischargeableWh: null, exportStartWh: null, lastExportWh: null };
 /** EVs of unknown size are offered their EVSE's maximum here (see the test of the assumed on-board charger). */
 const UNKNOWN_EV = { ...DEFAULT_PLAN_OPTIONS, assumedEvMaxPowerW: 0 };
 const planSite = (state: PlanningState) => planWith(state, UNKNOWN_EV);
@@ -152,7 +153,7 @@ describe('smart charging: one re-plan of a site', () => {
   });
 
   it('an EV that has not been measured is planned as an 11 kW car; one that told its limits, at those', () => {
-    const sessions = [{ tx: tx('1', 'A') }, { tx: tx('2', 'B'), need: { transactionId: '2', energyWh: 50_000, departure: new Date(NOW + 7_200_000).toISOString(), source: 'api' as const, evMaxPowerW: 22_000, evMaxCurrentA: null, evMinCurrentA: null, updatedAt: '' } }];
+    const sessions = [{ tx: tx('1', 'A') }, { tx: tx('2', 'B'), need: { transactionId: '2', energyWh: 50_000, departure: new Date(NOW + 7_200_000).toISOString(), source: 'api' as const, evMaxPowerW: 22_000, evMaxCurrentA: null, evMinCurrentA: null, ...NO_V2G, updatedAt: '' } }];
     const plan = planWith(state({ members, site: site({ maxPowerW: 60_000 }), sessions }));
     assert.equal(plan.evses[0]?.drawCapA, 11_000 / 690);
     assert.equal(plan.evses[0]?.limit, 15.9);
@@ -188,7 +189,7 @@ describe('smart charging: one re-plan of a site', () => {
   it('a need that cannot be met is reported with its reason; a met need pauses its session', () => {
     const need = (energyWh: number, minutes: number) => ({
       transactionId: '', energyWh, departure: new Date(NOW + minutes * 60_000).toISOString(), source: 'api' as const,
-      evMaxPowerW: null, evMaxCurrentA: null, evMinCurrentA: null, updatedAt: '',
+      evMaxPowerW: null, evMaxCurrentA: null, evMinCurrentA: null, ...NO_V2G, updatedAt: '',
     });
     const plan = planSite(state({
       members,

@@ -8,7 +8,6 @@ import {
   CHARGING_PROFILE_PURPOSES,
   CHARGING_RATE_UNITS,
   OPERATION_MODES,
-  periodDischarges,
   RECURRENCY_KINDS,
   type ChargingProfile,
   type ChargingProfileKind,
@@ -255,7 +254,8 @@ function checkSchedule(v: Violations, schedule: ChargingSchedule, path: string, 
       v.add(`${at}/operationMode`, 'schema', `operationMode must be one of ${OPERATION_MODES.join(', ')}`);
     }
     if (capabilities && capabilities.discharge !== true) {
-      if (periodDischarges(period)) v.add(at, 'Q (V2X) / ISO 15118-20 BPT', 'the station cannot discharge an EV in this protocol');
+      // (A negative limit is refused above whatever the edge.)
+      if ((period.setpoint ?? 0) < 0 || (period.dischargeLimit ?? 0) < 0) v.add(at, 'Q (V2X) / ISO 15118-20 BPT', 'the station cannot discharge an EV in this protocol');
       if (period.operationMode !== undefined && period.operationMode !== 'ChargingOnly') {
         v.add(`${at}/operationMode`, 'Q (V2X)', `operation mode ${period.operationMode} needs a station that can discharge (OCPP 2.1)`);
       }

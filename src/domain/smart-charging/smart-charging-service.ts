@@ -83,6 +83,8 @@ export interface EvChargingNeeds {
   evMaxPowerW?: number | undefined;
   evMaxCurrentA?: number | undefined;
   evMinCurrentA?: number | undefined;
+  /** The EV asked for bidirectional transfer (V2G): its discharge limit and what it may give back, Wh. */
+  discharge?: { maxDischargePowerW: number; dischargeableWh: number } | undefined;
 }
 
 interface SiteRuntime {
@@ -116,6 +118,8 @@ export class SmartChargingService {
   private readonly offers = new Map<string, OfferMemory>();
   /** What each session's EV was learned to draw at most (per phase, A), as of its last plan. */
   private readonly learned = new Map<string, number>();
+  /** The last export register recorded per transaction (V2G), so that an unchanged one costs no write. */
+  private readonly exports = new Map<string, number>();
   /**
    * EVSEs (node ids) whose station refused a profile: counted as drawing their maximum and sent nothing until the
    * station reconnects or boots, or the EVSE's settings change (so that one station cannot hold a site's raises back).
@@ -225,6 +229,8 @@ export class SmartChargingService {
       evMaxPowerW: needs.evMaxPowerW ?? null,
       evMaxCurrentA: needs.evMaxCurrentA ?? null,
       evMinCurrentA: needs.evMinCurrentA ?? null,
+      evMaxDischargePowerW: needs.discharge?.maxDischargePowerW ?? null,
+      evDischargeableWh: needs.discharge?.dischargeableWh ?? null,
     }, 'station');
     return true;
   }
@@ -260,6 +266,8 @@ export class SmartChargingService {
     const { stationId, data } = event;
     switch (event.type) {
       case 'smart-charging.changed': {
+        // A need stored just now records the next export reading even if it is unchanged (its starting point).
+        if (data.what === 'need') this.exports.clear();
         if (data.what === 'site' || data.what === 'member') {
           this.membership = undefined;
           this.knownMembership = undefined;
@@ -284,6 +292,7 @@ export class SmartChargingService {
         if (typeof data.transactionId === 'string') {
           this.offers.delete(data.transactionId);
           this.learned.delete(data.transactionId);
+          this.exports.delete(data.transactionId);
           await this.store.chargingProfiles.removeForTransaction(stationId, data.transactionId).catch(() => 0);
         }
         this.draws.delete(evseNodeId(stationId, data.evseId));
@@ -310,6 +319,11 @@ export class SmartChargingService {
         const member = (await this.members()).get(stationId)?.get(data.evseId);
         if (!member) return;
         this.draws.set(evseNodeId(stationId, data.evseId), draw);
+        if (draw.exportWh !== undefined && this.exports.get(data.transactionId) !== draw.exportWh) {
+          // What a V2G session gave back counts against what it was delivered (written only when it changes).
+          this.exports.set(data.transactionId, draw.exportWh);
+          await this.store.sessionNeeds.recordExport(data.transactionId, draw.exportWh);
+        }
         if (this.learningChanges(member, data.transactionId, draw)) this.schedule(member.siteId);
         return;
       }

@@ -324,6 +324,11 @@ const commandResultSchema = {
     commandId: string('The command log entry'),
     response: anyObject('The station\'s payload (status completed)'),
     error: { type: 'object', properties: callErrorProperties, description: 'The CALLERROR (status error)' },
+    sent: {
+      type: 'object',
+      description: 'Present when Joule completed the request before sending it (a remote start on an EVSE of a managed site that named no profile gets the planner\'s TxProfile): the message as sent',
+      properties: { action: string(), payload: anyObject('The payload as sent') },
+    },
   },
 };
 

@@ -137,6 +137,10 @@ const sessionNeed = record({
   evMaxPowerW: nullableNum(),
   evMaxCurrentA: nullableNum(),
   evMinCurrentA: nullableNum(),
+  evMaxDischargePowerW: nullableNum('V2G: the EV\'s maximum discharge power (only an OCPP 2.1 EV that asked for bidirectional transfer in NotifyEVChargingNeeds); null: it does not discharge'),
+  evDischargeableWh: nullableNum('V2G: energy the EV may give back below its level when it told its needs (down to its minimum state of charge)'),
+  exportStartWh: nullableNum('The outlet\'s Energy.Active.Export.Register when first seen with this need'),
+  lastExportWh: nullableNum('The latest Energy.Active.Export.Register: the session gave back lastExportWh - exportStartWh'),
   updatedAt: time(),
 } satisfies PropertiesOf<SessionNeedRecord>, 'What a charging session needs');
 

@@ -317,11 +317,24 @@ export class Gateway {
         errors: [],
       };
     }
-    const violation = this.validator.check(session.version, action, 'request', payload);
+    let violation = this.validator.check(session.version, action, 'request', payload);
     if (violation) return { status: 'invalid', message: `${action}: ${violation.message}`, errors: violation.errors };
+    let completed = false;
+    if (neutral === undefined && adapter.completeCommand) {
+      // E.g. a remote start on a managed EVSE gets the planner's TxProfile (profile on authorization).
+      const completion = await adapter.completeCommand(session, action, payload);
+      if (completion) {
+        this.log.info({ stationId: request.stationId, action, changes: completion.changes }, 'command completed for the station');
+        payload = completion.payload;
+        completed = true;
+        violation = this.validator.check(session.version, action, 'request', payload);
+        if (violation) return { status: 'invalid', message: `${action}: ${violation.message}`, errors: violation.errors };
+      }
+    }
     const refusal = adapter.refuseCommand(session, action, payload);
     if (refusal) return { status: 'refused', message: refusal };
     const outcome = await session.call(action, payload, request.timeoutMs);
+    if (completed && outcome.status === 'completed') return { ...outcome, sent: { action, payload } };
     if (neutral === undefined || translated === undefined || outcome.status !== 'completed') return outcome;
     return { ...outcome, result: adapter.translateResponse(neutral, translated, outcome.response), sent: { action, payload } };
   }

@@ -34,6 +34,12 @@ export type TranslatedRequest =
     }
   | { ok: false; message: string; errors: unknown[] };
 
+/** An operator command as the adapter completed it, and what it added. */
+export interface CompletedCommand {
+  payload: Payload;
+  changes: string[];
+}
+
 /**
  * One adapter per OCPP version: the only place that knows that version's messages. It turns station CALLs into
  * domain calls and domain results into response payloads, and vets operator commands for the version.
@@ -60,6 +66,12 @@ export interface VersionAdapter {
    * payload, fitted to what the station advertises; run on the node that holds the station.
    */
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest>;
+  /**
+   * An operator command completed before it is checked and sent, on the node that holds the station: a remote start
+   * on an EVSE of a managed site that names no profile gets the planner's TxProfile (profile on authorization).
+   * Undefined: sent as given. Never throws: a failure to complete sends the command as given.
+   */
+  completeCommand?(session: SessionState, action: string, payload: Payload): Promise<CompletedCommand | undefined>;
   /** The station's answer to a translated request, read back into neutral form. */
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult;
   /**

@@ -47,6 +47,8 @@ export interface Electrical {
 export interface ActiveLimits {
   txW?: number;
   stationMaxW?: number;
+  /** V2G (2.1): the TxProfile's period asks the EV to give back this much (a negative setpoint), W. */
+  dischargeW?: number;
 }
 
 interface InstalledProfile {

@@ -48,19 +48,24 @@ export class ChargingSession<TransactionId, Reason> {
 
   /**
    * Integrates the current power from the last call until `nowMs` (times `speed`, the simulated-time factor) into
-   * the EV battery; returns the energy delivered, in Wh.
+   * the EV battery; returns the energy delivered, in Wh (negative: given back by a discharging EV, V2G).
    */
   advance(nowMs: number, speed: number): number {
     const elapsedH = ((nowMs - this.lastAdvanceMs) / 3_600_000) * speed;
     this.lastAdvanceMs = nowMs;
-    if (this.phase !== 'charging' || elapsedH <= 0 || this.powerW <= 0) return 0;
+    if (this.phase !== 'charging' || elapsedH <= 0 || this.powerW === 0) return 0;
+    if (this.powerW < 0) return -this.ev.discharge(-this.powerW * elapsedH);
     return this.ev.charge(this.powerW * elapsedH);
   }
 
-  /** The station offers `offeredW` from now on; the EV draws what it accepts of it. */
-  offer(offeredW: number): void {
+  /**
+   * The station offers `offeredW` from now on; the EV draws what it accepts of it. A discharge setpoint (`dischargeW`
+   * > 0, V2G) makes an EV that can discharge give back that power instead (its power is then negative).
+   */
+  offer(offeredW: number, dischargeW = 0): void {
     this.offeredW = offeredW;
-    this.powerW = this.ev.acceptedPowerW(offeredW);
+    const back = this.ev.dischargePowerW(dischargeW);
+    this.powerW = back > 0 ? -back : this.ev.acceptedPowerW(offeredW);
   }
 }
 

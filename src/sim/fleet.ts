@@ -5,9 +5,9 @@ import { SimStation, type SimStationEvent, type SimStationOptions } from './sim-
 import { SimStation201, type SimStation201Event, type SimStation201Options } from './v201/sim-station-201.ts';
 
 /** The OCPP versions the simulator speaks. */
-export type SimProtocol = 'ocpp1.6' | 'ocpp2.0.1';
+export type SimProtocol = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
 
-export const SIM_PROTOCOLS: readonly SimProtocol[] = ['ocpp1.6', 'ocpp2.0.1'];
+export const SIM_PROTOCOLS: readonly SimProtocol[] = ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'];
 
 /** A station of a fleet: a 1.6 charge point or a 2.0.1 charging station. */
 export type FleetStation = SimStation | SimStation201;
@@ -126,7 +126,7 @@ export function mixProblem(mix: Partial<Record<string, number>>): string | undef
 
 function emptyStats(): Record<SimProtocol, ProtocolStats> {
   const zero = (): ProtocolStats => ({ stations: 0, online: 0, booted: 0, activeSessions: 0, sessionsStarted: 0, sessionsEnded: 0 });
-  return { 'ocpp1.6': zero(), 'ocpp2.0.1': zero() };
+  return { 'ocpp1.6': zero(), 'ocpp2.0.1': zero(), 'ocpp2.1': zero() };
 }
 
 /** Runs `options.stations` simulated stations against one CSMS, connecting them at the given rate. */
@@ -141,9 +141,9 @@ export function runFleet(options: FleetOptions): FleetHandle {
     else if (event.type === 'session-ended') sessions['ocpp1.6'].sessionsEnded++;
     options.onEvent?.(event);
   };
-  const onEvent201 = (event: SimStation201Event): void => {
-    if (event.type === 'session-started') sessions['ocpp2.0.1'].sessionsStarted++;
-    else if (event.type === 'session-ended') sessions['ocpp2.0.1'].sessionsEnded++;
+  const onEvent2 = (protocol: 'ocpp2.0.1' | 'ocpp2.1') => (event: SimStation201Event): void => {
+    if (event.type === 'session-started') sessions[protocol].sessionsStarted++;
+    else if (event.type === 'session-ended') sessions[protocol].sessionsEnded++;
     options.onEvent201?.(event);
   };
   const onFrame = options.onFrame;
@@ -152,10 +152,12 @@ export function runFleet(options: FleetOptions): FleetHandle {
   const protocols = options.mix ? assignProtocols(options.stations, options.mix) : undefined;
   const stations = stationIds(options.prefix ?? 'SIM-', options.stations, width, firstIndex).map((id, index): FleetStation => {
     const frames = onFrame ? (direction: 'in' | 'out', text: string): void => onFrame(id, direction, text) : undefined;
-    if ((protocols?.[index] ?? options.protocol ?? 'ocpp1.6') === 'ocpp2.0.1') {
+    const protocol = protocols?.[index] ?? options.protocol ?? 'ocpp1.6';
+    if (protocol !== 'ocpp1.6') {
       const extras = options.station201;
       return new SimStation201({
         ...extras,
+        protocol,
         url: options.url,
         id,
         evses: options.connectors ?? extras?.evses,
@@ -164,7 +166,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
         speed: options.speed ?? extras?.speed,
         randomSessions: options.randomSessions ?? extras?.randomSessions,
         observer: metrics,
-        onEvent: onEvent201,
+        onEvent: onEvent2(protocol),
         onFrame: frames,
       });
     }
@@ -213,7 +215,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
         byProtocol[protocol].sessionsEnded = sessions[protocol].sessionsEnded;
       }
       for (const station of stations) {
-        const counts = byProtocol[station instanceof SimStation201 ? 'ocpp2.0.1' : 'ocpp1.6'];
+        const counts = byProtocol[station instanceof SimStation201 ? station.protocol : 'ocpp1.6'];
         counts.stations++;
         if (station.online) counts.online++;
         if (station.registration === 'Accepted') counts.booted++;

@@ -3,6 +3,9 @@ import type { ReadingContext, SampledValue } from './ocpp16-types.ts';
 /** The electrical state of one connector at one instant. */
 export interface ElectricalReading {
   energyWh: number;
+  /** The export register (V2G); 0 for an outlet that never gave energy back. */
+  exportWh?: number;
+  /** Negative while the EV gives energy back (V2G). */
   powerW: number;
   offeredW: number;
   voltageV: number;
@@ -14,7 +17,9 @@ export interface ElectricalReading {
 /** The measurands the simulated meter can report (MeterValuesSampledData and friends accept only these). */
 export const SUPPORTED_MEASURANDS: readonly string[] = [
   'Energy.Active.Import.Register',
+  'Energy.Active.Export.Register',
   'Power.Active.Import',
+  'Power.Active.Export',
   'Power.Offered',
   'Current.Import',
   'Current.Offered',
@@ -53,7 +58,7 @@ function perPhase(
 /** The sampled values for a comma-separated measurand list (a MeterValuesSampledData-style configuration value). */
 export function sampleValues(measurandList: string, reading: ElectricalReading, context: ReadingContext): SampledValue[] {
   const out: SampledValue[] = [];
-  const perPhaseCurrent = (watts: number): number => watts / (reading.voltageV * reading.phases);
+  const perPhaseCurrent = (watts: number): number => Math.max(0, watts) / (reading.voltageV * reading.phases);
   for (const raw of measurandList.split(',')) {
     const entry = raw.trim();
     if (entry === '') continue;
@@ -62,10 +67,16 @@ export function sampleValues(measurandList: string, reading: ElectricalReading, 
       case 'Energy.Active.Import.Register':
         out.push({ value: Math.round(reading.energyWh).toString(), context, measurand, location: 'Outlet', unit: 'Wh' });
         break;
+      case 'Energy.Active.Export.Register':
+        out.push({ value: Math.round(reading.exportWh ?? 0).toString(), context, measurand, location: 'Outlet', unit: 'Wh' });
+        break;
+      case 'Power.Active.Export':
+        out.push({ value: Math.max(0, -reading.powerW).toFixed(1), context, measurand, location: 'Outlet', unit: 'W' });
+        break;
       case 'Power.Active.Import':
       case 'Power.Offered':
         out.push({
-          value: (measurand === 'Power.Offered' ? reading.offeredW : reading.powerW).toFixed(1),
+          value: (measurand === 'Power.Offered' ? reading.offeredW : Math.max(0, reading.powerW)).toFixed(1),
           context,
           measurand,
           location: 'Outlet',

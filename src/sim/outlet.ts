@@ -9,6 +9,8 @@ export interface Outlet {
   scheduledOperative: boolean | undefined;
   /** The energy meter register (Wh), across sessions. */
   energyWh: number;
+  /** The export register (Wh): what EVs gave back through the outlet (V2G). */
+  exportWh?: number;
 }
 
 /**

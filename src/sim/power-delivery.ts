@@ -58,13 +58,23 @@ export class PowerDelivery {
    * for the limits in force now; nothing is offered unless `energised` (the protocol decides when energy may flow).
    */
   update(outlet: Outlet, session: AnyChargingSession, nowMs: number, energised: boolean): void {
-    outlet.energyWh += session.advance(nowMs, this.speed);
-    session.offer(energised ? this.offeredW(outlet.id, session.startedAtMs, nowMs) : 0);
+    const wh = session.advance(nowMs, this.speed);
+    if (wh >= 0) outlet.energyWh += wh;
+    else outlet.exportWh = (outlet.exportWh ?? 0) - wh;
+    if (!energised) {
+      session.offer(0);
+      return;
+    }
+    const limits = this.limits.limitsAt(outlet.id, nowMs, session.startedAtMs, this.supply);
+    session.offer(this.offeredFor(limits), Math.min(limits.dischargeW ?? 0, this.outletMaxW));
   }
 
   /** min(outlet maximum, Tx/TxDefault limit, the station maximum shared equally by the charging sessions). */
   offeredW(outletId: number, txStartMs: number, nowMs: number): number {
-    const limits = this.limits.limitsAt(outletId, nowMs, txStartMs, this.supply);
+    return this.offeredFor(this.limits.limitsAt(outletId, nowMs, txStartMs, this.supply));
+  }
+
+  private offeredFor(limits: ActiveLimits): number {
     let watts = this.outletMaxW;
     if (limits.txW !== undefined) watts = Math.min(watts, limits.txW);
     if (limits.stationMaxW !== undefined) watts = Math.min(watts, limits.stationMaxW / Math.max(1, this.chargingSessions()));
@@ -75,6 +85,7 @@ export class PowerDelivery {
   reading(outlet: Outlet, session: AnyChargingSession | undefined, evPresent: boolean): ElectricalReading {
     const reading: ElectricalReading = {
       energyWh: outlet.energyWh,
+      exportWh: outlet.exportWh ?? 0,
       powerW: session?.powerW ?? 0,
       offeredW: session?.offeredW ?? 0,
       voltageV: VOLTAGE_V + (this.random() - 0.5) * 4,

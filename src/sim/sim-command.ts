@@ -3,14 +3,15 @@ import { mixProblem, runFleet, SIM_PROTOCOLS, type FleetStats, type SimProtocol 
 
 const USAGE = `Usage: joule sim [options]
 
-Runs simulated OCPP 1.6 charge points and/or OCPP 2.0.1 charging stations against a central system.
+Runs simulated OCPP 1.6 charge points and/or OCPP 2.0.1 / 2.1 charging stations against a central system.
 
 Options:
   --url URL              CSMS endpoint, the station id is appended (default ws://localhost:8180/ocpp)
   --stations N           number of stations (default 1)
   --prefix TEXT          station id prefix (default SIM-)
-  --protocol P           ocpp1.6 or ocpp2.0.1 for every station (default ocpp1.6)
-  --mix 1.6=70,2.0.1=30  percent of the stations per version (adds up to 100; ids stay sequential)
+  --protocol P           ocpp1.6, ocpp2.0.1 or ocpp2.1 for every station (default ocpp1.6); 2.1 stations
+                         simulate V2G EVs (bidirectional, they tell their needs and follow discharge setpoints)
+  --mix 1.6=60,2.0.1=30,2.1=10  percent of the stations per version (adds up to 100; ids stay sequential)
   --connectors N         connectors per station; EVSEs (one connector each) for 2.0.1 (default 2)
   --rate N               stations connected per second (default 50; 0 = all at once)
   --sessions             run random charging sessions
@@ -62,7 +63,7 @@ function number(name: string, raw: string | undefined, fallback: number, { integ
   return value;
 }
 
-/** `1.6`, `ocpp1.6` -> `ocpp1.6`; `2.0.1`, `ocpp2.0.1` -> `ocpp2.0.1`. */
+/** `1.6`, `ocpp1.6` -> `ocpp1.6`; `2.0.1`, `ocpp2.0.1` -> `ocpp2.0.1`; `2.1` -> `ocpp2.1`. */
 function protocolName(raw: string): SimProtocol | undefined {
   const name = raw.trim().toLowerCase();
   const full = name.startsWith('ocpp') ? name : `ocpp${name}`;

@@ -634,10 +634,22 @@ export interface SessionNeedRecord {
   evMaxPowerW: number | null;
   evMaxCurrentA: number | null;
   evMinCurrentA: number | null;
+  /**
+   * V2G consent (2.1 NotifyEVChargingNeeds with a bidirectional energy transfer): the EV's maximum discharge power, W;
+   * null: the EV may not discharge.
+   */
+  evMaxDischargePowerW: number | null;
+  /** Energy the EV may give back below its level when it told its needs (down to its minimum state of charge), Wh. */
+  evDischargeableWh: number | null;
+  /** The outlet's Energy.Active.Export.Register when first seen with this need, and the latest (Wh); null: none. */
+  exportStartWh: number | null;
+  lastExportWh: number | null;
   updatedAt: string;
 }
 
-export type SessionNeedInput = Omit<SessionNeedRecord, 'updatedAt'>;
+/** Replacing a need keeps the export register readings (they belong to the transaction, not to the need). */
+export type SessionNeedInput = Omit<SessionNeedRecord, 'updatedAt' | 'evMaxDischargePowerW' | 'evDischargeableWh' | 'exportStartWh' | 'lastExportWh'>
+  & Partial<Pick<SessionNeedRecord, 'evMaxDischargePowerW' | 'evDischargeableWh'>>;
 
 /** A charging profile Joule sent to a station, and what the station answered. */
 export interface InstalledChargingProfileRecord {
@@ -710,6 +722,11 @@ export interface SessionNeedRepository {
   forTransactions(transactionIds: readonly string[]): Promise<SessionNeedRecord[]>;
   /** Creates or replaces the need of a transaction. */
   put(need: SessionNeedInput): Promise<SessionNeedRecord>;
+  /**
+   * Records the outlet's export register (Energy.Active.Export.Register, Wh) for the transaction's need: the first
+   * reading becomes the start, every reading the latest. False when the transaction has no stored need.
+   */
+  recordExport(transactionId: string, registerWh: number): Promise<boolean>;
   delete(transactionId: string): Promise<boolean>;
 }
 

@@ -140,6 +140,10 @@ export function smartChargingMappers(c: ColumnReader) {
         evMaxPowerW: c.nullableNumber(row, 'ev_max_power_w'),
         evMaxCurrentA: c.nullableNumber(row, 'ev_max_current_a'),
         evMinCurrentA: c.nullableNumber(row, 'ev_min_current_a'),
+        evMaxDischargePowerW: c.nullableNumber(row, 'ev_max_discharge_power_w'),
+        evDischargeableWh: c.nullableNumber(row, 'ev_dischargeable_wh'),
+        exportStartWh: c.nullableNumber(row, 'export_start_wh'),
+        lastExportWh: c.nullableNumber(row, 'last_export_wh'),
         updatedAt: c.text(row, 'updated_at'),
       };
     },

@@ -1187,10 +1187,11 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
 
     describe('smart charging: session needs, installed profiles, planner leases', () => {
       const need = { transactionId: '7', energyWh: 20_000, departure: at(50), source: 'api' as const, evMaxPowerW: null, evMaxCurrentA: null, evMinCurrentA: null };
+      const noV2g = { evMaxDischargePowerW: null, evDischargeableWh: null, exportStartWh: null, lastExportWh: null };
 
       it('session needs: one per transaction, replaced by the latest, read in bulk', async () => {
         const created = await store.sessionNeeds.put(need);
-        assert.deepEqual({ ...created, updatedAt: '' }, { ...need, updatedAt: '' });
+        assert.deepEqual({ ...created, updatedAt: '' }, { ...need, ...noV2g, updatedAt: '' });
         assert.ok(isIsoTime(created.updatedAt));
         const replaced = await store.sessionNeeds.put({ ...need, energyWh: 15_500.5, source: 'station', evMaxPowerW: 11_000, evMaxCurrentA: 16, evMinCurrentA: 6 });
         assert.deepEqual(await store.sessionNeeds.get('7'), replaced);
@@ -1203,6 +1204,19 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.sessionNeeds.delete('7'), true);
         assert.equal(await store.sessionNeeds.delete('7'), false);
         assert.equal(await store.sessionNeeds.get('7'), undefined);
+      });
+
+      it('session needs (V2G): discharge consent kept, export register start and latest, kept when the need is replaced', async () => {
+        assert.equal(await store.sessionNeeds.recordExport('7', 100), false, 'no need: nothing recorded');
+        const v2g = await store.sessionNeeds.put({ ...need, evMaxDischargePowerW: 7_400, evDischargeableWh: 12_500.5 });
+        assert.deepEqual([v2g.evMaxDischargePowerW, v2g.evDischargeableWh, v2g.exportStartWh, v2g.lastExportWh], [7_400, 12_500.5, null, null]);
+        assert.equal(await store.sessionNeeds.recordExport('7', 1_000), true);
+        assert.equal(await store.sessionNeeds.recordExport('7', 1_250.5), true);
+        const read = await store.sessionNeeds.get('7');
+        assert.deepEqual([read?.exportStartWh, read?.lastExportWh], [1_000, 1_250.5]);
+        const replaced = await store.sessionNeeds.put({ ...need, energyWh: 9_000 });
+        assert.deepEqual([replaced.evMaxDischargePowerW, replaced.evDischargeableWh, replaced.exportStartWh, replaced.lastExportWh], [null, null, 1_000, 1_250.5]);
+        await store.sessionNeeds.delete('7');
       });
 
       it('installed profiles: by station and profile id, replaced by id, removed one by one or with their transaction', async () => {

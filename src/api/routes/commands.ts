@@ -31,7 +31,9 @@ const SEND_DESCRIPTION = `Sends the OCPP request to the station and waits for it
 - \`404\` \`not_found\`: the station is not known.
 - \`409\` \`station_offline\`: the station is not connected; \`409\` \`refused\`: the command may not be sent now (e.g. a remote start to a Pending station, or too many commands queued).
 - \`504\` \`timeout\`: no answer in time.
-Every attempt is recorded in the command log (\`commandId\`).`;
+Every attempt is recorded in the command log (\`commandId\`).
+
+Profile on authorization: a \`RemoteStartTransaction\` (1.6, with \`connectorId\`) or \`RequestStartTransaction\` (2.x, with \`evseId\`) for an EVSE of a managed site that carries no \`chargingProfile\` is sent with the planner's TxProfile for the session (no transactionId), fitted to the station's rate unit; the answer's \`sent\` shows the message as sent. A profile the operator gives is sent as given.`;
 
 /** Operator commands to stations, and the command log (who sent what, when, and the result). */
 export function commandRoutes(app: FastifyInstance, domain: Domain): void {
@@ -88,7 +90,7 @@ export function commandRoutes(app: FastifyInstance, domain: Domain): void {
 function sendOutcome(reply: FastifyReply, commandId: string, outcome: StationCallOutcome): FastifyReply {
   switch (outcome.status) {
     case 'completed':
-      return reply.code(200).send({ status: 'completed', commandId, response: outcome.response });
+      return reply.code(200).send({ status: 'completed', commandId, response: outcome.response, ...(outcome.sent ? { sent: outcome.sent } : {}) });
     case 'error':
       return reply.code(200).send({ status: 'error', commandId, error: outcome.error });
     case 'invalid':

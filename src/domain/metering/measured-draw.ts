@@ -10,11 +10,14 @@ export interface MeasuredDraw {
   currentA?: number[];
   /** Total active power (W), when the reading had Power.Active.Import. */
   powerW?: number;
+  /** Energy.Active.Export.Register (Wh), when the reading had it: what the outlet gave back to the grid (V2G). */
+  exportWh?: number;
   /** The reading's timestamp. */
   at: string;
 }
 
 const UNIT_TO_W: Record<string, number> = { W: 1, kW: 1000 };
+const UNIT_TO_WH: Record<string, number> = { Wh: 1, kWh: 1000 };
 
 function atOutlet(location: string | null): boolean {
   return location === null || location === 'Outlet';
@@ -30,6 +33,7 @@ export function measuredDraw(values: readonly MeterValueInput[]): MeasuredDraw |
   let l3: number | undefined;
   let total: number | undefined;
   let power: number | undefined;
+  let exported: number | undefined;
   for (const mv of values) {
     const parsed = Date.parse(mv.timestamp);
     const ms = Number.isNaN(parsed) ? 0 : parsed;
@@ -39,6 +43,7 @@ export function measuredDraw(values: readonly MeterValueInput[]): MeasuredDraw |
     let r3: number | undefined;
     let rTotal: number | undefined;
     let rPower: number | undefined;
+    let rExport: number | undefined;
     for (const sv of mv.sampledValues) {
       if (!atOutlet(sv.location)) continue;
       if (sv.measurand === 'Current.Import' && (sv.unit === null || sv.unit === 'A')) {
@@ -55,12 +60,16 @@ export function measuredDraw(values: readonly MeterValueInput[]): MeasuredDraw |
         const factor = UNIT_TO_W[sv.unit ?? 'W'];
         const n = factor === undefined ? null : numericValue(sv.value);
         if (n !== null && factor !== undefined) rPower = n * factor;
+      } else if (sv.measurand === 'Energy.Active.Export.Register' && !sv.phase) {
+        const factor = UNIT_TO_WH[sv.unit ?? 'Wh'];
+        const n = factor === undefined ? null : numericValue(sv.value);
+        if (n !== null && factor !== undefined) rExport = n * factor;
       }
     }
-    if (r1 === undefined && r2 === undefined && r3 === undefined && rTotal === undefined && rPower === undefined) continue;
+    if (r1 === undefined && r2 === undefined && r3 === undefined && rTotal === undefined && rPower === undefined && rExport === undefined) continue;
     best = mv;
     bestMs = ms;
-    [l1, l2, l3, total, power] = [r1, r2, r3, rTotal, rPower];
+    [l1, l2, l3, total, power, exported] = [r1, r2, r3, rTotal, rPower, rExport];
   }
   if (best === undefined) return undefined;
   const draw: MeasuredDraw = { at: best.timestamp };
@@ -68,5 +77,6 @@ export function measuredDraw(values: readonly MeterValueInput[]): MeasuredDraw |
   if (phases.length > 0) draw.currentA = phases;
   else if (total !== undefined) draw.currentA = [total];
   if (power !== undefined) draw.powerW = power;
+  if (exported !== undefined) draw.exportWh = exported;
   return draw;
 }

@@ -38,6 +38,15 @@ export const RECURRENCY_KINDS: readonly RecurrencyKind[] = ['Daily', 'Weekly'];
 export type ChargingRateUnit = 'A' | 'W';
 export const CHARGING_RATE_UNITS: readonly ChargingRateUnit[] = ['A', 'W'];
 
+/**
+ * 2.1 operation mode of a period (absent: ChargingOnly). `CentralSetpoint`: the EV follows `setpoint`, which may be
+ * negative (discharge, V2G); `ExternalLimits` / `ExternalSetpoint`: an external system (EMS) decides within the limits;
+ * `Idle`: no energy transfer. Only an edge that declares discharge (`SmartChargingCapabilities.discharge`) may carry a
+ * period that lets energy flow back.
+ */
+export type OperationMode = 'Idle' | 'ChargingOnly' | 'CentralSetpoint' | 'ExternalSetpoint' | 'ExternalLimits' | 'CentralFrequency' | 'LocalFrequency' | 'LocalLoadBalancing';
+export const OPERATION_MODES: readonly OperationMode[] = ['Idle', 'ChargingOnly', 'CentralSetpoint', 'ExternalSetpoint', 'ExternalLimits', 'CentralFrequency', 'LocalFrequency', 'LocalLoadBalancing'];
+
 export interface ChargingSchedulePeriod {
   /** Seconds from the start of the schedule. */
   startPeriod: number;
@@ -47,10 +56,19 @@ export interface ChargingSchedulePeriod {
   numberPhases?: number;
   /** 1..3, only with numberPhases 1 (K01.FR.19/20). 2.x only. */
   phaseToUse?: number;
-  /** 2.1 only. */
+  /** 2.1 only: what the EV should follow, in the schedule's unit; negative = discharge (V2G). */
   setpoint?: number;
-  /** 2.1 only, <= 0. */
+  /** 2.1 only, <= 0: the most the EV may discharge (absent: it may not). */
   dischargeLimit?: number;
+  /** 2.1 only (absent: ChargingOnly). */
+  operationMode?: OperationMode;
+}
+
+/** True when the period lets energy flow back from the EV (a negative setpoint or limit, or a discharge limit below 0). */
+export function periodDischarges(period: ChargingSchedulePeriod): boolean {
+  return (period.setpoint !== undefined && period.setpoint < 0)
+    || (period.dischargeLimit !== undefined && period.dischargeLimit < 0)
+    || (period.limit !== undefined && period.limit < 0);
 }
 
 export interface ChargingSchedule {

@@ -26,7 +26,10 @@ export interface ProfileChange {
   reason: string;
 }
 
-/** The limit of a profile's first schedule at `ms`: undefined before its start, after its duration, or for another kind. */
+/**
+ * The limit of a profile's first schedule at `ms`: undefined before its start, after its duration, or for another kind.
+ * A discharging period (V2G) counts as its negative setpoint, so that a change of the discharge is a change too.
+ */
 export function limitAt(profile: ChargingProfile, ms: number): number | undefined {
   const schedule = profile.schedules[0];
   if (!schedule || schedule.startSchedule === undefined) return undefined;
@@ -36,7 +39,7 @@ export function limitAt(profile: ChargingProfile, ms: number): number | undefine
   let limit: number | undefined;
   for (const p of schedule.periods) {
     if (p.startPeriod > offsetS) break;
-    limit = p.limit;
+    limit = p.setpoint !== undefined && p.setpoint < 0 ? p.setpoint : p.limit;
   }
   return limit;
 }

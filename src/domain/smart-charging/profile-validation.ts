@@ -7,6 +7,7 @@ import {
   CHARGING_PROFILE_KINDS,
   CHARGING_PROFILE_PURPOSES,
   CHARGING_RATE_UNITS,
+  OPERATION_MODES,
   RECURRENCY_KINDS,
   type ChargingProfile,
   type ChargingProfileKind,
@@ -38,6 +39,11 @@ export interface SmartChargingCapabilities {
   purposes?: readonly ChargingProfilePurpose[];
   /** Kinds the station takes (Dynamic only with SupportsDynamicProfiles, K01.FR.121). */
   kinds?: readonly ChargingProfileKind[];
+  /**
+   * The edge can carry discharge (2.1: setpoint, dischargeLimit, operationMode; ISO 15118-20 bidirectional power
+   * transfer). Absent or false (1.6, 2.0.1): a period that discharges, or names an operation mode, is refused.
+   */
+  discharge?: boolean;
   /** 2.1 MaxExternalConstraintsId: the CSMS uses ids above it (K01.FR.80). */
   maxExternalConstraintsId?: number;
 }
@@ -243,6 +249,18 @@ function checkSchedule(v: Violations, schedule: ChargingSchedule, path: string, 
     if (period.setpoint !== undefined && !isFiniteNumber(period.setpoint)) v.add(`${at}/setpoint`, 'schema', 'setpoint must be a number');
     if (period.dischargeLimit !== undefined && (!isFiniteNumber(period.dischargeLimit) || period.dischargeLimit > 0)) {
       v.add(`${at}/dischargeLimit`, 'schema', 'dischargeLimit must be a number <= 0');
+    }
+    if (period.operationMode !== undefined && !OPERATION_MODES.includes(period.operationMode)) {
+      v.add(`${at}/operationMode`, 'schema', `operationMode must be one of ${OPERATION_MODES.join(', ')}`);
+    }
+    if (capabilities && capabilities.discharge !== true) {
+      // (A negative limit is refused above whatever the edge.)
+      if ((period.setpoint ?? 0) < 0 || (period.dischargeLimit ?? 0) < 0) v.add(at, 'Q (V2X) / ISO 15118-20 BPT', 'the station cannot discharge an EV in this protocol');
+      if (period.operationMode !== undefined && period.operationMode !== 'ChargingOnly') {
+        v.add(`${at}/operationMode`, 'Q (V2X)', `operation mode ${period.operationMode} needs a station that can discharge (OCPP 2.1)`);
+      }
+    } else if (period.setpoint !== undefined && period.setpoint < 0 && period.dischargeLimit !== undefined && period.setpoint < period.dischargeLimit) {
+      v.add(`${at}/setpoint`, 'Q (V2X)', 'a discharge setpoint must stay within dischargeLimit');
     }
     if (period.numberPhases !== undefined && (!isInteger(period.numberPhases) || period.numberPhases < 1 || period.numberPhases > 3)) {
       v.add(`${at}/numberPhases`, '§5.6 / K01.FR.49', 'numberPhases must be 1, 2 or 3');

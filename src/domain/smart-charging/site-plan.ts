@@ -23,7 +23,7 @@ import { applyLimitWindows, compileLimitWindows, type LimitWindow } from './plan
 import type { OptimisationResult, UnmetReason } from './planner/plan-result.ts';
 import { optimiseSchedules } from './planner/schedule-optimiser.ts';
 import type { SessionInput } from './planner/session.ts';
-import type { RateUnit } from './planner/site-model.ts';
+import type { RateUnit, SiteNode } from './planner/site-model.ts';
 import type { PriceInput } from './planner/tariff.ts';
 import { buildSiteModel, evseNodeId, groupIdOfNode, groupNodeId, type SiteRecords } from './site-model-builder.ts';
 import { capPeriods } from './station-fit.ts';
@@ -109,6 +109,8 @@ export interface EvsePlan {
   limitingGroupId?: string | null | undefined;
   /** What the EV was learned to draw at most (per phase, A): it is planned at that. */
   drawCapA?: number | undefined;
+  /** V2G: how many slots of its schedule the session is planned to discharge in. */
+  dischargeSlots?: number | undefined;
   electrical: EvseElectrical;
   /** The session's schedule to send (online sessions). */
   txProfile?: ChargingProfile | undefined;
@@ -181,14 +183,40 @@ function drawnCurrentA(draw: MeasuredDraw, voltageV: number, phases: number): nu
  * see both at their higher limits at once. Steps down stay on time: starting them early would cost energy the plan
  * counted on.
  */
-function periodsOf(limits: readonly number[], slotSeconds: number, numberPhases: number, guardS: number): ChargingSchedulePeriod[] {
+function periodsOf(limits: readonly number[], setpoints: readonly number[], slotSeconds: number, numberPhases: number, guardS: number): ChargingSchedulePeriod[] {
   const periods: ChargingSchedulePeriod[] = [];
   limits.forEach((limit, t) => {
     const previous = periods[periods.length - 1];
-    if (previous === undefined) periods.push({ startPeriod: 0, limit, numberPhases });
-    else if (previous.limit !== limit) periods.push({ startPeriod: t * slotSeconds + (limit > previous.limit! ? guardS : 0), limit, numberPhases });
+    const setpoint = setpoints[t] ?? 0;
+    if (previous !== undefined && previous.limit === limit && (previous.setpoint ?? 0) === setpoint) return;
+    // A step up (more charging, or less discharging) starts late, like a rise of the limit.
+    const up = previous !== undefined && (limit > previous.limit! || setpoint > (previous.setpoint ?? 0));
+    const period: ChargingSchedulePeriod = { startPeriod: previous === undefined ? 0 : t * slotSeconds + (up ? guardS : 0), limit, numberPhases };
+    if (setpoint < 0) {
+      // V2G: the EV follows the (negative) setpoint and may discharge no more than it; it charges nothing meanwhile.
+      period.operationMode = 'CentralSetpoint';
+      period.setpoint = setpoint;
+      period.dischargeLimit = setpoint;
+    }
+    periods.push(period);
   });
   return periods;
+}
+
+/** Energy the session's EV received so far, net of what it gave back (V2G, the export register kept with its need). */
+function deliveredWh(tx: TransactionRecord, need: SessionNeedRecord | undefined): number {
+  const imported = tx.lastMeterWh !== null && tx.meterStartWh !== null ? Math.max(0, tx.lastMeterWh - tx.meterStartWh) : 0;
+  const exported = need && need.exportStartWh !== null && need.lastExportWh !== null ? Math.max(0, need.lastExportWh - need.exportStartWh) : 0;
+  return Math.max(0, imported - exported);
+}
+
+/** EVSEs whose session's EV consented to discharge (their station told so in its version's terms) may discharge. */
+function markBidirectional(node: SiteNode, ids: ReadonlySet<string>): void {
+  if (node.kind === 'evse') {
+    if (ids.has(node.id)) node.bidirectional = true;
+    return;
+  }
+  for (const child of node.children) markBidirectional(child, ids);
 }
 
 /** The guard of `periodsOf`: whole seconds, less than half a slot (0 for slots under 3 s). */
@@ -214,6 +242,7 @@ export function planSite(state: PlanningState, options: PlanOptions = DEFAULT_PL
   const inputs: SessionInput[] = [];
   const drawCaps = new Map<string, number>();
   const defaultNeeds = new Set<string>();
+  const bidirectional = new Set<string>();
   byArrival.forEach(({ tx, need }, order) => {
     const nodeId = evseNodeId(tx.stationId, tx.evseId);
     const evse = compiled.evseById.get(nodeId);
@@ -232,8 +261,14 @@ export function planSite(state: PlanningState, options: PlanOptions = DEFAULT_PL
       : undefined);
     if (!need && own) defaultNeeds.add(tx.id);
     if (own) {
-      const delivered = tx.lastMeterWh !== null && tx.meterStartWh !== null ? Math.max(0, tx.lastMeterWh - tx.meterStartWh) : 0;
+      const delivered = deliveredWh(tx, need);
       input.energyNeed = { energyKWh: Math.max(0, own.energyWh - delivered) / 1000, departure: own.departure };
+      if (need && need.evMaxDischargePowerW !== null) {
+        // V2G consent from the EV itself. Its room above its minimum state of charge was told with its needs (at the
+        // start of the session, as ISO 15118 does): what it was given since then adds to it.
+        input.discharge = { maxDischargePowerW: need.evMaxDischargePowerW, dischargeableKWh: Math.max(0, (need.evDischargeableWh ?? 0) + delivered) / 1000 };
+        bidirectional.add(nodeId);
+      }
       if (own.evMaxPowerW !== null) input.evMaxPowerW = own.evMaxPowerW;
       if (own.evMaxCurrentA !== null) input.evMaxCurrentA = own.evMaxCurrentA;
       if (own.evMinCurrentA !== null) input.evMinCurrentA = own.evMinCurrentA;
@@ -255,6 +290,7 @@ export function planSite(state: PlanningState, options: PlanOptions = DEFAULT_PL
     inputs.push(input);
   });
 
+  markBidirectional(built.model.root, bidirectional);
   const schedule = optimiseSchedules({
     site: built.model,
     sessions: inputs,
@@ -343,11 +379,14 @@ export function planSite(state: PlanningState, options: PlanOptions = DEFAULT_PL
     if (limit.state !== 'offline' && currents) {
       plan.defaultCurrentA = Math.min(...currents);
       const perSlot = currents.map((a, t) => (t === 0 ? limit.limit : limitFromCurrent(a, node.rateUnit, e.voltageV, limit.numberPhases)));
+      // Discharging slots (V2G, planned only for EVs that consented on a station that can): limit 0 and a setpoint.
+      const setpoints = (planned.get(session.tx.id)?.currentA ?? []).map((a) => (a < 0 ? limitFromCurrent(a, node.rateUnit, e.voltageV, limit.numberPhases) : 0));
+      if (setpoints.some((v) => v < 0)) plan.dischargeSlots = setpoints.filter((v) => v < 0).length;
       const scheduleOut = capPeriods({
         startSchedule: iso(gridStartMs),
         duration: count * site.slotSeconds,
         chargingRateUnit: node.rateUnit,
-        periods: periodsOf(perSlot, site.slotSeconds, limit.numberPhases, stepGuardSeconds(site.slotSeconds, options.stepGuardSeconds)),
+        periods: periodsOf(perSlot, setpoints, site.slotSeconds, limit.numberPhases, stepGuardSeconds(site.slotSeconds, options.stepGuardSeconds)),
       }, options.maxPeriods);
       plan.txProfile = {
         id: TX_PROFILE_ID_BASE + node.evseId,

@@ -59,6 +59,9 @@ export interface NeedDraft {
   evMaxPowerW?: number | null;
   evMaxCurrentA?: number | null;
   evMinCurrentA?: number | null;
+  /** V2G consent: set only from the EV's own NotifyEVChargingNeeds (OCPP 2.1), never through the API. */
+  evMaxDischargePowerW?: number | null;
+  evDischargeableWh?: number | null;
 }
 
 export const DEFAULT_SITE = { nominalVoltageV: 230, slotSeconds: 900, horizonHours: 24 } as const;
@@ -401,6 +404,8 @@ export class SiteSettings {
       evMaxPowerW: nullable(draft.evMaxPowerW, 'evMaxPowerW', { positive: true }),
       evMaxCurrentA: nullable(draft.evMaxCurrentA, 'evMaxCurrentA', { positive: true }),
       evMinCurrentA: nullable(draft.evMinCurrentA, 'evMinCurrentA', { min: 0 }),
+      evMaxDischargePowerW: source === 'station' ? nullable(draft.evMaxDischargePowerW, 'evMaxDischargePowerW', { positive: true }) : null,
+      evDischargeableWh: source === 'station' ? nullable(draft.evDischargeableWh, 'evDischargeableWh', { min: 0 }) : null,
     });
     const member = await this.store.sites.memberOf(tx.stationId, tx.evseId);
     if (member) this.changed(member.siteId, 'need', tx.stationId);
@@ -424,6 +429,10 @@ export class SiteSettings {
         evMaxPowerW: null,
         evMaxCurrentA: null,
         evMinCurrentA: null,
+        evMaxDischargePowerW: null,
+        evDischargeableWh: null,
+        exportStartWh: null,
+        lastExportWh: null,
         updatedAt: site.updatedAt,
       };
     }

@@ -30,6 +30,8 @@ import { learnEvLimit } from './ev-limit-learning.ts';
 import { evseNodeId } from './site-model-builder.ts';
 import { DEFAULT_PLAN_OPTIONS, planSite, TX_DEFAULT_PROFILE_ID_BASE, TX_PROFILE_ID_BASE, txDefaultProfile, type ActiveSession, type EvsePlan, type OfferMemory, type PlanOptions, type PlanningState, type SitePlan } from './site-plan.ts';
 import { SiteSettings } from './site-settings.ts';
+import { fitProfileToStation } from './station-fit.ts';
+import { validateChargingProfile, type SmartChargingCapabilities } from './profile-validation.ts';
 
 export const SMART_CHARGING_ACTOR = 'smart-charging';
 
@@ -65,6 +67,14 @@ export const DEFAULT_SMART_CHARGING_CONFIG: SmartChargingConfig = {
 };
 
 /** What an EV says it needs (2.x NotifyEVChargingNeeds), version-neutral. */
+/** The TxProfile a remote start on a managed EVSE carries: the planner's allocation for a session starting now. */
+export interface InitialProfile {
+  /** Fitted to the station (rate unit, period count); purpose TxProfile, no transactionId. */
+  profile: ChargingProfile;
+  /** What fitting changed (empty: nothing). */
+  changes: string[];
+}
+
 export interface EvChargingNeeds {
   evseId: number;
   /** Energy the EV still requests, Wh. */
@@ -73,6 +83,8 @@ export interface EvChargingNeeds {
   evMaxPowerW?: number | undefined;
   evMaxCurrentA?: number | undefined;
   evMinCurrentA?: number | undefined;
+  /** The EV asked for bidirectional transfer (V2G): its discharge limit and what it may give back, Wh. */
+  discharge?: { maxDischargePowerW: number; dischargeableWh: number } | undefined;
 }
 
 interface SiteRuntime {
@@ -106,6 +118,8 @@ export class SmartChargingService {
   private readonly offers = new Map<string, OfferMemory>();
   /** What each session's EV was learned to draw at most (per phase, A), as of its last plan. */
   private readonly learned = new Map<string, number>();
+  /** The last export register recorded per transaction (V2G), so that an unchanged one costs no write. */
+  private readonly exports = new Map<string, number>();
   /**
    * EVSEs (node ids) whose station refused a profile: counted as drawing their maximum and sent nothing until the
    * station reconnects or boots, or the EVSE's settings change (so that one station cannot hold a site's raises back).
@@ -166,6 +180,33 @@ export class SmartChargingService {
   }
 
   /**
+   * The profile a remote start on this EVSE should carry (profile on authorization): the site is planned as if a
+   * session started on the EVSE now, and that session's TxProfile is returned without a transaction id, fitted to
+   * what the station takes (`capabilities`, from its version's edge) and checked by the remote-start rules.
+   * Undefined when the EVSE is in no site, already has a transaction, or the plan gives it no profile.
+   */
+  async initialProfile(stationId: string, evseId: number, capabilities: SmartChargingCapabilities): Promise<InitialProfile | undefined> {
+    const member = (await this.members()).get(stationId)?.get(evseId);
+    if (!member) return undefined;
+    const nowMs = this.config.now();
+    const state = await this.planningState(member.siteId, nowMs);
+    if (!state || state.sessions.some(({ tx }) => tx.stationId === stationId && tx.evseId === evseId)) return undefined;
+    const at = new Date(nowMs).toISOString();
+    const pending: TransactionRecord = {
+      id: `remote-start:${stationId}:${evseId}`, stationTxId: '', stationId, evseId, connectorId: 1, idToken: null, startedAt: at,
+      stoppedAt: null, meterStartWh: null, meterStopWh: null, lastMeterWh: null, energyWh: null, stopReason: null, stopIdToken: null,
+      reservationId: null, chargingState: null, lastSeqNo: null, remoteStartId: null, flags: [], createdAt: at, updatedAt: at,
+    };
+    const plan = planSite({ ...state, sessions: [...state.sessions, { tx: pending }] }, this.config.plan);
+    const evse = plan.evses.find((e) => e.stationId === stationId && e.evseId === evseId);
+    if (!evse?.txProfile) return undefined;
+    const { transactionId: _none, ...profile } = evse.txProfile;
+    const fitted = fitProfileToStation(profile, capabilities, evse.electrical);
+    if (validateChargingProfile({ evseId, profile: fitted.profile, capabilities, context: 'remoteStart' }).length > 0) return undefined;
+    return fitted;
+  }
+
+  /**
    * An EV told its needs (2.x NotifyEVChargingNeeds). On a managed EVSE with a transaction they become the session's
    * need (energy counted from the transaction's start) and the site is re-planned: true. Otherwise false.
    */
@@ -188,6 +229,8 @@ export class SmartChargingService {
       evMaxPowerW: needs.evMaxPowerW ?? null,
       evMaxCurrentA: needs.evMaxCurrentA ?? null,
       evMinCurrentA: needs.evMinCurrentA ?? null,
+      evMaxDischargePowerW: needs.discharge?.maxDischargePowerW ?? null,
+      evDischargeableWh: needs.discharge?.dischargeableWh ?? null,
     }, 'station');
     return true;
   }
@@ -223,6 +266,8 @@ export class SmartChargingService {
     const { stationId, data } = event;
     switch (event.type) {
       case 'smart-charging.changed': {
+        // A need stored just now records the next export reading even if it is unchanged (its starting point).
+        if (data.what === 'need') this.exports.clear();
         if (data.what === 'site' || data.what === 'member') {
           this.membership = undefined;
           this.knownMembership = undefined;
@@ -247,6 +292,7 @@ export class SmartChargingService {
         if (typeof data.transactionId === 'string') {
           this.offers.delete(data.transactionId);
           this.learned.delete(data.transactionId);
+          this.exports.delete(data.transactionId);
           await this.store.chargingProfiles.removeForTransaction(stationId, data.transactionId).catch(() => 0);
         }
         this.draws.delete(evseNodeId(stationId, data.evseId));
@@ -273,6 +319,11 @@ export class SmartChargingService {
         const member = (await this.members()).get(stationId)?.get(data.evseId);
         if (!member) return;
         this.draws.set(evseNodeId(stationId, data.evseId), draw);
+        if (draw.exportWh !== undefined && this.exports.get(data.transactionId) !== draw.exportWh) {
+          // What a V2G session gave back counts against what it was delivered (written only when it changes).
+          this.exports.set(data.transactionId, draw.exportWh);
+          await this.store.sessionNeeds.recordExport(data.transactionId, draw.exportWh);
+        }
         if (this.learningChanges(member, data.transactionId, draw)) this.schedule(member.siteId);
         return;
       }

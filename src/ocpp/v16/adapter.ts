@@ -2,7 +2,7 @@ import type { Domain } from '../../domain/domain.ts';
 import type { IdTokenInfo } from '../../domain/authorization/authorization-service.ts';
 import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
 import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
-import { textField, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
+import { textField, type CompletedCommand, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import { isCertificateRequest } from '../../domain/security/certificate-requests.ts';
@@ -15,7 +15,7 @@ import type {
   StopTransactionReq16,
 } from './messages.ts';
 import { toMeterValueInputs } from './meter-values.ts';
-import { translateRequest16, translateResponse16 } from './smart-charging-requests.ts';
+import { completeRemoteStart16, translateRequest16, translateResponse16 } from './smart-charging-requests.ts';
 import { stationPasswordRequest16, stationPasswordResult16 } from './station-password-request.ts';
 import { evseOf16 } from './topology.ts';
 
@@ -81,6 +81,10 @@ export class Ocpp16Adapter implements VersionAdapter {
     if (request.kind === 'SetStationPassword') return Promise.resolve(stationPasswordRequest16(request));
     if (isCertificateRequest(request)) return Promise.resolve(translateCertificateRequest16(request));
     return translateRequest16(this.domain, session.stationId, request);
+  }
+
+  completeCommand(session: SessionState, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+    return completeRemoteStart16(this.domain, session.stationId, action, payload).catch(() => undefined);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {

@@ -14,6 +14,7 @@ import type {
   ProfileViolation,
   RecurrencyKind,
 } from '../../domain/smart-charging/charging-profile.ts';
+import { periodDischarges } from '../../domain/smart-charging/charging-profile.ts';
 import { converted, floorToTenth, isInteger, notConverted, roundToTenth, type ConversionResult } from '../../domain/smart-charging/conversion-result.ts';
 import type { StackLevelReplacement } from '../../domain/smart-charging/installed-profiles.ts';
 
@@ -98,9 +99,14 @@ function periodTo16(
     // Leaving it out would let the station pick the phase itself: not what was asked, so refuse.
     violations.push({ path: `${path}/phaseToUse`, message: 'OCPP 1.6 cannot select the phase to use', rule: '1.6 §7.14' });
   }
-  // A setpoint or discharge limit only narrows what the limit already allows; 1.6 cannot carry them.
+  // 1.6 cannot discharge: a period that would is refused, never sent as a plain limit.
+  if (periodDischarges(period) || (period.operationMode !== undefined && period.operationMode !== 'ChargingOnly')) {
+    violations.push({ path, message: 'OCPP 1.6 cannot discharge an EV (setpoint, dischargeLimit, operationMode are 2.1)', rule: '1.6 §7.14' });
+  }
+  // A charging setpoint only narrows what the limit already allows; 1.6 cannot carry it.
   if (period.setpoint !== undefined) dropped.push(`${path}/setpoint`);
   if (period.dischargeLimit !== undefined) dropped.push(`${path}/dischargeLimit`);
+  if (period.operationMode !== undefined) dropped.push(`${path}/operationMode`);
   if (typeof period.limit !== 'number' || !Number.isFinite(period.limit)) return undefined;
   const out: Ocpp16ChargingSchedulePeriod = { startPeriod: period.startPeriod, limit: floorToTenth(period.limit) };
   if (period.numberPhases !== undefined) out.numberPhases = period.numberPhases;

@@ -8,9 +8,9 @@ import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/sm
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
 import type { NeutralStationResult, SmartChargingStationRequest } from '../../domain/smart-charging/station-requests.ts';
-import type { TranslatedRequest } from '../adapter.ts';
+import type { CompletedCommand, TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
-import { OCPP16_KINDS, OCPP16_PURPOSES, OCPP16_STACK_LEVEL_REPLACEMENT, rateUnitsFromOcpp16Config, toOcpp16SetChargingProfileRequest } from './charging-profiles.ts';
+import { OCPP16_KINDS, OCPP16_PURPOSES, OCPP16_STACK_LEVEL_REPLACEMENT, rateUnitsFromOcpp16Config, toOcpp16CsChargingProfiles, toOcpp16SetChargingProfileRequest } from './charging-profiles.ts';
 
 function positiveInteger(value: string | null | undefined): number | undefined {
   const n = value === null || value === undefined ? NaN : Number(value);
@@ -104,4 +104,20 @@ export function translateResponse16(request: SmartChargingStationRequest, transl
     }
   }
   return result;
+}
+
+/**
+ * Profile on authorization (1.6 §5.11): a RemoteStartTransaction for a connector of a managed site that carries no
+ * `chargingProfile` gets the planner's TxProfile for a session starting now (purpose TxProfile, no transactionId).
+ * Without a connectorId the charge point chooses the connector, so nothing is added.
+ */
+export async function completeRemoteStart16(domain: Domain, stationId: string, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+  if (action !== 'RemoteStartTransaction' || payload.chargingProfile !== undefined) return undefined;
+  const connectorId = payload.connectorId;
+  if (typeof connectorId !== 'number' || !Number.isInteger(connectorId) || connectorId < 1) return undefined;
+  const initial = await domain.smartCharging.initialProfile(stationId, connectorId, await capabilities16(domain, stationId));
+  if (!initial) return undefined;
+  const wire = toOcpp16CsChargingProfiles(initial.profile);
+  if (!wire.ok) return undefined;
+  return { payload: { ...payload, chargingProfile: wire.value as unknown as Payload }, changes: ['chargingProfile: the planner\'s TxProfile for the session', ...initial.changes] };
 }

@@ -3,7 +3,7 @@ import type { IdTokenInfo } from '../../domain/authorization/authorization-servi
 import type { TransactionPhase } from '../../domain/transactions/transaction-service.ts';
 import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
 import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
-import { textField, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
+import { textField, type CompletedCommand, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
@@ -18,7 +18,7 @@ import type {
 } from './messages.ts';
 import { toMeterValueInputs201 } from './meter-values.ts';
 import { evChargingNeeds } from './ev-charging-needs.ts';
-import { translateRequest2, translateResponse2 } from './smart-charging-requests.ts';
+import { completeRequestStart2, translateRequest2, translateResponse2 } from './smart-charging-requests.ts';
 import { stationPasswordRequest2, stationPasswordResult2 } from './station-password-request.ts';
 
 export type Handler = (session: SessionState, payload: Payload) => Promise<Payload>;
@@ -145,6 +145,10 @@ export class Ocpp201Adapter implements VersionAdapter {
     if (request.kind === 'SetStationPassword') return Promise.resolve(stationPasswordRequest2(request));
     if (isCertificateRequest(request)) return Promise.resolve(translateCertificateRequest2(this.version, request));
     return translateRequest2(this.domain, session.stationId, this.version, request);
+  }
+
+  completeCommand(session: SessionState, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+    return completeRequestStart2(this.domain, session.stationId, this.version, action, payload).catch(() => undefined);
   }
 
   translateResponse(request: NeutralStationRequest, translated: TranslatedRequest, response: Payload): NeutralStationResult {

@@ -4,6 +4,7 @@
  * and the Dynamic kind, so one set of functions serves both, named after the version they produce or read.
  */
 import type {
+  OperationMode,
   ChargingProfile,
   ChargingProfileKind,
   ChargingProfilePurpose,
@@ -14,6 +15,7 @@ import type {
   ProfileViolation,
   RecurrencyKind,
 } from '../../domain/smart-charging/charging-profile.ts';
+import { periodDischarges } from '../../domain/smart-charging/charging-profile.ts';
 import { converted, isInteger, notConverted, type ConversionResult } from '../../domain/smart-charging/conversion-result.ts';
 import type { StackLevelReplacement } from '../../domain/smart-charging/installed-profiles.ts';
 
@@ -27,6 +29,8 @@ export interface Ocpp2ChargingSchedulePeriod {
   setpoint?: number;
   /** 2.1 */
   dischargeLimit?: number;
+  /** 2.1 */
+  operationMode?: OperationMode;
   [field: string]: unknown;
 }
 
@@ -115,6 +119,7 @@ function periodTo2(
     out[field] = value;
   }
   if (rules.v2x) {
+    if (period.operationMode !== undefined) out.operationMode = period.operationMode;
     if (period.setpoint !== undefined) out.setpoint = period.setpoint;
     if (period.dischargeLimit !== undefined) {
       if (period.dischargeLimit > 0) {
@@ -123,9 +128,14 @@ function periodTo2(
       out.dischargeLimit = period.dischargeLimit;
     }
   } else {
-    // A setpoint or discharge limit only narrows what the limit already allows; 2.0.1 cannot carry them.
+    // 2.0.1 cannot discharge: a period that would is refused, never sent as a plain limit.
+    if (periodDischarges(period) || (period.operationMode !== undefined && period.operationMode !== 'ChargingOnly')) {
+      violations.push({ path, message: 'OCPP 2.0.1 cannot discharge an EV (setpoint, dischargeLimit, operationMode are 2.1)', rule: 'schema' });
+    }
+    // A charging setpoint only narrows what the limit already allows; 2.0.1 cannot carry it.
     if (period.setpoint !== undefined) dropped.push(`${path}/setpoint`);
     if (period.dischargeLimit !== undefined) dropped.push(`${path}/dischargeLimit`);
+    if (period.operationMode !== undefined) dropped.push(`${path}/operationMode`);
   }
   return out;
 }
@@ -193,7 +203,7 @@ const PROFILE_FIELDS = new Set([
   'transactionId', 'chargingSchedule',
 ]);
 const SCHEDULE_FIELDS = new Set(['id', 'startSchedule', 'duration', 'chargingRateUnit', 'chargingSchedulePeriod', 'minChargingRate']);
-const PERIOD_FIELDS = new Set(['startPeriod', 'limit', 'numberPhases', 'phaseToUse', 'setpoint', 'dischargeLimit']);
+const PERIOD_FIELDS = new Set(['startPeriod', 'limit', 'numberPhases', 'phaseToUse', 'setpoint', 'dischargeLimit', 'operationMode']);
 
 /** Paths of the wire fields Joule's model does not keep (2.1 price schedules, offline validity, V2X curves, ...). */
 function unmodelled(fields: object, known: Set<string>, path: string, into: string[]): void {
@@ -216,6 +226,7 @@ function fromOcpp2(wire: Ocpp2ChargingProfile): ConversionResult<ChargingProfile
         if (p.phaseToUse !== undefined) period.phaseToUse = p.phaseToUse;
         if (p.setpoint !== undefined) period.setpoint = p.setpoint;
         if (p.dischargeLimit !== undefined) period.dischargeLimit = p.dischargeLimit;
+        if (p.operationMode !== undefined) period.operationMode = p.operationMode;
         return period;
       }),
     };

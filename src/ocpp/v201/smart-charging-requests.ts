@@ -9,12 +9,12 @@ import type { CompositeSchedule, CompositeSchedulePeriod } from '../../domain/sm
 import { validateChargingProfile, type SmartChargingCapabilities } from '../../domain/smart-charging/profile-validation.ts';
 import { fitProfileToStation } from '../../domain/smart-charging/station-fit.ts';
 import type { NeutralStationResult, SmartChargingStationRequest } from '../../domain/smart-charging/station-requests.ts';
-import type { TranslatedRequest } from '../adapter.ts';
+import type { CompletedCommand, TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 import type { OcppVersion } from '../versions.ts';
 import {
   OCPP2_STACK_LEVEL_REPLACEMENT, OCPP201_KINDS, OCPP201_PURPOSES, OCPP21_KINDS, OCPP21_PURPOSES, rateUnitsFromOcpp2Variable,
-  toOcpp201SetChargingProfileRequest, toOcpp21SetChargingProfileRequest,
+  toOcpp201ChargingProfile, toOcpp201SetChargingProfileRequest, toOcpp21ChargingProfile, toOcpp21SetChargingProfileRequest,
 } from './charging-profiles.ts';
 
 function wholeNumber(value: string | null | undefined): number | undefined {
@@ -25,7 +25,9 @@ function wholeNumber(value: string | null | undefined): number | undefined {
 /** What the station advertises, from the stored device model (SmartChargingCtrlr, Actual values). */
 export async function capabilities2(domain: Domain, stationId: string, version: OcppVersion): Promise<SmartChargingCapabilities> {
   const is21 = version === 'ocpp2.1';
-  const caps: SmartChargingCapabilities = { purposes: is21 ? OCPP21_PURPOSES : OCPP201_PURPOSES, kinds: is21 ? OCPP21_KINDS : OCPP201_KINDS };
+  // 2.1 carries setpoints, discharge limits and operation modes (V2X); whether an EV may discharge is its own
+  // NotifyEVChargingNeeds (ev-charging-needs.ts), which is what lets the planner plan it.
+  const caps: SmartChargingCapabilities = { purposes: is21 ? OCPP21_PURPOSES : OCPP201_PURPOSES, kinds: is21 ? OCPP21_KINDS : OCPP201_KINDS, discharge: is21 };
   const variables = await domain.deviceModel.list(stationId, { component: 'SmartChargingCtrlr' });
   for (const v of variables) {
     if (v.attributeType !== 'Actual' || v.evseId !== null) continue;
@@ -118,4 +120,20 @@ export function translateResponse2(request: SmartChargingStationRequest, transla
     result.schedule = composite;
   }
   return result;
+}
+
+/**
+ * Profile on authorization (F01/F02, K05): a RequestStartTransaction for an EVSE of a managed site that carries no
+ * `chargingProfile` gets the planner's TxProfile for a session starting now (purpose TxProfile, no transactionId).
+ * Without an evseId the station chooses the EVSE, so nothing is added.
+ */
+export async function completeRequestStart2(domain: Domain, stationId: string, version: OcppVersion, action: string, payload: Payload): Promise<CompletedCommand | undefined> {
+  if (action !== 'RequestStartTransaction' || payload.chargingProfile !== undefined) return undefined;
+  const evseId = payload.evseId;
+  if (typeof evseId !== 'number' || !Number.isInteger(evseId) || evseId < 1) return undefined;
+  const initial = await domain.smartCharging.initialProfile(stationId, evseId, await capabilities2(domain, stationId, version));
+  if (!initial) return undefined;
+  const wire = version === 'ocpp2.1' ? toOcpp21ChargingProfile(initial.profile) : toOcpp201ChargingProfile(initial.profile);
+  if (!wire.ok) return undefined;
+  return { payload: { ...payload, chargingProfile: wire.value as unknown as Payload }, changes: ['chargingProfile: the planner\'s TxProfile for the session', ...initial.changes] };
 }

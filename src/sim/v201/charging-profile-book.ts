@@ -163,7 +163,35 @@ export class ChargingProfileBook {
   }
 
   limitsAt(evseId: number, atMs: number, txStartMs: number, supply: Electrical): ActiveLimits {
-    return this.store.limitsAt(evseId, atMs, txStartMs, supply);
+    const limits = this.store.limitsAt(evseId, atMs, txStartMs, supply);
+    const dischargeW = evseId > 0 ? this.dischargeAt(evseId, atMs, txStartMs, supply) : 0;
+    return dischargeW > 0 ? { ...limits, dischargeW } : limits;
+  }
+
+  /**
+   * V2G (2.1): the power the EVSE's TxProfile asks the EV to give back now: a negative setpoint (within its
+   * dischargeLimit) of the highest stack level's period in force; 0 when it asks for none.
+   */
+  private dischargeAt(evseId: number, atMs: number, txStartMs: number, supply: Electrical): number {
+    let best: ChargingProfile201 | undefined;
+    for (const entry of this.installed.values()) {
+      const p = entry.profile;
+      if (entry.evseId === evseId && p.chargingProfilePurpose === 'TxProfile' && (best === undefined || p.stackLevel > best.stackLevel)) best = p;
+    }
+    const schedule = best?.chargingSchedule[0];
+    if (!best || !schedule) return 0;
+    const start = best.chargingProfileKind === 'Relative' || schedule.startSchedule === undefined ? txStartMs : Date.parse(schedule.startSchedule);
+    const offsetS = (atMs - start) / 1000;
+    if (offsetS < 0 || (schedule.duration !== undefined && offsetS >= schedule.duration)) return 0;
+    let period: (typeof schedule.chargingSchedulePeriod)[number] | undefined;
+    for (const p of schedule.chargingSchedulePeriod) {
+      if (p.startPeriod > offsetS) break;
+      period = p;
+    }
+    if (period?.setpoint === undefined || period.setpoint >= 0) return 0;
+    const asked = Math.max(period.setpoint, period.dischargeLimit ?? period.setpoint);
+    const phases = Math.min(period.numberPhases ?? supply.phases, supply.phases);
+    return schedule.chargingRateUnit === 'W' ? -asked : -asked * supply.voltageV * phases;
   }
 
   /** GetCompositeSchedule for an EVSE (0: the whole station), as `ChargingProfileStore.composite` computes it. */

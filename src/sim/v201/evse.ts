@@ -3,6 +3,14 @@ import type { EvBattery } from '../ev-model.ts';
 import type { Outlet } from '../outlet.ts';
 import type { ChargingProfile201, ChargingState, ConnectorStatus, IdToken, MeterValue201, StoppedReason } from './types.ts';
 
+/** The driver's needs, told by the EV (ISO 15118) through NotifyEVChargingNeeds once the transaction has started. */
+export interface ChargingNeeds201 {
+  /** Energy still wanted, Wh. */
+  energyWh: number;
+  /** ISO 8601 UTC. */
+  departure: string;
+}
+
 /**
  * A session on an EVSE, from the EV's arrival to its departure. The OCPP transaction inside it starts when the
  * TxStartPoint is reached (by default: cable plugged in or driver authorized, whichever comes first) and carries
@@ -16,6 +24,8 @@ export class Transaction201 extends ChargingSession<string, StoppedReason> {
   remoteStartId: number | undefined;
   /** The TxProfile of a RequestStartTransaction, installed once the transaction has an id. */
   pendingProfile: ChargingProfile201 | undefined;
+  /** What the EV tells the CSMS once the transaction has started (NotifyEVChargingNeeds). */
+  needs: ChargingNeeds201 | undefined;
   /** The seqNo of the next TransactionEvent (starts at 0 with Started). */
   seqNo = 0;
   evConnected = false;

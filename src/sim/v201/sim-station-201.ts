@@ -16,7 +16,7 @@ import { TimerSlot } from '../timers.ts';
 import { asIdTokenInfo, Authorizer } from './authorizer.ts';
 import { ChargingProfileBook } from './charging-profile-book.ts';
 import { DeviceModel, type LocatedVariable } from './device-model.ts';
-import { chargingStateOf, evseStatus, newEvse, Transaction201, type Evse201 } from './evse.ts';
+import { chargingStateOf, evseStatus, newEvse, Transaction201, type ChargingNeeds201, type Evse201 } from './evse.ts';
 import { CSMS_REQUEST_HANDLERS } from './handlers/index.ts';
 import { meterValue201 } from './meter-values.ts';
 import { MonitorReporter } from './monitor-reporter.ts';
@@ -48,6 +48,12 @@ import type {
 } from './types.ts';
 
 export interface SimStation201Options extends StationOptions {
+  /**
+   * `ocpp2.1` makes it a 2.1 station: its EVs that can discharge (EvSpec.maxDischargeKw) ask for a bidirectional
+   * transfer (AC_BPT) in NotifyEVChargingNeeds, follow discharge setpoints, and the meter reports the export register.
+   * Default `ocpp2.0.1`.
+   */
+  protocol?: 'ocpp2.0.1' | 'ocpp2.1';
   /** Number of EVSEs, one connector each; default 2. */
   evses?: number;
   /** Most power one EVSE delivers; default 22 kW (3 x 32 A at 230 V). */
@@ -81,6 +87,8 @@ export interface StartSession201Options {
   groupIdToken?: IdToken;
   /** A TxProfile to install once the transaction has started (from RequestStartTransaction). */
   chargingProfile?: ChargingProfile201;
+  /** The EV tells these needs (NotifyEVChargingNeeds) once the transaction has started. */
+  needs?: ChargingNeeds201;
 }
 
 export type SessionResult201 = { started: true; transactionId: string } | { started: false; reason: string };
@@ -93,6 +101,18 @@ export interface Transfers201 {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * A random session on a 2.1 station: the EV can give back what its charger takes (V2G) and tells its needs, half of
+ * what its battery lacks by a departure 1-4 hours (simulated) away.
+ */
+function v2xSession(ev: EvSpec, random: () => number): StartSession201Options {
+  const lackWh = (ev.batteryKWh * 1000 * (100 - ev.initialSocPercent)) / 100;
+  return {
+    ev: { ...ev, maxDischargeKw: ev.maxPowerKw, minSocPercent: Math.min(ev.initialSocPercent, 30) },
+    needs: { energyWh: Math.round(lackWh / 2), departure: new Date(Date.now() + (1 + 3 * random()) * 3_600_000).toISOString() },
+  };
 }
 
 /** Resolves when `promise` does or after `ms`, whichever is first (a bounded wait). */
@@ -160,7 +180,7 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
   private firmwareAwaitingBoot: number | undefined;
 
   constructor(options: SimStation201Options) {
-    super(options, 'ocpp2.0.1');
+    super(options, options.protocol ?? 'ocpp2.0.1');
     this.options = options;
     this.vendor = (options.vendor ?? 'Joule').slice(0, 50);
     this.model = (options.model ?? 'Sim201').slice(0, 20);
@@ -177,6 +197,8 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
     });
     const variables: Record<string, string> = {};
     if (options.meterValueSampleInterval !== undefined) variables['SampledDataCtrlr.TxUpdatedInterval'] = String(options.meterValueSampleInterval);
+    // A 2.1 (V2X) meter also reports what EVs gave back.
+    if (options.protocol === 'ocpp2.1') variables['SampledDataCtrlr.TxUpdatedMeasurands'] = 'Energy.Active.Import.Register,Energy.Active.Export.Register,Power.Active.Import,Power.Active.Export,Current.Import,Voltage,SoC';
     this.deviceModel = new DeviceModel(this, { ...variables, ...options.variables });
     this.deviceModel.onChange = (located, value) => this.variableChanged(located, value);
     this.txQueue = new TransactionEventQueue({
@@ -194,6 +216,11 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
   }
 
   // ---- State for the device model and the handlers ----
+
+  /** The OCPP version the station speaks. */
+  get protocol(): 'ocpp2.0.1' | 'ocpp2.1' {
+    return this.connection.version === 'ocpp2.1' ? 'ocpp2.1' : 'ocpp2.0.1';
+  }
 
   get evseCount(): number {
     return this.evses.length;
@@ -404,6 +431,7 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
     tx.remoteStartId = options.remoteStartId;
     tx.groupIdToken = options.groupIdToken;
     tx.pendingProfile = options.chargingProfile;
+    tx.needs = options.needs;
     if (evse.reservation) {
       tx.reservationId = evse.reservation.id;
       this.reservations.release(evse);
@@ -606,10 +634,10 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
     const handler = CSMS_REQUEST_HANDLERS.get(action);
     const validator = schemaValidator();
     if (!handler) {
-      const known = validator.knows('ocpp2.0.1', action);
+      const known = validator.knows(this.connection.version, action);
       throw new RpcError(known ? 'NotSupported' : 'NotImplemented', `${action} is ${known ? 'not supported by this station' : 'not implemented'}`);
     }
-    validator.assert('ocpp2.0.1', action, 'request', payload);
+    validator.assert(this.connection.version, action, 'request', payload);
     return replyWith(handler, this, payload);
   }
 
@@ -748,9 +776,31 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
     }
     this.updatePower(evse, now);
     const begin = meterValue201(this.deviceModel.get('SampledDataCtrlr.TxStartedMeasurands'), this.reading(evse), 'Transaction.Begin', now);
-    void this.transactionEvent(evse, tx, 'Started', trigger, { meterValues: begin ? [begin] : [] });
+    void this.transactionEvent(evse, tx, 'Started', trigger, { meterValues: begin ? [begin] : [] }).then(() => this.notifyChargingNeeds(evse, tx));
     this.emit({ type: 'session-started', stationId: this.id, evseId: evse.id, transactionId: tx.transactionId ?? '', idToken: tx.idToken.idToken });
     this.scheduleMeterValues(evse);
+  }
+
+  /**
+   * The EV's needs, once the CSMS knows the transaction: energy and departure; on a 2.1 station an EV that can
+   * discharge asks for a bidirectional transfer (AC_BPT) with its discharge power and the energy above its minimum.
+   */
+  private async notifyChargingNeeds(evse: Evse201, tx: Transaction201): Promise<void> {
+    const needs = tx.needs;
+    if (!needs || evse.transaction !== tx || tx.phase !== 'charging' || !this.mayReport()) return;
+    const ev = tx.ev;
+    const chargingNeeds: Payload = { departureTime: needs.departure };
+    if (this.connection.version === 'ocpp2.1' && ev.maxDischargeW > 0) {
+      chargingNeeds.requestedEnergyTransfer = 'AC_BPT';
+      chargingNeeds.v2xChargingParameters = {
+        maxChargePower: ev.maxPowerW, maxDischargePower: ev.maxDischargeW, evTargetEnergyRequest: needs.energyWh,
+        evMinV2XEnergyRequest: -Math.floor(ev.dischargeableWh),
+      };
+    } else {
+      chargingNeeds.requestedEnergyTransfer = 'AC_three_phase';
+      chargingNeeds.acChargingParameters = { energyAmount: Math.round(needs.energyWh), evMinCurrent: 6, evMaxCurrent: Math.floor(ev.maxPowerW / 690), evMaxVoltage: 400 };
+    }
+    await this.call('NotifyEVChargingNeeds', { evseId: evse.id, chargingNeeds }).catch(() => undefined);
   }
 
   /** Builds one TransactionEvent and queues it; resolves like `TransactionEventQueue.enqueue`. */
@@ -886,7 +936,7 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
       },
       statusOf: (id) => station.statusOf(id),
       setFault: (id, errorCode) => station.setFault(id, errorCode),
-      startSession: (id, idTag, options) => station.startSession(id, idTag, options),
+      startSession: (id, idTag, options) => station.startSession(id, idTag, station.protocol === 'ocpp2.1' ? v2xSession(options.ev, station.random) : options),
       connector: (id) => {
         const evse = station.evse(id);
         return evse ? { session: evse.transaction } : undefined;

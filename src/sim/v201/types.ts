@@ -141,7 +141,8 @@ export interface ChargingSchedule201 {
   startSchedule?: string;
   duration?: number;
   chargingRateUnit: 'A' | 'W';
-  chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number; phaseToUse?: number }[];
+  /** `setpoint`, `dischargeLimit` and `operationMode` are 2.1 (V2G: a negative setpoint asks the EV to discharge). */
+  chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number; phaseToUse?: number; setpoint?: number; dischargeLimit?: number; operationMode?: string }[];
   minChargingRate?: number;
   [field: string]: unknown;
 }

@@ -579,6 +579,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX security_events_by_station ON security_events (station_id, timestamp);
     `,
   },
+  {
+    version: 9,
+    name: 'V2G: discharge consent and exported energy of a session need',
+    sql: `
+      ALTER TABLE session_needs ADD COLUMN ev_max_discharge_power_w double precision;
+      ALTER TABLE session_needs ADD COLUMN ev_dischargeable_wh double precision;
+      ALTER TABLE session_needs ADD COLUMN export_start_wh double precision;
+      ALTER TABLE session_needs ADD COLUMN last_export_wh double precision;
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

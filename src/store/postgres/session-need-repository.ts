@@ -2,7 +2,8 @@ import type { SessionNeedInput, SessionNeedRecord, SessionNeedRepository } from 
 import { smartChargingRecords as records } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
 
-const COLUMNS = 'transaction_id, energy_wh, departure, source, ev_max_power_w, ev_max_current_a, ev_min_current_a, updated_at';
+const WRITTEN = 'transaction_id, energy_wh, departure, source, ev_max_power_w, ev_max_current_a, ev_min_current_a, ev_max_discharge_power_w, ev_dischargeable_wh, updated_at';
+const COLUMNS = `${WRITTEN}, export_start_wh, last_export_wh`;
 
 const SELECT = { name: 'joule_session_needs_select', text: `SELECT ${COLUMNS} FROM session_needs WHERE transaction_id = $1` };
 const SELECT_MANY = {
@@ -11,11 +12,16 @@ const SELECT_MANY = {
 };
 const UPSERT = {
   name: 'joule_session_needs_upsert',
-  text: `INSERT INTO session_needs (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  text: `INSERT INTO session_needs (${WRITTEN}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     ON CONFLICT (transaction_id) DO UPDATE SET energy_wh = excluded.energy_wh, departure = excluded.departure,
       source = excluded.source, ev_max_power_w = excluded.ev_max_power_w, ev_max_current_a = excluded.ev_max_current_a,
-      ev_min_current_a = excluded.ev_min_current_a, updated_at = excluded.updated_at
+      ev_min_current_a = excluded.ev_min_current_a, ev_max_discharge_power_w = excluded.ev_max_discharge_power_w,
+      ev_dischargeable_wh = excluded.ev_dischargeable_wh, updated_at = excluded.updated_at
     RETURNING ${COLUMNS}`,
+};
+const RECORD_EXPORT = {
+  name: 'joule_session_needs_record_export',
+  text: 'UPDATE session_needs SET export_start_wh = COALESCE(export_start_wh, $1), last_export_wh = $1 WHERE transaction_id = $2',
 };
 const DELETE = { name: 'joule_session_needs_delete', text: 'DELETE FROM session_needs WHERE transaction_id = $1' };
 
@@ -39,9 +45,14 @@ export class PostgresSessionNeedRepository implements SessionNeedRepository {
 
   async put(need: SessionNeedInput): Promise<SessionNeedRecord> {
     const { rows: [row] } = await this.#db.write(UPSERT, [need.transactionId, need.energyWh, need.departure, need.source,
-      need.evMaxPowerW, need.evMaxCurrentA, need.evMinCurrentA, new Date().toISOString()]);
+      need.evMaxPowerW, need.evMaxCurrentA, need.evMinCurrentA, need.evMaxDischargePowerW ?? null, need.evDischargeableWh ?? null,
+      new Date().toISOString()]);
     if (row === undefined) throw new Error('session need upsert returned no row');
     return records.sessionNeed(row);
+  }
+
+  async recordExport(transactionId: string, registerWh: number): Promise<boolean> {
+    return (await this.#db.write(RECORD_EXPORT, [registerWh, transactionId])).count > 0;
   }
 
   async delete(transactionId: string): Promise<boolean> {

@@ -548,6 +548,16 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 9,
+    name: 'V2G: discharge consent and exported energy of a session need',
+    sql: `
+      ALTER TABLE session_needs ADD COLUMN ev_max_discharge_power_w REAL;
+      ALTER TABLE session_needs ADD COLUMN ev_dischargeable_wh REAL;
+      ALTER TABLE session_needs ADD COLUMN export_start_wh REAL;
+      ALTER TABLE session_needs ADD COLUMN last_export_wh REAL;
+    `,
+  },
+  {
     version: 10,
     name: 'meter readings under one index',
     // Each index ordered by station (or transaction) costs every group commit one more written page per station

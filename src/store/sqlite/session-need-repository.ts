@@ -12,6 +12,7 @@ export class SqliteSessionNeedRepository implements SessionNeedRepository {
   readonly #select: StatementSync;
   readonly #upsert: StatementSync;
   readonly #delete: StatementSync;
+  readonly #recordExport: StatementSync;
   readonly #selectMany = new Map<number, StatementSync>();
 
   constructor(db: SqliteDatabase) {
@@ -19,12 +20,15 @@ export class SqliteSessionNeedRepository implements SessionNeedRepository {
     this.#select = db.prepare('SELECT * FROM session_needs WHERE transaction_id = ?');
     this.#upsert = db.prepare(`
       INSERT INTO session_needs (transaction_id, energy_wh, departure, source, ev_max_power_w, ev_max_current_a,
-        ev_min_current_a, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ev_min_current_a, ev_max_discharge_power_w, ev_dischargeable_wh, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (transaction_id) DO UPDATE SET energy_wh = excluded.energy_wh, departure = excluded.departure,
         source = excluded.source, ev_max_power_w = excluded.ev_max_power_w, ev_max_current_a = excluded.ev_max_current_a,
-        ev_min_current_a = excluded.ev_min_current_a, updated_at = excluded.updated_at
+        ev_min_current_a = excluded.ev_min_current_a, ev_max_discharge_power_w = excluded.ev_max_discharge_power_w,
+        ev_dischargeable_wh = excluded.ev_dischargeable_wh, updated_at = excluded.updated_at
       RETURNING *`);
+    this.#recordExport = db.prepare(`UPDATE session_needs SET export_start_wh = COALESCE(export_start_wh, ?), last_export_wh = ?
+      WHERE transaction_id = ?`);
     this.#delete = db.prepare('DELETE FROM session_needs WHERE transaction_id = ?');
   }
 
@@ -49,10 +53,14 @@ export class SqliteSessionNeedRepository implements SessionNeedRepository {
   put(need: SessionNeedInput): Promise<SessionNeedRecord> {
     return this.#db.write(() => {
       const row = this.#upsert.get(need.transactionId, need.energyWh, need.departure, need.source, need.evMaxPowerW,
-        need.evMaxCurrentA, need.evMinCurrentA, new Date().toISOString());
+        need.evMaxCurrentA, need.evMinCurrentA, need.evMaxDischargePowerW ?? null, need.evDischargeableWh ?? null, new Date().toISOString());
       if (row === undefined) throw new Error('session need upsert returned no row');
       return records.sessionNeed(row);
     });
+  }
+
+  recordExport(transactionId: string, registerWh: number): Promise<boolean> {
+    return this.#db.write(() => Number(this.#recordExport.run(registerWh, registerWh, transactionId).changes) > 0);
   }
 
   delete(transactionId: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import { buildSiteModel } from '../../../src/domain/smart-charging/site-model-bu
 import type { SiteGroupRecord, SiteMemberRecord, SiteRecord, TransactionRecord } from '../../../src/store/ports.ts';
 
 const NOW = Date.parse('2026-03-02T10:00:07.000Z');
+const NO_V2G = { evMaxDischargePowerW: null, evDischargeableWh: null, exportStartWh: null, lastExportWh: null };
 /** EVs of unknown size are offered their EVSE's maximum here (see the test of the assumed on-board charger). */
 const UNKNOWN_EV = { ...DEFAULT_PLAN_OPTIONS, assumedEvMaxPowerW: 0 };
 const planSite = (state: PlanningState) => planWith(state, UNKNOWN_EV);
@@ -152,7 +153,7 @@ describe('smart charging: one re-plan of a site', () => {
   });
 
   it('an EV that has not been measured is planned as an 11 kW car; one that told its limits, at those', () => {
-    const sessions = [{ tx: tx('1', 'A') }, { tx: tx('2', 'B'), need: { transactionId: '2', energyWh: 50_000, departure: new Date(NOW + 7_200_000).toISOString(), source: 'api' as const, evMaxPowerW: 22_000, evMaxCurrentA: null, evMinCurrentA: null, updatedAt: '' } }];
+    const sessions = [{ tx: tx('1', 'A') }, { tx: tx('2', 'B'), need: { transactionId: '2', energyWh: 50_000, departure: new Date(NOW + 7_200_000).toISOString(), source: 'api' as const, evMaxPowerW: 22_000, evMaxCurrentA: null, evMinCurrentA: null, ...NO_V2G, updatedAt: '' } }];
     const plan = planWith(state({ members, site: site({ maxPowerW: 60_000 }), sessions }));
     assert.equal(plan.evses[0]?.drawCapA, 11_000 / 690);
     assert.equal(plan.evses[0]?.limit, 15.9);
@@ -188,7 +189,7 @@ describe('smart charging: one re-plan of a site', () => {
   it('a need that cannot be met is reported with its reason; a met need pauses its session', () => {
     const need = (energyWh: number, minutes: number) => ({
       transactionId: '', energyWh, departure: new Date(NOW + minutes * 60_000).toISOString(), source: 'api' as const,
-      evMaxPowerW: null, evMaxCurrentA: null, evMinCurrentA: null, updatedAt: '',
+      evMaxPowerW: null, evMaxCurrentA: null, evMinCurrentA: null, ...NO_V2G, updatedAt: '',
     });
     const plan = planSite(state({
       members,
@@ -215,5 +216,51 @@ describe('smart charging: one re-plan of a site', () => {
     assert.equal(b?.txProfile, undefined);
     assert.equal(c?.limit, 32);
     assert.equal(TX_DEFAULT_PROFILE_ID_BASE + 1, 9_000_001);
+  });
+});
+
+describe('smart charging: V2G in the site plan', () => {
+  const HOUR = 3_600_000;
+  const slot0 = Math.floor(NOW / 900_000) * 900_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  // Cheap for an hour, a price peak for the next hour, cheap again.
+  const prices = [
+    { siteId: 'S', start: iso(slot0 - HOUR), end: iso(slot0 + HOUR), pricePerKWh: 0.1 },
+    { siteId: 'S', start: iso(slot0 + HOUR), end: iso(slot0 + 2 * HOUR), pricePerKWh: 0.6 },
+    { siteId: 'S', start: iso(slot0 + 2 * HOUR), end: iso(slot0 + 10 * HOUR), pricePerKWh: 0.1 },
+  ];
+  const need = (v2g: boolean) => ({
+    transactionId: '1', energyWh: 10_000, departure: iso(slot0 + 4 * HOUR), source: 'station' as const,
+    evMaxPowerW: 11_000, evMaxCurrentA: null, evMinCurrentA: null, ...NO_V2G,
+    ...(v2g ? { evMaxDischargePowerW: 7_000, evDischargeableWh: 8_000 } : {}), updatedAt: '',
+  });
+  const plan = (v2g: boolean, fields: Partial<PlanningState> = {}) =>
+    planSite(state({ members: [member('A')], site: site({ maxPowerW: 22_000 }), prices, sessions: [{ tx: tx('1', 'A'), need: need(v2g) }], ...fields }));
+
+  it('an EV that consented discharges during the price peak (CentralSetpoint, negative setpoint), still gets its energy, and the plan costs less', () => {
+    const withV2g = plan(true);
+    const without = plan(false);
+    const periods = withV2g.evses[0]!.txProfile!.schedules[0]!.periods;
+    const discharging = periods.filter((p) => p.operationMode === 'CentralSetpoint');
+    assert.ok(discharging.length > 0, 'discharges somewhere');
+    for (const p of discharging) {
+      assert.ok(p.setpoint! < 0 && p.dischargeLimit === p.setpoint && p.limit === 0, JSON.stringify(p));
+      const at = Date.parse(withV2g.evses[0]!.txProfile!.schedules[0]!.startSchedule!) + p.startPeriod * 1000;
+      assert.ok(at >= slot0 + HOUR && at < slot0 + 2 * HOUR, 'only during the peak');
+      assert.ok(-p.setpoint! <= 7_000 / 690 + 1e-9, 'within the EV\'s discharge power');
+    }
+    const session = withV2g.schedule.sessions[0]!;
+    assert.ok(session.energyKWh >= 10 - 1e-6, `net energy by departure: ${session.energyKWh}`);
+    assert.ok(session.dischargedKWh > 0);
+    assert.equal(session.unmet, undefined);
+    assert.ok(withV2g.schedule.totalCost < without.schedule.totalCost, `${withV2g.schedule.totalCost} < ${without.schedule.totalCost}`);
+    assert.ok(without.evses[0]!.txProfile!.schedules[0]!.periods.every((p) => p.setpoint === undefined && p.operationMode === undefined), 'no consent: no discharge');
+    assert.ok(withV2g.evses[0]!.dischargeSlots! > 0);
+  });
+
+  it('what the EV gave back (export register kept with its need) counts against what it was delivered', () => {
+    const exported = { ...need(true), exportStartWh: 100, lastExportWh: 3_100 };
+    const p = planSite(state({ members: [member('A')], prices, sessions: [{ tx: tx('1', 'A', { lastMeterWh: 5_000 }), need: exported }] }));
+    assert.equal(p.schedule.sessions[0]!.requiredKWh, 8, '10 kWh - (5 kWh imported - 3 kWh exported)');
   });
 });

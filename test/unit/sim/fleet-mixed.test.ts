@@ -37,9 +37,11 @@ describe('mixed fleets of OCPP 1.6 and 2.0.1 stations', () => {
     assert.equal(parseSimArgs(['--protocol', '2.0.1']).protocol, 'ocpp2.0.1');
     assert.deepEqual(parseSimArgs(['--mix', '1.6=70,2.0.1=30']).mix, { 'ocpp1.6': 70, 'ocpp2.0.1': 30 });
     assert.deepEqual(parseSimArgs(['--mix', 'ocpp2.0.1=100']).mix, { 'ocpp2.0.1': 100 });
-    assert.throws(() => parseSimArgs(['--protocol', 'ocpp2.1']), SimUsageError);
+    assert.equal(parseSimArgs(['--protocol', '2.1']).protocol, 'ocpp2.1');
+    assert.throws(() => parseSimArgs(['--protocol', 'ocpp3.0']), SimUsageError);
     assert.throws(() => parseSimArgs(['--mix', '1.6=70,2.0.1=20']), /add up to 90 %/);
-    assert.throws(() => parseSimArgs(['--mix', '1.6=70,2.1=30']), SimUsageError);
+    assert.deepEqual(parseSimArgs(['--mix', '1.6=70,2.1=30']).mix, { 'ocpp1.6': 70, 'ocpp2.1': 30 });
+    assert.throws(() => parseSimArgs(['--mix', '1.6=70,2.2=30']), SimUsageError);
     assert.throws(() => parseSimArgs(['--mix', '1.6=50,1.6=50']), /twice/);
     assert.throws(() => parseSimArgs(['--mix', 'lots']), SimUsageError);
     assert.throws(() => parseSimArgs(['--protocol', 'ocpp1.6', '--mix', '1.6=100']), /either/);

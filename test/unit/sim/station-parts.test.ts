@@ -9,6 +9,8 @@ import { ChargingProfileStore, type ChargingProfile } from '../../../src/sim/cha
 import { ChargingSession } from '../../../src/sim/charging-session.ts';
 import { EvBattery } from '../../../src/sim/ev-model.ts';
 import { PowerDelivery } from '../../../src/sim/power-delivery.ts';
+import type { Outlet } from '../../../src/sim/outlet.ts';
+import { sampleValues } from '../../../src/sim/meter-sampler.ts';
 import { Registration, type RegistrationStatus } from '../../../src/sim/registration.ts';
 import { Reservations, type HeldReservation } from '../../../src/sim/reservations.ts';
 import { seededRandom } from '../../../src/sim/seeded-random.ts';
@@ -61,8 +63,33 @@ describe('PowerDelivery (both protocols)', () => {
     power.update(outlet, session, T0 + HOUR_MS, false);
     assert.deepEqual([session.offeredW, session.powerW, outlet.energyWh], [0, 0, 1000 + 22_000]);
     const reading = power.reading(outlet, session, false);
-    assert.deepEqual(reading, { energyWh: 23_000, powerW: 0, offeredW: 0, voltageV: 230, phases: 3 }, 'no SoC without an EV');
+    assert.deepEqual(reading, { energyWh: 23_000, exportWh: 0, powerW: 0, offeredW: 0, voltageV: 230, phases: 3 }, 'no SoC without an EV');
     assert.equal(Math.round(power.reading(outlet, session, true).socPercent ?? 0), Math.round(((12_000 + 22_000) / 60_000) * 100));
+  });
+
+  it('V2G: a discharge setpoint makes an EV that can discharge give power back, into the export register, never below its minimum state of charge', () => {
+    let dischargeW = 7_000;
+    const limits = { limitsAt: () => ({ txW: 0, dischargeW }) };
+    const power = new PowerDelivery({ outletMaxW: 22_000, outlets: 1, speed: 1, random: () => 0.5, limits, chargingSessions: () => 1 });
+    const outlet: Outlet = { id: 1, operative: true, scheduledOperative: undefined, energyWh: 500 };
+    const v2g = new ChargingSession<string, string>(1, 'TAG', new EvBattery({ batteryKWh: 10, initialSocPercent: 50, maxPowerKw: 11, maxDischargeKw: 5, minSocPercent: 30 }), T0);
+    v2g.begin('tx', T0);
+    power.update(outlet, v2g, T0, true);
+    assert.equal(v2g.powerW, -5_000, 'at most its own discharge power');
+    power.update(outlet, v2g, T0 + HOUR_MS / 5, true);
+    assert.equal(Math.round(outlet.exportWh ?? 0), 1_000);
+    assert.equal(outlet.energyWh, 500, 'the import register does not move');
+    assert.match(JSON.stringify(sampleValues('Energy.Active.Export.Register,Power.Active.Export,Power.Active.Import', power.reading(outlet, v2g, true), 'Sample.Periodic')), /"value":"1000".*"value":"5000.0".*"value":"0.0"/);
+    power.update(outlet, v2g, T0 + HOUR_MS, true);
+    assert.equal(Math.round(outlet.exportWh ?? 0), 2_000, 'stops at 30 %: 2 kWh of the 5 kWh it had');
+    assert.equal(Math.round(v2g.ev.socPercent), 30);
+    dischargeW = 0;
+    power.update(outlet, v2g, T0 + HOUR_MS, true);
+    assert.equal(v2g.powerW, 0, 'no setpoint and a limit of 0: nothing');
+    const plain = new ChargingSession<string, string>(1, 'TAG', new EvBattery({ batteryKWh: 10, initialSocPercent: 50, maxPowerKw: 11 }), T0);
+    dischargeW = 7_000;
+    power.update({ ...outlet }, plain, T0, true);
+    assert.equal(plain.powerW, 0, 'an EV that cannot discharge does not');
   });
 });
 

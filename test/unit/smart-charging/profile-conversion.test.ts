@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { schemaValidator } from '../../../src/ocpp/validation/schema-validator.ts';
 import type { ChargingProfile } from '../../../src/domain/smart-charging/charging-profile.ts';
+import { validateChargingProfile } from '../../../src/domain/smart-charging/profile-validation.ts';
 import {
   fromOcpp16CsChargingProfiles,
   fromOcpp16SetChargingProfileRequest,
@@ -242,13 +243,56 @@ describe('OCPP 2.0.1 / 2.1 edge: chargingProfile', () => {
     };
     assert.equal(validator.check('ocpp2.1', 'SetChargingProfile', 'request', { evseId: 0, chargingProfile: wire }), undefined);
     const { value, dropped } = ok(fromOcpp21ChargingProfile(wire));
-    assert.deepEqual(dropped, ['/maxOfflineDuration', '/chargingSchedule/0/randomizedDelay', '/chargingSchedule/0/chargingSchedulePeriod/0/operationMode']);
-    assert.deepEqual(value.schedules[0]?.periods, [{ startPeriod: 0, limit: 16 }]);
+    assert.deepEqual(dropped, ['/maxOfflineDuration', '/chargingSchedule/0/randomizedDelay']);
+    assert.deepEqual(value.schedules[0]?.periods, [{ startPeriod: 0, limit: 16, operationMode: 'ChargingOnly' }], 'operationMode is modelled (V2G)');
     assert.equal(ok(fromOcpp201ChargingProfile({ ...wire, maxOfflineDuration: undefined })).value.recurrencyKind, 'Daily');
   });
 
   it('SmartChargingCtrlr.RateUnit "A,W" means A and W', () => {
     assert.deepEqual(rateUnitsFromOcpp2Variable('A,W'), ['A', 'W']);
     assert.deepEqual(rateUnitsFromOcpp2Variable('W'), ['W']);
+  });
+});
+
+describe('V2G at the edges: discharge only where the protocol carries it', () => {
+  const v2g: ChargingProfile = {
+    id: 9_500_001, stackLevel: 1, purpose: 'TxProfile', kind: 'Absolute', transactionId: 'tx-1',
+    schedules: [{
+      startSchedule: '2026-03-02T10:00:00Z', chargingRateUnit: 'A',
+      periods: [
+        { startPeriod: 0, limit: 16, numberPhases: 3 },
+        { startPeriod: 900, limit: 0, numberPhases: 3, operationMode: 'CentralSetpoint', setpoint: -10, dischargeLimit: -10 },
+        { startPeriod: 1800, limit: 16, numberPhases: 3 },
+      ],
+    }],
+  };
+
+  it('2.1: SetChargingProfile carries operationMode CentralSetpoint, the negative setpoint and dischargeLimit (schema-valid), and reads back the same', () => {
+    const { value: wire, dropped } = ok(toOcpp21SetChargingProfileRequest(1, v2g));
+    assert.deepEqual(dropped, []);
+    assert.deepEqual(wire.chargingProfile.chargingSchedule[0]?.chargingSchedulePeriod[1], { startPeriod: 900, limit: 0, numberPhases: 3, operationMode: 'CentralSetpoint', setpoint: -10, dischargeLimit: -10 });
+    assert.equal(validator.check('ocpp2.1', 'SetChargingProfile', 'request', wire), undefined);
+    assert.deepEqual(ok(fromOcpp21ChargingProfile(wire.chargingProfile)).value.schedules, v2g.schedules.map((s) => ({ ...s, id: 1 })));
+  });
+
+  it('2.0.1 and 1.6 refuse a discharging period instead of sending it as a plain limit', () => {
+    const r201 = toOcpp201SetChargingProfileRequest(1, v2g);
+    assert.equal(r201.ok, false);
+    assert.match(JSON.stringify(!r201.ok && r201.violations), /cannot discharge/);
+    const r16 = toOcpp16SetChargingProfileRequest(1, { ...v2g, transactionId: '7' });
+    assert.equal(r16.ok, false);
+    assert.match(JSON.stringify(!r16.ok && r16.violations), /cannot discharge/);
+    // A charging-only operation mode is simply not sent.
+    const charging: ChargingProfile = { ...v2g, schedules: [{ ...v2g.schedules[0]!, periods: [{ startPeriod: 0, limit: 16, operationMode: 'ChargingOnly' }] }] };
+    assert.deepEqual(ok(toOcpp201SetChargingProfileRequest(1, charging)).value.chargingProfile.chargingSchedule[0]?.chargingSchedulePeriod, [{ startPeriod: 0, limit: 16 }]);
+  });
+
+  it('validation: a discharge needs an edge that declares it; a setpoint beyond its dischargeLimit is refused', () => {
+    const base = { evseId: 1, profile: v2g, transactions: [{ evseId: 1, transactionId: 'tx-1' }] };
+    assert.deepEqual(validateChargingProfile({ ...base, capabilities: { discharge: true } }), []);
+    const refused = validateChargingProfile({ ...base, capabilities: {} });
+    assert.deepEqual(refused.map((v) => v.path), ['/schedules/0/periods/1', '/schedules/0/periods/1/operationMode']);
+    const beyond: ChargingProfile = { ...v2g, schedules: [{ ...v2g.schedules[0]!, periods: [{ startPeriod: 0, limit: 0, setpoint: -12, dischargeLimit: -10, operationMode: 'CentralSetpoint' }] }] };
+    assert.deepEqual(validateChargingProfile({ ...base, profile: beyond, capabilities: { discharge: true } }).map((v) => v.path), ['/schedules/0/periods/0/setpoint']);
   });
 });

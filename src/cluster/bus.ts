@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../domain/events.ts';
-import type { NeutralStationRequest, NeutralStationResult } from '../domain/smart-charging/station-requests.ts';
+import type { NeutralStationRequest, NeutralStationResult } from '../domain/commands/station-requests.ts';
 
 /** An operator command for a station, routed to the node that holds the station's socket. */
 export interface StationCallRequest {

@@ -1,6 +1,6 @@
 import type { StationCallOutcome } from '../cluster/bus.ts';
 import type { ChargingProfile } from '../domain/smart-charging/charging-profile.ts';
-import type { NeutralStationRequest, NeutralStationResult } from '../domain/smart-charging/station-requests.ts';
+import type { NeutralStationRequest, NeutralStationResult } from '../domain/commands/station-requests.ts';
 import type { StationIdentity } from '../domain/stations/validation-policy.ts';
 import type { RegistrationStatus } from '../store/ports.ts';
 import type { Payload } from './rpc/frames.ts';
@@ -62,7 +62,7 @@ export interface VersionAdapter {
    */
   handleSend?(session: SessionState, action: string, payload: Payload): Promise<void>;
   /**
-   * A version-neutral smart-charging request (domain/smart-charging/station-requests.ts) as this version's action and
+   * A version-neutral request (domain/commands/station-requests.ts) as this version's action and
    * payload, fitted to what the station advertises; run on the node that holds the station.
    */
   translateRequest(session: SessionState, request: NeutralStationRequest): Promise<TranslatedRequest>;

@@ -3,7 +3,7 @@ import type { ClusterBus, StationCallOutcome } from '../../cluster/bus.ts';
 import type { CommandRecord, CommandStatus, Store } from '../../store/ports.ts';
 import type { DomainConfig } from '../config.ts';
 import { DomainError } from '../errors.ts';
-import type { NeutralStationRequest } from '../smart-charging/station-requests.ts';
+import type { NeutralStationRequest } from './station-requests.ts';
 
 export interface CommandRequest {
   stationId: string;

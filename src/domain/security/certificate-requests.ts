@@ -1,6 +1,6 @@
 /**
  * Certificate management requests to a station in version-neutral form (like the smart-charging ones in
- * smart-charging/station-requests.ts): the station's version adapter turns each into that version's action and payload
+ * commands/station-requests.ts): the station's version adapter turns each into that version's action and payload
  * on the node that holds the station (1.6 security extension or 2.x blocks A and M), and reads the answer back.
  */
 import type { CertificateHashDataRecord } from '../../store/ports.ts';

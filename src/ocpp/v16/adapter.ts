@@ -1,7 +1,7 @@
 import type { Domain } from '../../domain/domain.ts';
 import type { IdTokenInfo } from '../../domain/authorization/authorization-service.ts';
 import type { StationIdentity } from '../../domain/stations/validation-policy.ts';
-import type { NeutralStationRequest, NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationRequest, NeutralStationResult } from '../../domain/commands/station-requests.ts';
 import { textField, type CompletedCommand, type SessionState, type TranslatedRequest, type VersionAdapter } from '../adapter.ts';
 import { RpcError } from '../rpc/error-codes.ts';
 import type { Payload } from '../rpc/frames.ts';

@@ -4,7 +4,7 @@
  * ExtendedTriggerMessage SignChargePointCertificate.
  */
 import type { CertificateStationRequest } from '../../domain/security/certificate-requests.ts';
-import type { NeutralStationResult } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult } from '../../domain/commands/station-requests.ts';
 import type { CertificateHashDataRecord } from '../../store/ports.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';

@@ -4,7 +4,8 @@
  * already, any other (16-20 bytes) is hex-encoded. The station answers Accepted, RebootRequired, Rejected or
  * NotSupported.
  */
-import type { NeutralStationResult, SetStationPasswordRequest } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult } from '../../domain/commands/station-requests.ts';
+import type { SetStationPasswordRequest } from '../../domain/stations/station-password-request.ts';
 import { authorizationKeyFromPlaintext, authorizationKeyProblem } from '../../domain/security/credentials/authorization-key.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';

@@ -3,7 +3,8 @@
  * (A00.FR.205). The station's answer is the attributeStatus of that one variable (Accepted, RebootRequired, Rejected,
  * UnknownComponent, UnknownVariable, NotSupportedAttributeType).
  */
-import type { NeutralStationResult, SetStationPasswordRequest } from '../../domain/smart-charging/station-requests.ts';
+import type { NeutralStationResult } from '../../domain/commands/station-requests.ts';
+import type { SetStationPasswordRequest } from '../../domain/stations/station-password-request.ts';
 import type { TranslatedRequest } from '../adapter.ts';
 import type { Payload } from '../rpc/frames.ts';
 

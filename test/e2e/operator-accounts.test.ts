@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { base32Decode } from '../../src/domain/security/totp/base32.ts';
 import { hotp, totpStep } from '../../src/domain/security/totp/totp.ts';
+import { RawStation } from './support/raw-station.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const PASSWORDS = { olga: 'Kettle-Harbour-42-tide', vera: 'Lantern-Meadow-17-dusk', sam: 'Copper-Orchard-88-rain', rita: 'Velvet-Canyon-61-moss' };
@@ -151,6 +152,51 @@ describe('operator accounts over HTTP', () => {
     assert.equal((await server.api('GET', '/api/v1/commands?stationId=CP-B', undefined, tokens.sam)).status, 404);
     const commands = await server.api('GET', '/api/v1/commands', undefined, tokens.sam);
     assert.ok(commands.body.every((c: { stationId: string }) => c.stationId === 'CP-A'));
+  });
+
+  it('an operator cannot do what only an admin may: revoke a certificate, change validation rules, manage accounts, read the audit log (403)', async () => {
+    const attempts: [string, string, unknown][] = [
+      ['POST', '/api/v1/certificates/abcdef/revoke', { reason: 'keyCompromise' }],
+      ['PUT', '/api/v1/validation-rules/r1', { vendor: 'Acme', mode: 'lenient' }],
+      ['POST', '/api/v1/operators', { username: 'mallory', password: 'Quiet-Tundra-55-fern', role: 'admin' }],
+      ['GET', '/api/v1/audit', undefined],
+    ];
+    for (const [method, path, body] of attempts) {
+      const res = await server.api(method, path, body, tokens.sam);
+      assert.equal(res.status, 403, `${method} ${path}`);
+      assert.equal(res.body.error.code, 'forbidden');
+    }
+  });
+
+  it('the live event stream of a site-scoped operator carries only the events of its sites\' stations', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/api/v1/events`, { headers: { authorization: `Bearer ${tokens.sam}` }, signal: controller.signal });
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    await reader.read(); // the opening comment: subscribed
+    const boot = { chargePointVendor: 'Joule', chargePointModel: 'Scoped' };
+    for (const id of ['CP-B', 'CP-A']) {
+      const station = await RawStation.connect(server.wsUrl, id, 'ocpp1.6');
+      await station.ok('BootNotification', boot);
+      await station.close();
+    }
+    let text = '';
+    const deadline = Date.now() + 3000;
+    try {
+      while (Date.now() < deadline && !/"stationId":"CP-A"[\s\S]*\n\n$/.test(text)) {
+        const { value, done } = await Promise.race([
+          reader.read(),
+          sleep(Math.max(1, deadline - Date.now())).then(() => ({ value: undefined, done: true })),
+        ]);
+        if (done || value === undefined) break;
+        text += Buffer.from(value).toString('utf8');
+      }
+    } finally {
+      controller.abort();
+    }
+    const stations = [...text.matchAll(/"stationId":"([^"]+)"/g)].map((match) => match[1]);
+    assert.ok(stations.includes('CP-A'), `events of CP-A arrive: ${text}`);
+    assert.deepEqual(stations.filter((id) => id !== 'CP-A'), [], 'nothing of CP-B (site S2)');
   });
 
   it('logout ends the session; a request with it is then refused', async () => {

@@ -25,6 +25,7 @@ import { Reservations } from './reservations.ts';
 import { SimStationBase, type StationLinkEvent, type StationOptions } from './sim-station-base.ts';
 import type { Reply } from './station-connection.ts';
 import { idleTransfers, type TransferState } from './transfer-state.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SimStationOptions extends StationOptions {
   /** Number of connectors; default 2. */
@@ -127,8 +128,16 @@ export class SimStation extends SimStationBase<SimStationEvent> {
     this.stopping = true;
     this.randomBehaviour?.stop();
     if (options.endSessions !== false && this.connection.isOpen) {
-      await Promise.all(this.connectors.map((c) => this.stopSession(c.id, 'Other')));
-      await this.connection.idle();
+      // A session still starting (Authorize or StartTransaction in flight) stops once its start is answered, which can
+      // be after the calls in flight now: repeat until every connector is free, so that no transaction the CSMS saw
+      // start is left without its StopTransaction.
+      const deadline = Date.now() + this.connection.callTimeoutMs;
+      do {
+        await Promise.all(this.connectors.map((c) => this.stopSession(c.id, 'Other')));
+        await this.connection.idle();
+        if (!this.connectors.some((c) => c.session !== undefined)) break;
+        await sleep(5);
+      } while (Date.now() < deadline && this.connection.isOpen);
     }
     this.timers.clear();
     await this.connection.close();

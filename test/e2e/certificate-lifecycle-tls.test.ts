@@ -6,14 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { RawStation } from './support/raw-station.ts';
 import { BOOT_201 } from './support/ocpp2-station.ts';
 import { createTestPki, ORG, type TestPki } from './support/test-pki.ts';
 import { eventually, startTestServer, type TestServer } from './support/test-server.ts';
 import { stationCsr } from '../unit/security/station-keys.ts';
+import { type UpgradeAnswer, upgradeRequest } from './support/raw-upgrade.ts';
 
 const PASSWORD = 'Vh7pQ2mZr9Lx4TcN8wKe';
 const STATION = 'CS-LIFE';
@@ -22,30 +21,9 @@ function basic(password: string): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`${STATION}:${password}`).toString('base64')}` };
 }
 
-/** The HTTP status of a WebSocket upgrade over TLS (101 when upgraded) and the body of a refusal. */
-function upgradeStatus(url: string, tls: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const target = new URL(`${url.replace('wss:', 'https:')}/${STATION}`);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(target, {
-      ...tls,
-      headers: {
-        Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Protocol': 'ocpp2.0.1', ...headers,
-      },
-    });
-    req.once('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 0, body: '' });
-    });
-    req.once('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.once('error', reject);
-    req.end();
-  });
+/** A WebSocket upgrade of the station over TLS: the status (101 when upgraded) and the body of a refusal. */
+function upgradeStatus(url: string, tls: Record<string, unknown>, headers: Record<string, string> = {}): Promise<UpgradeAnswer> {
+  return upgradeRequest(`${url}/${STATION}`, { tls, headers: { 'Sec-WebSocket-Protocol': 'ocpp2.0.1', ...headers } });
 }
 
 interface Renewal {

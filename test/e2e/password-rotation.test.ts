@@ -3,12 +3,11 @@
  * SetVariables SecurityCtrlr.BasicAuthPassword, with raw stations that apply the new password and reconnect.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { BOOT_16, RawStation } from './support/raw-station.ts';
 import { BOOT_201 } from './support/ocpp2-station.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
+import { upgradeRequest } from './support/raw-upgrade.ts';
 
 const OLD = 'Kq3vT9xLm2Rp8ZwB4nYd';
 
@@ -18,16 +17,8 @@ function basic(user: string, password: string | Buffer): Record<string, string> 
 }
 
 /** The HTTP status of a WebSocket upgrade (101 when let in; the socket is closed at once). */
-function upgradeStatus(server: TestServer, stationId: string, headers: Record<string, string>, protocol: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`http://127.0.0.1:${server.port}/ocpp/${stationId}`, {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Protocol': protocol, ...headers },
-    });
-    req.once('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode ?? 0); });
-    req.once('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
-    req.once('error', reject);
-    req.end();
-  });
+async function upgradeStatus(server: TestServer, stationId: string, headers: Record<string, string>, protocol: string): Promise<number> {
+  return (await upgradeRequest(`${server.wsUrl}/${stationId}`, { headers: { 'Sec-WebSocket-Protocol': protocol, ...headers } })).status;
 }
 
 describe('A01: password rotation', () => {

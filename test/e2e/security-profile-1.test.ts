@@ -1,10 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { BOOT_16, RawStation } from './support/raw-station.ts';
 import { BOOT_201 } from './support/ocpp2-station.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
+import { type UpgradeAnswer, upgradeRequest } from './support/raw-upgrade.ts';
 
 /** `Authorization: Basic base64(<user>:<password bytes>)`; the password may be raw binary (a 1.6 AuthorizationKey). */
 function basic(user: string, password: string | Uint8Array): Record<string, string> {
@@ -12,38 +11,9 @@ function basic(user: string, password: string | Uint8Array): Record<string, stri
   return { Authorization: `Basic ${Buffer.concat([Buffer.from(`${user}:`, 'utf8'), bytes]).toString('base64')}` };
 }
 
-interface UpgradeAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** A WebSocket upgrade request with the given headers; the answer's status, headers and body. */
 function upgrade(server: TestServer, stationId: string, headers: Record<string, string> = {}, protocol = 'ocpp1.6'): Promise<UpgradeAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(`http://127.0.0.1:${server.port}/ocpp/${encodeURIComponent(stationId)}`, {
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-        'Sec-WebSocket-Protocol': protocol,
-        ...headers,
-      },
-    });
-    req.once('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
-    });
-    req.once('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.once('error', reject);
-    req.end();
-  });
+  return upgradeRequest(`${server.wsUrl}/${encodeURIComponent(stationId)}`, { headers: { 'Sec-WebSocket-Protocol': protocol, ...headers } });
 }
 
 async function assertUnauthorized(server: TestServer, stationId: string, headers: Record<string, string>, what: string): Promise<void> {

@@ -4,9 +4,7 @@
  * downgrades, bad certificates and proxy headers that must be refused.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { rmSync } from 'node:fs';
@@ -17,6 +15,7 @@ import { BOOT_16, RawStation } from './support/raw-station.ts';
 import { BOOT_201 } from './support/ocpp2-station.ts';
 import { createTestPki, ORG, stationCertificate, type StationCertificate, type TestPki } from './support/test-pki.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
+import { type UpgradeAnswer, upgradeRequest } from './support/raw-upgrade.ts';
 
 const PASSWORD = 'Kq3vT9xLm2Rp8ZwB4nYd'; // 20 characters: valid as a 1.6 AuthorizationKey and a 2.x BasicAuthPassword
 
@@ -24,40 +23,11 @@ function basic(user: string, password: string): Record<string, string> {
   return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
 /** A WebSocket upgrade over ws or wss; the HTTP status (101 when upgraded) and body. */
-function upgrade(url: string, stationId: string, options: { headers?: Record<string, string>; tls?: Record<string, unknown>; protocol?: string } = {}): Promise<Answer> {
-  const target = new URL(`${url}/${encodeURIComponent(stationId)}`);
-  const secure = target.protocol === 'wss:';
-  target.protocol = secure ? 'https:' : 'http:';
-  return new Promise((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(target, {
-      ...(options.tls ?? {}),
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-        'Sec-WebSocket-Protocol': options.protocol ?? 'ocpp1.6',
-        ...(options.headers ?? {}),
-      },
-    });
-    req.once('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode ?? 0, body: '' });
-    });
-    req.once('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.once('error', reject);
-    req.end();
+function upgrade(url: string, stationId: string, options: { headers?: Record<string, string>; tls?: Record<string, unknown>; protocol?: string } = {}): Promise<UpgradeAnswer> {
+  return upgradeRequest(`${url}/${encodeURIComponent(stationId)}`, {
+    headers: { 'Sec-WebSocket-Protocol': options.protocol ?? 'ocpp1.6', ...(options.headers ?? {}) },
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
   });
 }
 

@@ -66,7 +66,6 @@ export const DEFAULT_SMART_CHARGING_CONFIG: SmartChargingConfig = {
   onError: () => undefined,
 };
 
-/** What an EV says it needs (2.x NotifyEVChargingNeeds), version-neutral. */
 /** The TxProfile a remote start on a managed EVSE carries: the planner's allocation for a session starting now. */
 export interface InitialProfile {
   /** Fitted to the station (rate unit, period count); purpose TxProfile, no transactionId. */
@@ -75,6 +74,7 @@ export interface InitialProfile {
   changes: string[];
 }
 
+/** What an EV says it needs (2.x NotifyEVChargingNeeds), version-neutral. */
 export interface EvChargingNeeds {
   evseId: number;
   /** Energy the EV still requests, Wh. */

@@ -1,3 +1,5 @@
+import { isLaterIso as isLater } from './iso-time.ts';
+
 /**
  * Last-seen times of stations, kept in memory because they change on every message; the owner writes the dirty
  * ones to the database in batches. Times only move forward.
@@ -37,15 +39,4 @@ export class LastSeenTimes {
   markDirty(stationIds: Iterable<string>): void {
     for (const stationId of stationIds) this.#dirty.add(stationId);
   }
-}
-
-/** Length of `Date.prototype.toISOString()` output (`2026-11-21T10:00:00.000Z`), which sorts as text. */
-const CANONICAL_ISO_LENGTH = 24;
-
-function isLater(candidate: string, reference: string): boolean {
-  // Called on every station message: compare canonical UTC strings as text, parse anything else.
-  if (candidate.length === CANONICAL_ISO_LENGTH && reference.length === CANONICAL_ISO_LENGTH && candidate.endsWith('Z') && reference.endsWith('Z')) {
-    return candidate > reference;
-  }
-  return Date.parse(candidate) > Date.parse(reference);
 }

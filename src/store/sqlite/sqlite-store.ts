@@ -43,7 +43,10 @@ export interface SqliteStoreOptions {
   maxBatchRows?: number | undefined;
   /** Called after each group commit (metrics, tests); must not throw. */
   onCommit?: ((info: CommitInfo) => void) | undefined;
-  /** Interval of the last-seen flush; default {@link DEFAULT_LAST_SEEN_FLUSH_MS}. */
+  /**
+   * Interval of the write-behind flushes (stations' last-seen times, transactions' latest meter registers); default
+   * {@link DEFAULT_LAST_SEEN_FLUSH_MS}.
+   */
   lastSeenFlushMs?: number | undefined;
 }
 
@@ -107,7 +110,7 @@ class SqliteStore implements Store {
     this.#checkpointer = checkpointer;
     this.stations = new SqliteStationRepository(db, { lastSeenFlushMs });
     this.idTokens = new SqliteIdTokenRepository(db);
-    this.transactions = new SqliteTransactionRepository(db);
+    this.transactions = new SqliteTransactionRepository(db, { meterFlushMs: lastSeenFlushMs });
     this.meterValues = new SqliteMeterValueRepository(db);
     this.commands = new SqliteCommandRepository(db);
     this.stationEvents = new SqliteStationEventRepository(db);
@@ -133,8 +136,10 @@ class SqliteStore implements Store {
 
   async #close(): Promise<void> {
     const lastSeenWritten = this.stations.close();
+    const metersWritten = this.transactions.close();
     this.#db.close();
     await lastSeenWritten;
+    await metersWritten;
     await this.#checkpointer?.stop();
   }
 }

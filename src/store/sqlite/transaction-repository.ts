@@ -7,6 +7,8 @@ import type {
   TransactionStart,
   TransactionStop,
 } from '../ports.ts';
+import { isLaterIso } from '../iso-time.ts';
+import { PendingMeters, type PendingMeter } from '../pending-meters.ts';
 import { energyWh, withFlags } from '../transaction-changes.ts';
 import { type Row, integer, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -19,6 +21,13 @@ const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
  * The table also keeps `last_meter_at`, the time of the reading in `last_meter_wh`, so that a late (older) reading
  * never replaces a newer one. Changes read the row and write it back inside one queued write (the write queue runs
  * one write at a time in one connection), and every change sets `updated_at`, which `inactiveSince` relies on.
+ *
+ * The latest energy register (`updateMeter`, once per MeterValues) is not written per message: it is kept in memory
+ * (PendingMeters) and written for all transactions in one write every `meterFlushMs`, on `close()`, and before any
+ * other change of the same row (stop, amend). Reads of this process merge it in. Each such write dirtied one page
+ * per reporting transaction in every group commit; the readings themselves are stored durably before they are
+ * acknowledged, so what a crash can cost is the transaction's copy of its newest register for up to `meterFlushMs`,
+ * until the station's next reading or its stop (which carries its own meter value).
  */
 export class SqliteTransactionRepository implements TransactionRepository {
   readonly #db: SqliteDatabase;
@@ -35,9 +44,13 @@ export class SqliteTransactionRepository implements TransactionRepository {
   readonly #selectActiveForStation: StatementSync;
   readonly #selectInactiveSince: StatementSync;
   readonly #listStatements = new Map<string, StatementSync>();
+  readonly #pendingMeters = new PendingMeters();
+  readonly #flushTimer: NodeJS.Timeout;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: { meterFlushMs: number }) {
     this.#db = db;
+    this.#flushTimer = setInterval(() => void this.#flushMeters(), options.meterFlushMs);
+    this.#flushTimer.unref();
     this.#selectById = db.prepare('SELECT * FROM transactions WHERE id = ?');
     this.#selectByStationTxId = db.prepare('SELECT * FROM transactions WHERE station_id = ? AND station_tx_id = ?');
     this.#selectSameStart = db.prepare(`SELECT * FROM transactions
@@ -81,7 +94,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
       const existing =
         (start.stationTxId === undefined ? undefined : this.#selectByStationTxId.get(start.stationId, start.stationTxId)) ??
         this.#selectSameStart.get(start.stationId, start.startedAt, start.evseId, start.connectorId, start.idToken);
-      if (existing !== undefined) return { record: records.transaction(existing), duplicate: true };
+      if (existing !== undefined) return { record: this.#toRecord(existing), duplicate: true };
 
       const id = integer(this.#selectNextId.get() ?? {}, 'id');
       const now = new Date().toISOString();
@@ -109,7 +122,9 @@ export class SqliteTransactionRepository implements TransactionRepository {
   stop(stop: TransactionStop): Promise<{ record: TransactionRecord; duplicate: boolean } | undefined> {
     const id = parseId(stop.id);
     if (id === undefined) return Promise.resolve(undefined);
+    let applied: PendingMeter | undefined;
     return this.#db.write(() => {
+      applied = this.#applyPendingMeter(stop.id, id);
       const row = this.#selectById.get(id);
       if (row === undefined) return undefined;
       const current = records.transaction(row);
@@ -127,25 +142,22 @@ export class SqliteTransactionRepository implements TransactionRepository {
         id,
       );
       return { record: records.transaction(expectRow(stopped)), duplicate: false };
-    });
+    }).catch((error: unknown) => this.#restoreMeter(stop.id, applied, error));
   }
 
   updateMeter(id: string, lastMeterWh: number, at: string): Promise<void> {
-    const rowId = parseId(id);
-    if (rowId === undefined) return Promise.resolve();
-    return this.#db.write(() => {
-      this.#updateMeter.run(lastMeterWh, at, new Date().toISOString(), rowId, at);
-    });
+    if (parseId(id) !== undefined) this.#pendingMeters.record(id, { lastMeterWh, at, reportedAt: new Date().toISOString() });
+    return Promise.resolve();
   }
 
   get(id: string): Promise<TransactionRecord | undefined> {
     const rowId = parseId(id);
     if (rowId === undefined) return Promise.resolve(undefined);
-    return this.#db.read(() => optionalTransaction(this.#selectById.get(rowId)));
+    return this.#db.read(() => this.#optional(this.#selectById.get(rowId)));
   }
 
   findByStationTxId(stationId: string, stationTxId: string): Promise<TransactionRecord | undefined> {
-    return this.#db.read(() => optionalTransaction(this.#selectByStationTxId.get(stationId, stationTxId)));
+    return this.#db.read(() => this.#optional(this.#selectByStationTxId.get(stationId, stationTxId)));
   }
 
   list(query: TransactionQuery): Promise<TransactionRecord[]> {
@@ -154,24 +166,26 @@ export class SqliteTransactionRepository implements TransactionRepository {
       const parameters = query.stationId === undefined ? [] : [query.stationId];
       return statement
         .all(...parameters, query.limit ?? DEFAULT_LIST_LIMIT, query.offset ?? 0)
-        .map(records.transaction);
+        .map(this.#toRecord);
     });
   }
 
   activeForIdToken(idToken: string): Promise<TransactionRecord[]> {
-    return this.#db.read(() => this.#selectActiveForIdToken.all(idToken).map(records.transaction));
+    return this.#db.read(() => this.#selectActiveForIdToken.all(idToken).map(this.#toRecord));
   }
 
   activeForConnector(stationId: string, evseId: number, connectorId: number): Promise<TransactionRecord | undefined> {
     return this.#db.read(() =>
-      optionalTransaction(this.#selectActiveForConnector.get(stationId, evseId, connectorId)),
+      this.#optional(this.#selectActiveForConnector.get(stationId, evseId, connectorId)),
     );
   }
 
   amend(id: string, amendment: TransactionAmendment): Promise<TransactionRecord | undefined> {
     const rowId = parseId(id);
     if (rowId === undefined) return Promise.resolve(undefined);
+    let applied: PendingMeter | undefined;
     return this.#db.write(() => {
+      applied = this.#applyPendingMeter(id, rowId);
       const row = this.#selectById.get(rowId);
       if (row === undefined) return undefined;
       const current = records.transaction(row);
@@ -196,15 +210,71 @@ export class SqliteTransactionRepository implements TransactionRepository {
         rowId,
       );
       return records.transaction(expectRow(amended));
-    });
+    }).catch((error: unknown) => this.#restoreMeter(id, applied, error));
   }
 
   activeForStation(stationId: string): Promise<TransactionRecord[]> {
-    return this.#db.read(() => this.#selectActiveForStation.all(stationId).map(records.transaction));
+    return this.#db.read(() => this.#selectActiveForStation.all(stationId).map(this.#toRecord));
   }
 
   inactiveSince(before: string, limit: number): Promise<TransactionRecord[]> {
-    return this.#db.read(() => this.#selectInactiveSince.all(before, limit).map(records.transaction));
+    // A register reported since `before` but not yet written makes the transaction active after all.
+    return this.#db.read(() =>
+      this.#selectInactiveSince.all(before, limit).map(this.#toRecord).filter((tx) => isLaterIso(before, tx.updatedAt)),
+    );
+  }
+
+  /** Stops the periodic meter flush and queues the final one (committed when the database closes). */
+  close(): Promise<void> {
+    clearInterval(this.#flushTimer);
+    return this.#flushMeters();
+  }
+
+  /** Writes every pending register in one write; on failure they stay pending for the next attempt. */
+  #flushMeters(): Promise<void> {
+    if (this.#pendingMeters.size === 0) return Promise.resolve();
+    const meters = this.#pendingMeters.takeAll();
+    return this.#db
+      .write(() => {
+        for (const [id, meter] of meters) this.#runUpdateMeter(Number(id), meter);
+      }, meters.length)
+      .catch(() => this.#pendingMeters.restore(meters));
+  }
+
+  /** Inside a write that changes the row: writes its pending register first, and returns it. */
+  #applyPendingMeter(id: string, rowId: number): PendingMeter | undefined {
+    const meter = this.#pendingMeters.take(id);
+    if (meter !== undefined) this.#runUpdateMeter(rowId, meter);
+    return meter;
+  }
+
+  /** After a failed write that had taken the pending register: keeps it pending, and fails as the write did. */
+  #restoreMeter(id: string, meter: PendingMeter | undefined, error: unknown): never {
+    if (meter !== undefined) this.#pendingMeters.restore([[id, meter]]);
+    throw error;
+  }
+
+  #runUpdateMeter(rowId: number, meter: PendingMeter): void {
+    this.#updateMeter.run(meter.lastMeterWh, meter.at, meter.reportedAt, rowId, meter.at);
+  }
+
+  /** The row as a record, with this process's pending register merged in (unless the row holds a later one). */
+  readonly #toRecord = (row: Row): TransactionRecord => {
+    const record = records.transaction(row);
+    if (record.stoppedAt !== null) return record;
+    const meter = this.#pendingMeters.get(record.id);
+    if (meter === undefined) return record;
+    const storedAt = row['last_meter_at'];
+    if (typeof storedAt === 'string' && isLaterIso(storedAt, meter.at)) return record;
+    return {
+      ...record,
+      lastMeterWh: meter.lastMeterWh,
+      updatedAt: isLaterIso(meter.reportedAt, record.updatedAt) ? meter.reportedAt : record.updatedAt,
+    };
+  };
+
+  #optional(row: Row | undefined): TransactionRecord | undefined {
+    return row === undefined ? undefined : this.#toRecord(row);
   }
 
   /** One prepared statement per filter combination, so that each one can use its index. */
@@ -231,9 +301,5 @@ function parseId(id: string): number | undefined {
 function expectRow(row: Row | undefined): Row {
   if (row === undefined) throw new Error('transactions: RETURNING gave no row');
   return row;
-}
-
-function optionalTransaction(row: Row | undefined): TransactionRecord | undefined {
-  return row === undefined ? undefined : records.transaction(row);
 }
 

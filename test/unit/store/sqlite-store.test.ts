@@ -224,6 +224,57 @@ describe('sqlite store: durability and lifecycle', () => {
     await store.close();
   });
 
+  it('writes transactions\' meter registers in one periodic write, merged into reads before that', async () => {
+    const { store, file, commits } = await openRecorded({ lastSeenFlushMs: 30 });
+    const { record } = await store.transactions.start({
+      stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'TAG', meterStartWh: 0, startedAt: '2025-01-01T00:00:00.000Z',
+    });
+    const commitsBefore = commits.length;
+    for (let second = 1; second <= 50; second += 1) {
+      await store.transactions.updateMeter(record.id, second * 10, new Date(Date.UTC(2025, 0, 1, 0, 0, second)).toISOString());
+    }
+    assert.equal(commits.length, commitsBefore, 'no commit per register');
+    assert.equal((await store.transactions.get(record.id))?.lastMeterWh, 500);
+    assert.equal((await store.transactions.activeForStation('CS-1'))[0]?.lastMeterWh, 500);
+    await sleep(120);
+    const reader = new DatabaseSync(file, { readOnly: true });
+    assert.deepEqual({ ...reader.prepare('SELECT last_meter_wh, last_meter_at FROM transactions').get() },
+      { last_meter_wh: 500, last_meter_at: '2025-01-01T00:00:50.000Z' });
+    reader.close();
+    await store.close();
+  });
+
+  it('writes a pending meter register with the stop of its transaction, and on close', async () => {
+    const file = newFile();
+    const store = await openSqliteStore({ file, lastSeenFlushMs: 60_000 });
+    const start = { stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'TAG', meterStartWh: 0 };
+    const stopped = (await store.transactions.start({ ...start, startedAt: '2025-01-01T00:00:00.000Z' })).record;
+    const open = (await store.transactions.start({ ...start, connectorId: 2, startedAt: '2025-01-01T00:00:01.000Z' })).record;
+    await store.transactions.updateMeter(stopped.id, 700, '2025-01-01T00:10:00.000Z');
+    await store.transactions.updateMeter(open.id, 900, '2025-01-01T00:10:00.000Z');
+    const result = await store.transactions.stop({ id: stopped.id, stoppedAt: '2025-01-01T00:11:00.000Z', meterStopWh: 750, stopReason: null, stopIdToken: null });
+    assert.equal(result?.record.lastMeterWh, 700, 'the stop wrote the pending register with it');
+    await store.close();
+    const reopened = await openSqliteStore({ file });
+    assert.equal((await reopened.transactions.get(stopped.id))?.lastMeterWh, 700);
+    assert.equal((await reopened.transactions.get(open.id))?.lastMeterWh, 900, 'close wrote the pending register');
+    await reopened.close();
+  });
+
+  it('does not report a transaction as inactive while a newer meter register is pending', async () => {
+    const store = await openSqliteStore({ file: newFile(), lastSeenFlushMs: 60_000 });
+    const { record } = await store.transactions.start({
+      stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'TAG', meterStartWh: 0, startedAt: '2025-01-01T00:00:00.000Z',
+    });
+    const before = new Date(Date.now() + 1000).toISOString();
+    assert.deepEqual((await store.transactions.inactiveSince(before, 10)).map((tx) => tx.id), [record.id]);
+    await sleep(5);
+    await store.transactions.updateMeter(record.id, 10, new Date().toISOString());
+    const cutoff = new Date(Date.now() - 2).toISOString();
+    assert.deepEqual(await store.transactions.inactiveSince(cutoff, 10), []);
+    await store.close();
+  });
+
   it('rejects reads and writes after close with StoreClosedError', async () => {
     const { store } = await openRecorded();
     await store.close();

@@ -1,0 +1,54 @@
+import { isLaterIso } from './iso-time.ts';
+
+/** The latest energy register reported for an active transaction and not yet written to its row. */
+export interface PendingMeter {
+  lastMeterWh: number;
+  /** Time of the reading (never replaced by an older one). */
+  at: string;
+  /** When it was reported (the row's `updated_at` once written). */
+  reportedAt: string;
+}
+
+/**
+ * The latest energy register of each active transaction, kept in memory because it changes with every MeterValues;
+ * the owner writes them to the transaction rows in batches and applies one before any other change of its row.
+ * The readings themselves are stored durably before they are acknowledged; this is the transaction's copy of the
+ * newest one. An older reading never replaces a newer one.
+ */
+export class PendingMeters {
+  #pending = new Map<string, PendingMeter>();
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Keeps `meter` for transaction `id` unless a later reading is already pending. */
+  record(id: string, meter: PendingMeter): void {
+    const known = this.#pending.get(id);
+    if (known !== undefined && isLaterIso(known.at, meter.at)) return;
+    this.#pending.set(id, meter);
+  }
+
+  get(id: string): PendingMeter | undefined {
+    return this.#pending.get(id);
+  }
+
+  /** Removes and returns what is pending for `id` (to be written with another change of its row). */
+  take(id: string): PendingMeter | undefined {
+    const meter = this.#pending.get(id);
+    if (meter !== undefined) this.#pending.delete(id);
+    return meter;
+  }
+
+  /** Removes and returns everything pending, to be written in one batch. */
+  takeAll(): [string, PendingMeter][] {
+    const all = [...this.#pending];
+    this.#pending = new Map();
+    return all;
+  }
+
+  /** Puts back meters whose write failed, unless a later one arrived meanwhile. */
+  restore(meters: Iterable<[string, PendingMeter]>): void {
+    for (const [id, meter] of meters) this.record(id, meter);
+  }
+}

@@ -13,11 +13,11 @@ import type { MeterValueRecord, SampledValueRecord } from './ports.ts';
  * values therefore always give equal text, hence an equal digest; and arrays take half the bytes of objects.
  */
 export function encodeSamples(samples: readonly SampledValueRecord[]): string {
-  let json = '[';
+  // One JSON.stringify of arrays is faster than one per sampled value (and than building the text by hand).
+  const encoded = new Array<EncodedSample>(samples.length);
   for (let index = 0; index < samples.length; index += 1) {
     const sample = samples[index] as SampledValueRecord;
-    if (index > 0) json += ',';
-    json += JSON.stringify([
+    encoded[index] = [
       sample.value,
       sample.measurand,
       sample.phase ?? null,
@@ -25,9 +25,9 @@ export function encodeSamples(samples: readonly SampledValueRecord[]): string {
       sample.unit ?? null,
       sample.context ?? null,
       sample.format ?? null,
-    ]);
+    ];
   }
-  return `${json}]`;
+  return JSON.stringify(encoded);
 }
 
 type EncodedSample = [string, string, string | null, string | null, string | null, string | null, string | null];

@@ -86,15 +86,8 @@ function toReadings(stationId: string, report: MeterValuesReport, transactionId:
       connectorId: report.connectorId,
       transactionId,
       timestamp: stationTime(mv.timestamp, receivedAt),
-      sampledValues: mv.sampledValues.map((sv) => ({
-        value: sv.value,
-        measurand: sv.measurand,
-        phase: sv.phase,
-        location: sv.location,
-        unit: sv.unit,
-        context: sv.context,
-        format: sv.format,
-      })),
+      // The adapter made these for this message alone, with exactly the stored fields: kept as they are.
+      sampledValues: mv.sampledValues,
       receivedAt,
     });
   }

@@ -1,24 +1,38 @@
 /**
- * The SQLite store on the MeterValues path, without the network: N stations each keep one MeterValues in flight,
- * as Joule stores it (a reading of 10 sampled values, appended durably, and the transaction's latest register), and
- * the figure is the process's CPU time (all threads: event loop, fsync, checkpoints) per stored message. CPU per
- * message is steadier across runs than messages per second on a shared machine. Run it pinned to one core, like
- * the server in `npm run bench`:
+ * A store on the MeterValues path, without the network: N stations each keep one MeterValues in flight, as Joule
+ * stores it (a reading of 10 sampled values, appended durably, and the transaction's latest register). Figures:
+ * stored readings (rows) and sampled values per second, and this process's CPU time (all threads: event loop,
+ * fsync, checkpoints) per stored message, which is steadier across runs than messages per second on a shared
+ * machine.
  *
- *   taskset -c 0 npm run bench:store -- [stations=100] [seconds=8]
+ *   taskset -c 0 npm run bench:store -- [stations=100] [seconds=8]            SQLite, pinned to one core like the
+ *                                                                             server in `npm run bench`
+ *   npm run bench:store -- 2000 10 --postgres[=url]                           PostgreSQL (default: the local one,
+ *                                                                             in a schema of its own, dropped after)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import type { SampledValueRecord } from '../src/store/ports.ts';
+import type { SampledValueRecord, Store } from '../src/store/ports.ts';
 
-const stations = Number(process.argv[2] ?? 100);
-const seconds = Number(process.argv[3] ?? 8);
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const postgresFlag = process.argv.slice(2).find((arg) => arg === '--postgres' || arg.startsWith('--postgres='));
+const stations = Number(positional[0] ?? 100);
+const seconds = Number(positional[1] ?? 8);
 const WARMUP_MS = 2000;
+const SAMPLED_VALUES = 10;
 
+const postgresUrl = postgresFlag === undefined
+  ? undefined
+  : postgresFlag.includes('=') ? postgresFlag.slice('--postgres='.length) : process.env.JOULE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `joule_bench_store_${process.pid}`;
 const directory = mkdtempSync(join(tmpdir(), 'joule-bench-store-'));
-const store = await openSqliteStore({ file: join(directory, 'joule.db') });
+const store: Store = postgresUrl === undefined
+  ? await openSqliteStore({ file: join(directory, 'joule.db') })
+  : await openPostgresStore({ url: postgresUrl, schema });
 const stationIds = Array.from({ length: stations }, (_, index) => `BENCH-${String(index).padStart(5, '0')}`);
 const transactionIds: string[] = [];
 for (const stationId of stationIds) {
@@ -28,7 +42,7 @@ for (const stationId of stationIds) {
 
 /** Ten sampled values like the load generator's: an energy register and nine others. */
 function sampledValues(registerWh: number): SampledValueRecord[] {
-  return Array.from({ length: 10 }, (_, index) => ({
+  return Array.from({ length: SAMPLED_VALUES }, (_, index) => ({
     value: String(index === 0 ? registerWh : 16 + index / 10),
     measurand: index === 0 ? 'Energy.Active.Import.Register' : 'Current.Import',
     phase: index === 0 ? null : `L${(index % 3) + 1}`,
@@ -66,10 +80,18 @@ stopping = true;
 await Promise.all(running);
 await store.close();
 rmSync(directory, { recursive: true, force: true });
+if (postgresUrl !== undefined) {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
 
 const perMessage = (micros: number) => (micros / count).toFixed(1);
+const perSecond = (n: number) => Math.round((n * 1000) / elapsedMs).toLocaleString('en-US');
 process.stdout.write(
-  `${stations} stations, one MeterValues in flight each, ${seconds} s: ${Math.round((count * 1000) / elapsedMs)} stored/s; ` +
+  `${postgresUrl === undefined ? 'SQLite' : 'PostgreSQL'}, ${stations} stations, one MeterValues in flight each, ${seconds} s: ` +
+    `${perSecond(count)} readings (rows)/s = ${perSecond(count * SAMPLED_VALUES)} sampled values/s stored; ` +
     `CPU ${perMessage(cpu.user + cpu.system)} µs per message (user ${perMessage(cpu.user)}, system ${perMessage(cpu.system)}), ` +
     `${Math.round((cpu.user + cpu.system) / 10 / elapsedMs)} % of a core\n`,
 );

@@ -122,7 +122,7 @@ class PostgresStore implements Store {
     this.#db = db;
     this.stations = new PostgresStationRepository(db, { lastSeenFlushMs: settings.lastSeenFlushMs });
     this.idTokens = new PostgresIdTokenRepository(db);
-    this.transactions = new PostgresTransactionRepository(db);
+    this.transactions = new PostgresTransactionRepository(db, { meterFlushMs: settings.lastSeenFlushMs });
     this.meterValues = new PostgresMeterValueRepository(db, {
       maxBatchRows: settings.maxBatchRows,
       maxStatementRows: settings.maxStatementRows,
@@ -150,11 +150,14 @@ class PostgresStore implements Store {
     return this.#closing;
   }
 
-  /** Refuses new calls, writes the last-seen times and the queued meter values, waits for every write, ends the pool. */
+  /**
+   * Refuses new calls, writes the last-seen times, the pending meter registers and the queued meter values, waits for
+   * every write, ends the pool.
+   */
   async #close(): Promise<void> {
     this.#db.refuse();
     try {
-      await Promise.all([this.stations.close(), this.meterValues.close()]);
+      await Promise.all([this.stations.close(), this.transactions.close(), this.meterValues.close()]);
     } finally {
       await this.#db.end();
     }

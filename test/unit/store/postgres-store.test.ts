@@ -466,6 +466,42 @@ describe('postgres store: durability and lifecycle', () => {
     await store.close();
   });
 
+  it('writes transactions\' meter registers in one periodic statement, merged into reads before, never backwards', async () => {
+    const { store, schema, commits } = await openRecorded({ lastSeenFlushMs: 30 });
+    const { record } = await store.transactions.start(txStart());
+    const commitsBefore = commits.length;
+    for (let second = 1; second <= 50; second += 1) {
+      await store.transactions.updateMeter(record.id, second * 10, new Date(Date.UTC(2025, 0, 1, 11, 0, second)).toISOString());
+    }
+    assert.equal(commits.length, commitsBefore, 'no commit per register');
+    assert.equal((await store.transactions.get(record.id))?.lastMeterWh, 500);
+    assert.equal((await store.transactions.activeForStation('CS-1'))[0]?.lastMeterWh, 500);
+    await sleep(150);
+    assert.deepEqual(await query(`SELECT last_meter_wh, last_meter_at FROM "${schema}".transactions`),
+      [{ last_meter_wh: 500, last_meter_at: '2025-01-01T11:00:50.000Z' }]);
+
+    // Another process with an older reading does not move it back.
+    const other = await openPostgresStore({ url, schema });
+    await other.transactions.updateMeter(record.id, 20, '2025-01-01T11:00:02.000Z');
+    assert.equal((await other.transactions.get(record.id))?.lastMeterWh, 500, 'a later stored register wins over a pending older one');
+    await other.close();
+    assert.deepEqual(await query(`SELECT last_meter_wh FROM "${schema}".transactions`), [{ last_meter_wh: 500 }]);
+    await store.close();
+  });
+
+  it('writes a pending meter register before the stop of its transaction, and on close', async () => {
+    const { store, schema } = await openRecorded({ lastSeenFlushMs: 60_000 });
+    const stopped = (await store.transactions.start(txStart())).record;
+    const open = (await store.transactions.start(txStart({ connectorId: 2 }))).record;
+    await store.transactions.updateMeter(stopped.id, 700, '2025-01-01T10:10:00.000Z');
+    await store.transactions.updateMeter(open.id, 900, '2025-01-01T10:10:00.000Z');
+    const result = await store.transactions.stop({ id: stopped.id, stoppedAt: '2025-01-01T10:11:00.000Z', meterStopWh: 750, stopReason: null, stopIdToken: null });
+    assert.equal(result?.record.lastMeterWh, 700);
+    await store.close();
+    assert.deepEqual(await query(`SELECT id::text, last_meter_wh FROM "${schema}".transactions ORDER BY id`),
+      [{ id: stopped.id, last_meter_wh: 700 }, { id: open.id, last_meter_wh: 900 }]);
+  });
+
   it('rejects reads and writes after close with StoreClosedError', async () => {
     const { store } = await openRecorded();
     await store.close();

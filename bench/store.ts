@@ -9,6 +9,8 @@
  *                                                                             server in `npm run bench`
  *   npm run bench:store -- 2000 10 --postgres[=url]                           PostgreSQL (default: the local one,
  *                                                                             in a schema of its own, dropped after)
+ *
+ * `--json` prints the figures as one JSON object instead (the `pg-store` scenario of `npm run bench` uses it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,8 @@ import type { SampledValueRecord, Store } from '../src/store/ports.ts';
 
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const postgresFlag = process.argv.slice(2).find((arg) => arg === '--postgres' || arg.startsWith('--postgres='));
+/** Print the figures as one JSON line (for `npm run bench`), not as a sentence. */
+const json = process.argv.includes('--json');
 const stations = Number(positional[0] ?? 100);
 const seconds = Number(positional[1] ?? 8);
 const WARMUP_MS = 2000;
@@ -89,9 +93,21 @@ if (postgresUrl !== undefined) {
 
 const perMessage = (micros: number) => (micros / count).toFixed(1);
 const perSecond = (n: number) => Math.round((n * 1000) / elapsedMs).toLocaleString('en-US');
-process.stdout.write(
-  `${postgresUrl === undefined ? 'SQLite' : 'PostgreSQL'}, ${stations} stations, one MeterValues in flight each, ${seconds} s: ` +
-    `${perSecond(count)} readings (rows)/s = ${perSecond(count * SAMPLED_VALUES)} sampled values/s stored; ` +
-    `CPU ${perMessage(cpu.user + cpu.system)} µs per message (user ${perMessage(cpu.user)}, system ${perMessage(cpu.system)}), ` +
-    `${Math.round((cpu.user + cpu.system) / 10 / elapsedMs)} % of a core\n`,
-);
+if (json) {
+  process.stdout.write(`${JSON.stringify({
+    engine: postgresUrl === undefined ? 'sqlite' : 'postgres',
+    stations,
+    seconds,
+    rowsPerSec: (count * 1000) / elapsedMs,
+    sampledValuesPerSec: (count * SAMPLED_VALUES * 1000) / elapsedMs,
+    cpuUsPerMessage: (cpu.user + cpu.system) / count,
+    cpuPct: (cpu.user + cpu.system) / 10 / elapsedMs,
+  })}\n`);
+} else {
+  process.stdout.write(
+    `${postgresUrl === undefined ? 'SQLite' : 'PostgreSQL'}, ${stations} stations, one MeterValues in flight each, ${seconds} s: ` +
+      `${perSecond(count)} readings (rows)/s = ${perSecond(count * SAMPLED_VALUES)} sampled values/s stored; ` +
+      `CPU ${perMessage(cpu.user + cpu.system)} µs per message (user ${perMessage(cpu.user)}, system ${perMessage(cpu.system)}), ` +
+      `${Math.round((cpu.user + cpu.system) / 10 / elapsedMs)} % of a core\n`,
+  );
+}

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { NoiseMeter, hasTaskset, pinProcess, sleep } from './proc.ts';
 import { summarizeProfile, type ProfileSummary } from './profile.ts';
 import {
-  fleetScenario, idleScenario, rateScenario, saturateScenario, stormScenario,
+  fleetScenario, idleScenario, pgStoreScenario, rateScenario, saturateScenario, stormScenario,
   type BenchSettings, type Pinning, type RateScenario, type ScenarioContext, type ScenarioResult,
 } from './scenarios.ts';
 import { TARGETS, jouleHasWorkers, type TargetName } from './targets.ts';
@@ -19,7 +19,7 @@ export const RATE_SCENARIOS: RateScenario[] = [
 ];
 
 /** Every scenario by name; `fleet50k` runs only when asked for. */
-export const ALL_SCENARIOS = ['heartbeat', 'meter-values', ...RATE_SCENARIOS.map((r) => r.name), 'idle', 'storm', 'fleet50k'] as const;
+export const ALL_SCENARIOS = ['heartbeat', 'meter-values', ...RATE_SCENARIOS.map((r) => r.name), 'idle', 'storm', 'pg-store', 'fleet50k'] as const;
 export const DEFAULT_SCENARIOS = ALL_SCENARIOS.filter((s) => s !== 'fleet50k');
 /** `--quick` smokes every kind of scenario once (one fixed rate instead of three) to stay under a minute. */
 export const QUICK_SCENARIOS = DEFAULT_SCENARIOS.filter((s) => s !== 'rate-mv-10k' && s !== 'rate-hb-10k');
@@ -128,6 +128,8 @@ async function runOne(scenario: string, target: TargetName, ctx: ScenarioContext
       return stormScenario(target, ctx);
     case 'fleet50k':
       return fleetScenario(ctx);
+    case 'pg-store':
+      return pgStoreScenario(ctx);
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }
@@ -232,6 +234,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
 
   for (const scenario of options.scenarios) {
     let targets = options.targets;
+    if (scenario === 'pg-store') {
+      if (!options.targets.includes('joule')) continue;
+      targets = ['joule'];
+    }
     if (scenario === 'fleet50k') {
       if (!options.targets.includes('joule')) continue;
       if (!(await jouleHasWorkers())) {

@@ -129,6 +129,15 @@ export function evaluateTargets(run: BenchRun): TargetCheck[] {
     result: storm === undefined ? 'not measured' : `${fmt(storm, 2)} s for ${fmt(stormN, 0)} stations${stormFailed ? `, ${stormFailed} failed` : ''}`,
     verdict: check(storm === undefined || stormN !== 10_000 ? undefined : storm <= 5 && !stormFailed),
   });
+  const pgRows = value(run, 'pg-store', 'joule', 'pgRowsPerSec');
+  const pgValues = value(run, 'pg-store', 'joule', 'pgSampledValuesPerSec');
+  out.push({
+    target: 'PostgreSQL: ≥ 50,000 meter-value rows/s sustained',
+    result: pgRows === undefined
+      ? 'not measured'
+      : `${fmt(pgRows, 0)} rows/s, each a reading of 10 sampled values: ${fmt(pgValues, 0)} sampled values/s (section 7)`,
+    verdict: check(pgRows === undefined ? undefined : pgRows >= 50_000),
+  });
   const fleet = find(run, 'fleet50k', 'joule');
   const skippedFleet = run.skipped.find((s) => s.scenario === 'fleet50k');
   if (fleet && !fleet.error) {
@@ -342,8 +351,28 @@ export function renderReport(run: BenchRun): string {
     out.push('');
   }
 
+  const pg = find(run, 'pg-store', 'joule');
+  if (pg) {
+    out.push('## 7. PostgreSQL: meter-value rows sustained');
+    out.push('');
+    if (pg.error) {
+      out.push(`Failed: ${pg.error}`);
+    } else {
+      const m = pg.metrics;
+      out.push(`\`npm run bench:store -- ${m.stations} ${m.seconds} --postgres\`: Joule's PostgreSQL store (the local server, a schema of its own) with ${fmt(m.stations, 0)} stations each keeping one MeterValues in flight, stored as Joule stores it: the reading appended (batched multi-row INSERTs, committed before the promise settles) and the transaction's latest register (written behind). No network and no protocol: this is the store's own throughput. Not pinned (PostgreSQL runs as its own processes).`);
+      out.push('');
+      out.push('| Figure | (c) Joule |');
+      out.push('|---|---:|');
+      out.push(`| **meter-value rows/s sustained** over ${fmt(m.seconds, 0)} s (one row per reading) | ${fmt(m.pgRowsPerSec, 0)} |`);
+      out.push(`| sampled values/s in them (10 per reading) | ${fmt(m.pgSampledValuesPerSec, 0)} |`);
+      out.push(`| Joule process CPU per stored MeterValues (µs) | ${fmt(m.pgCpuUsPerMessage, 1)} |`);
+      out.push(`| Joule process CPU % (of one core) | ${fmt(m.pgCpuPct, 0)} |`);
+    }
+    out.push('');
+  }
+
   for (const [i, p] of run.profiles.entries()) {
-    out.push(`## ${7 + i}. Where Joule spends its time under ${p.action} saturation`);
+    out.push(`## ${(pg ? 8 : 7) + i}. Where Joule spends its time under ${p.action} saturation`);
     out.push('');
     out.push(`A separate run of the ${p.action} saturation scenario with \`--cpu-prof\` on the server (${fmt(p.run.metrics.roundTripsPerSec, 0)} ${p.action}/s while profiled, server CPU ${fmt(p.run.metrics.serverCpuPct, 0)} %, other CPU ${fmt(p.run.metrics.otherCpuPct, 0)} %). ` +
       `Self time over the measurement window only (${fmt(p.summary.durationMs, 0)} ms, of which ${fmt(p.summary.busyMs, 0)} ms busy); ` +

@@ -412,3 +412,42 @@ export async function fleetScenario(ctx: ScenarioContext): Promise<ScenarioResul
   await withTarget('joule', ctx, processes, run, { workers: settings.fleetServerWorkers, host: '0.0.0.0' });
   return result;
 }
+
+/** Stations (one MeterValues in flight each) and seconds of the PostgreSQL store scenario. */
+export const PG_STORE_STATIONS = 4000;
+export const PG_STORE_SECONDS = 30;
+
+/**
+ * The PostgreSQL store alone (`bench/store.ts --postgres`): sustained meter-value rows per second into the local
+ * PostgreSQL, with Joule's own store code (batched INSERTs, written-behind transaction registers). Not pinned: the
+ * database server runs as separate processes on any core, and Joule's process may use the other.
+ */
+export async function pgStoreScenario(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const { spawn } = await import('node:child_process');
+  const script = new URL('../store.ts', import.meta.url).pathname;
+  const seconds = ctx.settings.durationMs >= 8000 ? PG_STORE_SECONDS : Math.max(2, ctx.settings.durationMs / 1000);
+  const child = spawn(process.execPath, [script, String(PG_STORE_STATIONS), String(seconds), '--postgres', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`bench/store.ts --postgres exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+  const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+  ctx.log(`  PostgreSQL: ${Math.round(figures.rowsPerSec ?? 0)} rows/s`);
+  return {
+    scenario: 'pg-store',
+    target: 'joule',
+    metrics: {
+      stations: PG_STORE_STATIONS,
+      seconds,
+      pgRowsPerSec: figures.rowsPerSec ?? 0,
+      pgSampledValuesPerSec: figures.sampledValuesPerSec ?? 0,
+      pgCpuUsPerMessage: figures.cpuUsPerMessage ?? 0,
+      pgCpuPct: figures.cpuPct ?? 0,
+    },
+    notes: [],
+  };
+}

@@ -1,8 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { BUSY_TIMEOUT_MS } from './connection.ts';
 
-/** How often the WAL is checkpointed in the background. */
-export const CHECKPOINT_INTERVAL_MS = 500;
+/**
+ * How often the WAL is checkpointed in the background. Often, so that each PASSIVE checkpoint is short and the WAL
+ * can start over from its beginning between bursts of commits.
+ */
+export const CHECKPOINT_INTERVAL_MS = 100;
 
 /**
  * Background WAL checkpoints (see checkpoint-worker.ts). The writing connection's own automatic checkpoint is set

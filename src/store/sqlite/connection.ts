@@ -11,11 +11,12 @@ export const BUSY_TIMEOUT_MS = 5000;
  */
 export const CACHE_SIZE_KIB = 16 * 1024;
 /**
- * WAL pages after which a commit itself checkpoints into the database file. With a background checkpointer
- * (checkpointer.ts, on machines with a core to spare) this is only a safety net; on one core, checkpoints run in a
- * commit, and small ones keep each such commit short.
+ * WAL pages after which a commit itself checkpoints into the database file. With the background checkpointer
+ * (checkpointer.ts; every store on disk has one) this is a safety net that keeps the WAL from growing when the
+ * checkpointer falls behind (16 MiB: a larger WAL makes every page lookup slower); a connection without one
+ * checkpoints in its commits, and small checkpoints keep each such commit short.
  */
-export const WAL_AUTOCHECKPOINT_PAGES = { background: 100_000, inline: 1_000 } as const;
+export const WAL_AUTOCHECKPOINT_PAGES = { background: 4_000, inline: 1_000 } as const;
 /** Size the WAL file is truncated back to after a checkpoint. */
 export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 

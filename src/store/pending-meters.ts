@@ -1,4 +1,5 @@
 import { isLaterIso } from './iso-time.ts';
+import type { TransactionRecord } from './ports.ts';
 
 /** The latest energy register reported for an active transaction and not yet written to its row. */
 export interface PendingMeter {
@@ -50,5 +51,21 @@ export class PendingMeters {
   /** Puts back meters whose write failed, unless a later one arrived meanwhile. */
   restore(meters: Iterable<[string, PendingMeter]>): void {
     for (const [id, meter] of meters) this.record(id, meter);
+  }
+
+  /**
+   * A transaction as a store read it, with the register pending for it merged in: unless it is stopped, or its row
+   * already holds a later reading (`storedAt`, the row's `last_meter_at`, written by another process).
+   */
+  merge(record: TransactionRecord, storedAt: unknown): TransactionRecord {
+    if (record.stoppedAt !== null) return record;
+    const meter = this.#pending.get(record.id);
+    if (meter === undefined) return record;
+    if (typeof storedAt === 'string' && isLaterIso(storedAt, meter.at)) return record;
+    return {
+      ...record,
+      lastMeterWh: meter.lastMeterWh,
+      updatedAt: isLaterIso(meter.reportedAt, record.updatedAt) ? meter.reportedAt : record.updatedAt,
+    };
   }
 }

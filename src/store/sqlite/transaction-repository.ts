@@ -259,19 +259,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
   }
 
   /** The row as a record, with this process's pending register merged in (unless the row holds a later one). */
-  readonly #toRecord = (row: Row): TransactionRecord => {
-    const record = records.transaction(row);
-    if (record.stoppedAt !== null) return record;
-    const meter = this.#pendingMeters.get(record.id);
-    if (meter === undefined) return record;
-    const storedAt = row['last_meter_at'];
-    if (typeof storedAt === 'string' && isLaterIso(storedAt, meter.at)) return record;
-    return {
-      ...record,
-      lastMeterWh: meter.lastMeterWh,
-      updatedAt: isLaterIso(meter.reportedAt, record.updatedAt) ? meter.reportedAt : record.updatedAt,
-    };
-  };
+  readonly #toRecord = (row: Row): TransactionRecord => this.#pendingMeters.merge(records.transaction(row), row['last_meter_at']);
 
   #optional(row: Row | undefined): TransactionRecord | undefined {
     return row === undefined ? undefined : this.#toRecord(row);

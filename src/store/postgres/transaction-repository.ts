@@ -302,7 +302,8 @@ export class PostgresTransactionRepository implements TransactionRepository {
   }
 
   /** The row as a record, with this process's pending register merged in (unless the row holds a later one). */
-  readonly #toRecord = (row: Row): TransactionRecord => this.#pendingMeters.merge(records.transaction(row), row['last_meter_at']);
+  readonly #toRecord = (row: Row): TransactionRecord =>
+    this.#pendingMeters.merge(records.transaction(row), row['last_meter_at']);
 
   #optional(rows: Row[]): TransactionRecord | undefined {
     const [row] = rows;

@@ -259,7 +259,8 @@ export class SqliteTransactionRepository implements TransactionRepository {
   }
 
   /** The row as a record, with this process's pending register merged in (unless the row holds a later one). */
-  readonly #toRecord = (row: Row): TransactionRecord => this.#pendingMeters.merge(records.transaction(row), row['last_meter_at']);
+  readonly #toRecord = (row: Row): TransactionRecord =>
+    this.#pendingMeters.merge(records.transaction(row), row['last_meter_at']);
 
   #optional(row: Row | undefined): TransactionRecord | undefined {
     return row === undefined ? undefined : this.#toRecord(row);

@@ -288,6 +288,7 @@ export function renderReport(run: BenchRun): string {
       { label: 'failed stations', scenario: 'storm', metric: 'failed', digits: 0, ratios: false },
       { label: 'load processes', scenario: 'storm', metric: 'loadProcesses', digits: 0, ratios: false },
       { label: 'server CPU %', scenario: 'storm', metric: 'serverCpuPct', digits: 0, ratios: false },
+      { label: 'load-generator CPU % (all load processes)', scenario: 'storm', metric: 'loadCpuPct', digits: 0, ratios: false },
       { label: 'other CPU %', scenario: 'storm', metric: 'otherCpuPct', digits: 0, ratios: false },
     ]));
     out.push('');

@@ -3,7 +3,7 @@ import { Histogram } from '../load/histogram.ts';
 import { SAMPLED_VALUES_PER_FRAME, type BenchAction } from '../load/messages.ts';
 import type { LoadResult, OpenedEvent } from '../load/protocol.ts';
 import { LoadPool } from './load-pool.ts';
-import { NoiseMeter, monotonicUs, processTree, sleep } from './proc.ts';
+import { NoiseMeter, cpuMs, monotonicUs, processTree, sleep } from './proc.ts';
 import { countStoredMeterValues, startTarget, type RunningTarget, type TargetName } from './targets.ts';
 import type { HeapSample } from './inspector.ts';
 
@@ -318,6 +318,7 @@ export async function stormScenario(name: TargetName, ctx: ScenarioContext): Pro
   await withTarget(name, ctx, processesFor(n, settings), async (target, pool) => {
     const noise = new NoiseMeter(new Set([...processTree(target.pid), ...pool.pids, process.pid]));
     const cpu0 = target.cpuMs();
+    const load0 = pool.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const startUs = monotonicUs();
     const opened = await pool.open([target.wsUrl], prefix('t'), n, {
       concurrency: settings.stormConcurrency,
@@ -327,6 +328,7 @@ export async function stormScenario(name: TargetName, ctx: ScenarioContext): Pro
     });
     result.window = { startUs, endUs: monotonicUs() };
     const cpu1 = target.cpuMs();
+    const load1 = pool.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
     const otherMs = noise.otherMs();
     const start = Math.min(...opened.map((o) => o.startedAt));
     const end = Math.max(...opened.map((o) => o.finishedAt));
@@ -342,6 +344,8 @@ export async function stormScenario(name: TargetName, ctx: ScenarioContext): Pro
       messagesPerSec: (ok * 4) / seconds,
       failed: n - ok,
       serverCpuPct: ((cpu1 - cpu0) / (end - start)) * 100,
+      // Summed over the load processes, in % of one core.
+      loadCpuPct: ((load1 - load0) / (end - start)) * 100,
       otherCpuPct: (otherMs / (end - start)) * 100,
     });
     if (ok !== n) result.notes.push(`${n - ok} stations failed: ${distinctErrors(opened)}`);

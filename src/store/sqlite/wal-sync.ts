@@ -1,4 +1,4 @@
-import { closeSync, constants, fsync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, constants, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 type Done = (error: Error | null) => void;
 
@@ -8,6 +8,12 @@ type Done = (error: Error | null) => void;
  * pool instead, and the writes of a commit are acknowledged only once an fsync that started after their COMMIT
  * has returned. Commits that finish while an fsync is running share the next one (group commit across commits).
  * fsync flushes the file itself, whichever descriptor asks, so one descriptor of our own serves every connection.
+ *
+ * It is fdatasync, as SQLite's own syncs are on Linux: the data and what is needed to read it back (the file size,
+ * when the WAL grew) reach the disk, but not a changed modification time alone. A plain fsync also commits the file
+ * system's journal for that time stamp, and so can wait behind the checkpointer's writes to the database file. In six
+ * alternating pairs of runs at 5,000 MeterValues/s the p99 was lower with fdatasync in five (medians 13 and 19 ms;
+ * single runs on the development VM's disk range from 8 to 96 ms).
  */
 export class WalSync {
   readonly #fd: number;
@@ -36,7 +42,7 @@ export class WalSync {
     const group = this.#waiting;
     this.#waiting = [];
     this.#inFlight = group;
-    fsync(this.#fd, (error) => {
+    fdatasync(this.#fd, (error) => {
       this.#inFlight = undefined;
       if (this.#closed) {
         // close() already synced and settled this group; the descriptor was left open for this call.
@@ -54,7 +60,7 @@ export class WalSync {
     this.#closed = true;
     let error: Error | null = null;
     try {
-      fsyncSync(this.#fd);
+      fdatasyncSync(this.#fd);
     } catch (e) {
       error = e as Error;
     }

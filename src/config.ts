@@ -6,6 +6,12 @@ import type { ValidationMode } from './store/ports.ts';
 export interface ServerConfig {
   port: number;
   host: string;
+  /**
+   * Connections the kernel queues for accepting, on each listener. A reconnect storm (a site's network comes back)
+   * overflows a small queue: the kernel then drops handshakes and the stations retry only after a second or more.
+   * Linux caps it at net.core.somaxconn.
+   */
+  listenBacklog: number;
   dataDir: string;
   apiToken: string | undefined;
   databaseUrl: string | undefined;
@@ -153,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: int(env, 'JOULE_PORT', 8180, 0, 65535),
     host: env.JOULE_HOST || '0.0.0.0',
+    listenBacklog: int(env, 'JOULE_LISTEN_BACKLOG', 4096, 1, 65535),
     dataDir: env.JOULE_DATA_DIR || './data',
     apiToken: env.JOULE_API_TOKEN || undefined,
     databaseUrl: env.JOULE_DATABASE_URL || undefined,

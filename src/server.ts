@@ -142,7 +142,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     tlsServer.on('tlsClientError', (err) => logger.info({ err: err.message }, 'TLS handshake failed (version, cipher suite or certificate)'));
     await new Promise<void>((resolve, reject) => {
       tlsServer.once('error', reject);
-      tlsServer.listen(tlsConfig.port, tlsConfig.host, () => {
+      tlsServer.listen({ port: tlsConfig.port, host: tlsConfig.host, backlog: config.listenBacklog }, () => {
         tlsServer.off('error', reject);
         resolve();
       });
@@ -151,7 +151,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   const renewalJob = authority !== undefined && config.certRenewDays > 0 ? new CertificateRenewalJob(domain.certificates, logger) : undefined;
   renewalJob?.start();
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
   const port = (app.server.address() as AddressInfo).port;
   const tlsPort = tlsServer === undefined ? undefined : (tlsServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -5,8 +5,10 @@
  *
  *   node bench/targets/ocpp-rpc-csms.ts [port] [host]     prints {"listening":port} once ready
  */
+import { createServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 interface RpcCall {
   params: Record<string, unknown>;
@@ -16,7 +18,7 @@ interface RpcServerClient {
 }
 interface RpcServer {
   on(event: 'client', listener: (client: RpcServerClient) => void): void;
-  listen(port: number, host?: string): Promise<{ address(): AddressInfo | string | null }>;
+  handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 const require = createRequire(import.meta.url);
@@ -36,7 +38,14 @@ server.on('client', (client) => {
   client.handle('Authorize', () => ({ idTagInfo: { status: 'Accepted' } }));
   client.handle('MeterValues', () => ({}));
 });
-const httpServer = await server.listen(port, host);
+// What `server.listen` does, with the same accept queue as Joule's default (JOULE_LISTEN_BACKLOG), so that no target
+// loses storm handshakes to it.
+const httpServer = createServer({ noDelay: true }, (_request, response) => {
+  response.statusCode = 404;
+  response.end();
+});
+httpServer.on('upgrade', server.handleUpgrade);
+await new Promise<void>((resolve) => httpServer.listen({ port, host, backlog: 4096 }, resolve));
 const address = httpServer.address() as AddressInfo;
 process.stdout.write(`${JSON.stringify({ listening: address.port })}\n`);
 process.on('SIGTERM', () => process.exit(0));

@@ -57,7 +57,8 @@ wss.on('connection', (ws) => {
     ws.send(`[3,${JSON.stringify(frame[1])},${answer(frame[2])}]`);
   });
 });
-server.listen(port, host, () => {
+// The same accept queue as Joule's default (JOULE_LISTEN_BACKLOG), so that no target loses storm handshakes to it.
+server.listen({ port, host, backlog: 4096 }, () => {
   process.stdout.write(`${JSON.stringify({ listening: (server.address() as AddressInfo).port })}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));

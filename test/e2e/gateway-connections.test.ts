@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { bootedStation, RawStation } from './support/raw-station.ts';
 import { eventually, startTestServer } from './support/test-server.ts';
@@ -138,6 +139,51 @@ describe('gateway: connections', () => {
       off();
     } finally {
       await server.stop();
+    }
+  });
+
+  it('reconnect storm: connections arriving while the server is busy are queued (JOULE_LISTEN_BACKLOG), not dropped', async () => {
+    // 1,200 stations connect while the event loop is busy (blocked here for 300 ms). The kernel completes the TCP
+    // handshakes into the listener's accept queue on its own; a handshake that finds the queue full is dropped, and
+    // that station's connect only succeeds on its retry, a second or more later.
+    const storm = async (server: { port: number }, count: number): Promise<{ atOnce: number; all: number }> => {
+      const sockets: Socket[] = [];
+      const connected: number[] = [];
+      try {
+        await new Promise<void>((resolve, reject) => {
+          for (let index = 0; index < count; index += 1) {
+            const socket = connect({ host: '127.0.0.1', port: server.port });
+            socket.once('connect', () => {
+              connected.push(performance.now());
+              if (connected.length === count) resolve();
+            });
+            socket.once('error', reject);
+            sockets.push(socket);
+          }
+          const busyUntil = performance.now() + 300;
+          while (performance.now() < busyUntil) { /* the server is busy */ }
+        });
+        const first = Math.min(...connected);
+        return { atOnce: connected.filter((at) => at - first < 500).length, all: connected.length };
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+    };
+    const server = await startTestServer();
+    try {
+      const { atOnce, all } = await storm(server, 1200);
+      assert.equal(all, 1200);
+      assert.equal(atOnce, 1200, 'every handshake was queued while the server was busy (default backlog 4096)');
+    } finally {
+      await server.stop();
+    }
+    const small = await startTestServer({ JOULE_LISTEN_BACKLOG: '100' });
+    try {
+      const { atOnce, all } = await storm(small, 1200);
+      assert.equal(all, 1200, 'the dropped handshakes succeed on their retry');
+      assert.ok(atOnce < 1200, `with a queue of 100 some handshakes were dropped and retried later (${atOnce} at once)`);
+    } finally {
+      await small.stop();
     }
   });
 });

@@ -44,17 +44,27 @@ for (const stationId of stationIds) {
   transactionIds.push((await store.transactions.start(start)).record.id);
 }
 
+/**
+ * The nine sampled values after the register, built once: this process is the load generator as well as the store,
+ * and building them anew for every message cost about a fifth of its CPU (objects and garbage collection), which is
+ * not the store's cost. The store only reads them.
+ */
+const OTHER_VALUES: readonly SampledValueRecord[] = Array.from({ length: SAMPLED_VALUES - 1 }, (_, index) => ({
+  value: String(16 + (index + 1) / 10),
+  measurand: 'Current.Import',
+  phase: `L${((index + 1) % 3) + 1}`,
+  location: 'Outlet',
+  unit: 'A',
+  context: 'Sample.Periodic',
+  format: 'Raw',
+}));
+
 /** Ten sampled values like the load generator's: an energy register and nine others. */
 function sampledValues(registerWh: number): SampledValueRecord[] {
-  return Array.from({ length: SAMPLED_VALUES }, (_, index) => ({
-    value: String(index === 0 ? registerWh : 16 + index / 10),
-    measurand: index === 0 ? 'Energy.Active.Import.Register' : 'Current.Import',
-    phase: index === 0 ? null : `L${(index % 3) + 1}`,
-    location: 'Outlet',
-    unit: index === 0 ? 'Wh' : 'A',
-    context: 'Sample.Periodic',
-    format: 'Raw',
-  }));
+  return [
+    { value: String(registerWh), measurand: 'Energy.Active.Import.Register', phase: null, location: 'Outlet', unit: 'Wh', context: 'Sample.Periodic', format: 'Raw' },
+    ...OTHER_VALUES,
+  ];
 }
 
 let stored = 0;

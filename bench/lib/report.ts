@@ -360,7 +360,7 @@ export function renderReport(run: BenchRun): string {
       out.push(`Failed: ${pg.error}`);
     } else {
       const m = pg.metrics;
-      out.push(`\`npm run bench:store -- ${m.stations} ${m.seconds} --postgres\`: Joule's PostgreSQL store (the local server, a schema of its own) with ${fmt(m.stations, 0)} stations each keeping one MeterValues in flight, stored as Joule stores it: the reading appended (batched multi-row INSERTs, committed before the promise settles) and the transaction's latest register (written behind). No network and no protocol: this is the store's own throughput. Not pinned (PostgreSQL runs as its own processes).`);
+      out.push(`\`npm run bench:store -- ${m.stations} ${m.seconds} --postgres\`: Joule's PostgreSQL store (the local server, a schema of its own) with ${fmt(m.stations, 0)} stations each keeping one MeterValues in flight, stored as Joule stores it: the reading appended (batched multi-row INSERTs, committed before the promise settles) and the transaction's latest register (written behind). No network and no protocol: this is the store's own throughput. The same process builds the readings (the load), so its CPU per message includes that. It runs on the orchestrator's core (CPU 1 when pinned: one core, like every server here); PostgreSQL's processes run on any core.`);
       out.push('');
       out.push('| Figure | (c) Joule |');
       out.push('|---|---:|');

@@ -423,8 +423,9 @@ export const PG_STORE_SECONDS = 30;
 
 /**
  * The PostgreSQL store alone (`bench/store.ts --postgres`): sustained meter-value rows per second into the local
- * PostgreSQL, with Joule's own store code (batched INSERTs, written-behind transaction registers). Not pinned: the
- * database server runs as separate processes on any core, and Joule's process may use the other.
+ * PostgreSQL, with Joule's own store code (batched INSERTs, written-behind transaction registers). Joule's process
+ * inherits the orchestrator's core (CPU 1 when pinned), so it has one core like every server here; the database
+ * server's processes run on any core.
  */
 export async function pgStoreScenario(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { spawn } = await import('node:child_process');

@@ -6,8 +6,16 @@ export interface PendingMeter {
   lastMeterWh: number;
   /** Time of the reading (never replaced by an older one). */
   at: string;
-  /** When it was reported (the row's `updated_at` once written). */
-  reportedAt: string;
+  /**
+   * When it was reported, in epoch milliseconds (the row's `updated_at` once written): a number, turned into ISO 8601
+   * text only when written or read, not for every MeterValues.
+   */
+  reportedAt: number;
+}
+
+/** The row's `updated_at` for a pending register. */
+export function reportedAtIso(meter: PendingMeter): string {
+  return new Date(meter.reportedAt).toISOString();
 }
 
 /**
@@ -62,10 +70,11 @@ export class PendingMeters {
     const meter = this.#pending.get(record.id);
     if (meter === undefined) return record;
     if (typeof storedAt === 'string' && isLaterIso(storedAt, meter.at)) return record;
+    const reportedAt = reportedAtIso(meter);
     return {
       ...record,
       lastMeterWh: meter.lastMeterWh,
-      updatedAt: isLaterIso(meter.reportedAt, record.updatedAt) ? meter.reportedAt : record.updatedAt,
+      updatedAt: isLaterIso(reportedAt, record.updatedAt) ? reportedAt : record.updatedAt,
     };
   }
 }

@@ -7,7 +7,7 @@ import type {
   TransactionStop,
 } from '../ports.ts';
 import { isLaterIso } from '../iso-time.ts';
-import { PendingMeters, type PendingMeter } from '../pending-meters.ts';
+import { PendingMeters, reportedAtIso, type PendingMeter } from '../pending-meters.ts';
 import { distinctFlags } from '../transaction-changes.ts';
 import { type Row, jsonText, records } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
@@ -211,7 +211,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
   }
 
   updateMeter(id: string, lastMeterWh: number, at: string): Promise<void> {
-    if (parseId(id) !== undefined) this.#pendingMeters.record(id, { lastMeterWh, at, reportedAt: new Date().toISOString() });
+    if (parseId(id) !== undefined) this.#pendingMeters.record(id, { lastMeterWh, at, reportedAt: Date.now() });
     return Promise.resolve();
   }
 
@@ -279,7 +279,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
           meters.map(([id]) => id),
           meters.map(([, meter]) => meter.lastMeterWh),
           meters.map(([, meter]) => meter.at),
-          meters.map(([, meter]) => meter.reportedAt),
+          meters.map(([, meter]) => reportedAtIso(meter)),
         ],
         meters.length,
         internal,
@@ -294,7 +294,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
     const meter = this.#pendingMeters.take(id);
     if (meter === undefined) return;
     try {
-      await this.#db.write(UPDATE_METER, [rowId, meter.lastMeterWh, meter.at, meter.reportedAt]);
+      await this.#db.write(UPDATE_METER, [rowId, meter.lastMeterWh, meter.at, reportedAtIso(meter)]);
     } catch (error) {
       this.#pendingMeters.restore([[id, meter]]);
       throw error;

@@ -8,7 +8,7 @@ import type {
   TransactionStop,
 } from '../ports.ts';
 import { isLaterIso } from '../iso-time.ts';
-import { PendingMeters, type PendingMeter } from '../pending-meters.ts';
+import { PendingMeters, reportedAtIso, type PendingMeter } from '../pending-meters.ts';
 import { energyWh, withFlags } from '../transaction-changes.ts';
 import { type Row, integer, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -146,7 +146,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
   }
 
   updateMeter(id: string, lastMeterWh: number, at: string): Promise<void> {
-    if (parseId(id) !== undefined) this.#pendingMeters.record(id, { lastMeterWh, at, reportedAt: new Date().toISOString() });
+    if (parseId(id) !== undefined) this.#pendingMeters.record(id, { lastMeterWh, at, reportedAt: Date.now() });
     return Promise.resolve();
   }
 
@@ -255,7 +255,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
   }
 
   #runUpdateMeter(rowId: number, meter: PendingMeter): void {
-    this.#updateMeter.run(meter.lastMeterWh, meter.at, meter.reportedAt, rowId, meter.at);
+    this.#updateMeter.run(meter.lastMeterWh, meter.at, reportedAtIso(meter), rowId, meter.at);
   }
 
   /** The row as a record, with this process's pending register merged in (unless the row holds a later one). */

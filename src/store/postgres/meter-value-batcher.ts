@@ -232,9 +232,6 @@ function toRows(readings: MeterReading[]): ReadingRow[] {
   const rows: ReadingRow[] = [];
   for (const reading of readings) {
     if (reading.sampledValues.length === 0) continue;
-    for (const value of [reading.evseId, reading.connectorId]) {
-      if (!Number.isSafeInteger(value)) throw new RangeError(`EVSE and connector ids are integers, not ${value}`);
-    }
     const samples = encodeSamples(reading.sampledValues);
     rows.push({
       stationId: reading.stationId,

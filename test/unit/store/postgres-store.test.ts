@@ -338,6 +338,19 @@ describe('postgres store: batched meter readings', () => {
     await store.close();
   });
 
+  it('rejects only an append whose connector id no integer column can hold; the others of its batch commit', async () => {
+    const { store } = await openRecorded();
+    const results = await Promise.allSettled([
+      store.meterValues.append([reading(1)]),
+      store.meterValues.append([reading(2, { connectorId: 1.5 })]),
+      store.meterValues.append([reading(3)]),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /1\.5 is not a safe 64-bit integer/);
+    assert.deepEqual((await store.meterValues.forTransaction('CS-1', '1')).map((record) => record.value), ['1', '16.0', '3', '16.0']);
+    await store.close();
+  });
+
   it('keeps long values (beyond a btree entry) and still skips their replays', async () => {
     const { store } = await openRecorded();
     const long = Array.from({ length: 8000 }, (_, index) => String.fromCharCode(33 + ((index * 7919) % 90))).join('');

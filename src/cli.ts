@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config.ts';
+import { restartWithGcMode, SINGLE_THREADED_GC_FLAG, singleThreadedGc, usableCores } from './garbage-collector.ts';
 import { createLogger } from './logging.ts';
 
 const USAGE = `Usage: joule <command> [options]
@@ -34,13 +35,22 @@ async function serve(args: string[]): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const workers = cluster.isWorker ? 1 : workersFrom(args, config.workers);
+  const cores = usableCores();
+  // Decided by the primary for its workers (their node options); a single process restarts itself with the option.
+  const singleThreaded = singleThreadedGc(config.gc, cores, workers);
+  if (!cluster.isWorker && workers <= 1 && restartWithGcMode(singleThreaded) === 'unsupported') {
+    logger.warn(`this Node cannot restart itself with ${SINGLE_THREADED_GC_FLAG}; start it as \`node ${SINGLE_THREADED_GC_FLAG} bin/joule.js serve\` for shorter pauses on one core`);
+  }
+  if (!cluster.isWorker) {
+    logger.info({ cores, processes: workers, gc: singleThreaded ? 'single-threaded' : 'parallel', setting: config.gc }, 'garbage collector');
+  }
   let close: () => Promise<void>;
   if (cluster.isWorker) {
     const { runWorker } = await import('./serve-workers.ts');
     close = (await runWorker(config, logger)).close;
   } else if (workers > 1) {
     const { runPrimary } = await import('./serve-workers.ts');
-    const primary = await runPrimary(config, workers, logger);
+    const primary = await runPrimary(config, workers, logger, singleThreaded);
     printAdminToken(primary.generatedAdminToken);
     process.stdout.write(`Joule on port ${config.port} with ${workers} workers  OCPP: ws://<host>:${config.port}/ocpp/{stationId}  API docs: /api/docs\n`);
     close = primary.stop;

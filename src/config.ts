@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { GC_MODES, type GcMode } from './garbage-collector.ts';
 import { isOcppVersion, type OcppVersion } from './ocpp/versions.ts';
 import type { ValidationMode } from './store/ports.ts';
 
@@ -68,6 +69,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Worker processes sharing the port (`--workers`); 0 = one per CPU core. */
   workers: number;
+  /** V8's garbage collector in serving processes: on the main thread only, with helper threads, or chosen by cores. */
+  gc: GcMode;
   /** Security (issue 6): profile defaults and the TLS listener. */
   security: SecurityConfig;
 }
@@ -196,8 +199,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     securityAlertWebhook,
     logLevel: env.JOULE_LOG_LEVEL || 'info',
     workers: int(env, 'JOULE_WORKERS', 0, 0, 256),
+    gc: gcMode(env),
     security: securityConfig(env),
   };
+}
+
+function gcMode(env: NodeJS.ProcessEnv): GcMode {
+  const raw = env.JOULE_GC || 'auto';
+  if (!(GC_MODES as readonly string[]).includes(raw)) throw new ConfigError(`JOULE_GC must be one of ${GC_MODES.join(', ')} (got "${raw}")`);
+  return raw as GcMode;
 }
 
 /** A comma-separated list of paths or addresses; empty entries dropped. */

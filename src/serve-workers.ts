@@ -5,6 +5,7 @@ import { ProcessHub } from './cluster/process/process-hub.ts';
 import { ProcessBus } from './cluster/process/process-bus.ts';
 import type { ServerConfig } from './config.ts';
 import type { DomainEvent } from './domain/events.ts';
+import { serveExecArgv } from './garbage-collector.ts';
 import type { Logger } from './logging.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { openStore } from './store/open-store.ts';
@@ -15,9 +16,14 @@ const RESTART_DELAY_MS = 1_000;
 /**
  * `joule serve --workers N`: the primary prepares the data (migrations, admin token), forks N workers that share the
  * HTTP/WebSocket port (the primary hands each new connection to a worker), routes the bus between them, and
- * restarts a worker that dies. Returns the admin token if it was generated now.
+ * restarts a worker that dies. Workers start with `--single-threaded-gc` when `singleThreadedGc`. Returns the admin token if it was generated now.
  */
-export async function runPrimary(config: ServerConfig, workers: number, logger: Logger): Promise<{ generatedAdminToken?: string; stop(): Promise<void> }> {
+export async function runPrimary(
+  config: ServerConfig,
+  workers: number,
+  logger: Logger,
+  singleThreadedGc = false,
+): Promise<{ generatedAdminToken?: string; stop(): Promise<void> }> {
   mkdirSync(config.dataDir, { recursive: true });
   const admin = bootstrapAdminToken(config.dataDir, config.apiToken);
   // Migrations run once here, before any worker opens the database.
@@ -29,6 +35,8 @@ export async function runPrimary(config: ServerConfig, workers: number, logger: 
     return stationIds.map((stationId) => ({ id: `primary-${++sequence}`, type: 'station.disconnected', stationId, at, data: { reason: `worker ${worker} exited` } }));
   });
   let stopping = false;
+  // Workers sharing the cores collect garbage on their own thread (see garbage-collector.ts).
+  cluster.setupPrimary({ execArgv: serveExecArgv(process.execArgv, singleThreadedGc) });
   const fork = (): Worker => {
     const worker = cluster.fork({ JOULE_WORKER: '1' });
     hub.add(worker);

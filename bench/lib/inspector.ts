@@ -8,9 +8,12 @@ export interface HeapSample {
   arrayBuffers: number;
 }
 
-/** The DevTools endpoint Node prints when started with `--inspect=127.0.0.1:0`. */
+/**
+ * The DevTools endpoint Node prints when started with `--inspect=127.0.0.1:0`: the last one, because a Joule process
+ * that restarts itself with another V8 option (garbage-collector.ts) prints one per start, and only the last lives.
+ */
 export function inspectorUrl(output: string): string | undefined {
-  return /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
+  return [...output.matchAll(/Debugger listening on (ws:\/\/\S+)/g)].at(-1)?.[1];
 }
 
 /**

@@ -184,7 +184,8 @@ export function renderReport(run: BenchRun): string {
   out.push('Targets: **(a)** a raw `ws` server answering the same frames with canned CALLRESULTs (the ceiling), ' +
     '**(b)** a minimal CSMS on `ocpp-rpc` 2.2 in strict mode (schema-validated both ways, persists nothing), ' +
     '**(c)** Joule as users run it: `node bin/joule.js serve` (one process) with a fresh temp `JOULE_DATA_DIR`, validation on, and every ' +
-    'transaction message on disk in SQLite (committed and fsync\'d) before it is answered.');
+    'transaction message on disk in SQLite (committed and fsync\'d) before it is answered. Pinned to one core, Joule starts itself with ' +
+    '`--single-threaded-gc` (its default `JOULE_GC=auto`; README), as it would on any one-core machine; the other targets run with Node\'s defaults.');
   out.push('');
   out.push('## Machine');
   out.push('');

@@ -40,10 +40,15 @@ export class ServerProcess {
     return this.child?.pid;
   }
 
-  /** Starts `joule serve` (one process unless `args` asks for workers) and waits until it answers. */
-  async start(env: Record<string, string> = {}, args: string[] = ['--workers', '1']): Promise<void> {
+  /**
+   * Starts `joule serve` (one process unless `args` asks for workers) and waits until it answers; `cpus` pins it to
+   * those cores (`taskset -c`, which then runs node in its own place: same pid).
+   */
+  async start(env: Record<string, string> = {}, args: string[] = ['--workers', '1'], cpus?: string): Promise<void> {
     this.output = '';
-    this.child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    const command = [process.execPath, CLI, 'serve', ...args];
+    if (cpus !== undefined) command.unshift('taskset', '-c', cpus);
+    this.child = spawn(command[0]!, command.slice(1), {
       detached: true,
       env: { ...process.env, JOULE_PORT: String(this.port), JOULE_HOST: '127.0.0.1', JOULE_DATA_DIR: this.dataDir, JOULE_API_TOKEN: TEST_TOKEN, JOULE_LOG_LEVEL: 'warn', JOULE_ALLOW_UNSECURED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

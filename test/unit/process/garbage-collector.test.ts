@@ -1,0 +1,31 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig, ConfigError } from '../../../src/config.ts';
+import { serveExecArgv, SINGLE_THREADED_GC_FLAG, singleThreadedGc } from '../../../src/garbage-collector.ts';
+
+describe('garbage collector threads of serving processes', () => {
+  it('auto: single-threaded when each serving process has fewer than two cores', () => {
+    assert.equal(singleThreadedGc('auto', 1, 1), true, 'one process pinned to one core');
+    assert.equal(singleThreadedGc('auto', 2, 2), true, 'two workers on two cores');
+    assert.equal(singleThreadedGc('auto', 2, 4), true, 'more workers than cores');
+    assert.equal(singleThreadedGc('auto', 2, 1), false, 'one process with a spare core for the helpers');
+    assert.equal(singleThreadedGc('auto', 8, 2), false, 'two workers on eight cores');
+  });
+
+  it('an explicit setting wins over the cores', () => {
+    assert.equal(singleThreadedGc('single-threaded', 16, 1), true);
+    assert.equal(singleThreadedGc('parallel', 1, 4), false);
+  });
+
+  it('adds the V8 option once, keeping the other node options', () => {
+    assert.deepEqual(serveExecArgv(['--inspect=127.0.0.1:0'], true), ['--inspect=127.0.0.1:0', SINGLE_THREADED_GC_FLAG]);
+    assert.deepEqual(serveExecArgv([SINGLE_THREADED_GC_FLAG], true), [SINGLE_THREADED_GC_FLAG]);
+    assert.deepEqual(serveExecArgv(['--max-old-space-size=512'], false), ['--max-old-space-size=512']);
+  });
+
+  it('JOULE_GC is auto by default and refuses an unknown value', () => {
+    assert.equal(loadConfig({}).gc, 'auto');
+    assert.equal(loadConfig({ JOULE_GC: 'parallel' }).gc, 'parallel');
+    assert.throws(() => loadConfig({ JOULE_GC: 'fast' }), ConfigError);
+  });
+});

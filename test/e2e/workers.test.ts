@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimStation } from '../../src/sim/sim-station.ts';
+import { createTestPki, stationCertificate } from './support/test-pki.ts';
 import { BOOT_16, RawStation } from './support/raw-station.ts';
 import { freePort, ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/test-server.ts';
@@ -106,6 +107,63 @@ describe('joule serve --workers: several processes share one port and one bus', 
       await Promise.all(sims.map((s) => s.stop()));
       await server.kill();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('A00.FR.3xx/4xx across workers: profile 2 and 3 stations on the shared TLS port land on both workers and take commands from either', async () => {
+    const pki = await createTestPki();
+    const dataDir = mkdtempSync(join(tmpdir(), 'joule-workers-tls-'));
+    const server = new ServerProcess(await freePort(), dataDir);
+    const tlsPort = await freePort();
+    const stations: RawStation[] = [];
+    const abort = new AbortController();
+    try {
+      await server.start({ ...pki.env, JOULE_TLS_PORT: String(tlsPort), JOULE_ALLOW_UNSECURED: 'false' }, ['--workers', '2']);
+      const streams: EventStream[] = [];
+      await eventually(async () => {
+        const stream: EventStream = { events: [], holders: new Map() };
+        streams.push(stream);
+        void collectEvents(server.url, stream, abort.signal);
+        await new Promise((r) => setTimeout(r, 100));
+        return new Set(streams.map((s) => s.node).filter(Boolean)).size === 2;
+      }, 10_000, 'event streams on both workers');
+
+      const password = 'Kq3vT9xLm2Rp8ZwB4nYd';
+      const trust = { ca: pki.caPem, servername: 'localhost' };
+      const wssUrl = `wss://127.0.0.1:${tlsPort}/ocpp`;
+      for (let i = 0; i < 6; i++) {
+        const id = `WK-TLS-${i}`;
+        const profile = i % 2 === 0 ? 2 : 3;
+        assert.equal((await server.api('PUT', `/api/v1/stations/${id}`, profile === 2 ? { securityProfile: 2, password } : { securityProfile: 3 })).status, 200);
+        const station = profile === 2
+          ? await RawStation.connect(wssUrl, id, 'ocpp1.6', { Authorization: `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}` }, trust)
+          : await (async () => {
+            const cert = await stationCertificate(pki.ca, id);
+            return RawStation.connect(wssUrl, id, 'ocpp1.6', {}, { ...trust, cert: cert.certPem, key: cert.keyPem });
+          })();
+        assert.equal((await station.ok('BootNotification', BOOT_16)).status, 'Accepted', `${id} (profile ${profile})`);
+        station.onCall = () => ({ status: 'Accepted' });
+        stations.push(station);
+      }
+      const holders = await eventually(() => {
+        const seen = new Map<string, string>();
+        for (const stream of streams) for (const [id, node] of stream.holders) if (id.startsWith('WK-TLS-')) seen.set(id, node);
+        return seen.size === 6 ? seen : undefined;
+      }, 5000, 'every TLS station seen connecting');
+      assert.equal(new Set(holders.values()).size, 2, `TLS stations on both workers: ${JSON.stringify([...holders])}`);
+      // Each API call may land on either worker: twice per station, so commands cross between workers.
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 6; i++) {
+          const res = await server.api('POST', `/api/v1/stations/WK-TLS-${i}/commands/ClearCache`, {});
+          assert.equal(res.body.status, 'completed', `WK-TLS-${i}: ${JSON.stringify(res.body)}`);
+        }
+      }
+    } finally {
+      abort.abort();
+      await Promise.all(stations.map((s) => s.close()));
+      await server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(pki.dir, { recursive: true, force: true });
     }
   });
 

@@ -45,6 +45,19 @@ async function collectEvents(url: string, into: EventStream, signal: AbortSignal
   }
 }
 
+/** Opens event streams until both workers serve at least one (the primary hands connections to free workers). */
+async function streamsOnBothWorkers(url: string, signal: AbortSignal): Promise<EventStream[]> {
+  const streams: EventStream[] = [];
+  await eventually(async () => {
+    const stream: EventStream = { events: [], holders: new Map() };
+    streams.push(stream);
+    void collectEvents(url, stream, signal);
+    await new Promise((r) => setTimeout(r, 100));
+    return new Set(streams.map((s) => s.node).filter(Boolean)).size === 2;
+  }, 10_000, 'event streams on both workers');
+  return streams;
+}
+
 describe('joule serve --workers: several processes share one port and one bus', () => {
   it('stations on any worker are listed online and commandable from any worker; events reach every worker; a killed worker\'s stations come back on another', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'joule-workers-'));
@@ -56,15 +69,7 @@ describe('joule serve --workers: several processes share one port and one bus', 
       const pids = workerPids(server.pid!);
       assert.equal(pids.length, 2, 'two worker processes');
 
-      // Open event streams until both workers serve at least one (the primary hands connections to free workers).
-      const streams: EventStream[] = [];
-      await eventually(async () => {
-        const stream: EventStream = { events: [], holders: new Map() };
-        streams.push(stream);
-        void collectEvents(server.url, stream, abort.signal);
-        await new Promise((r) => setTimeout(r, 100));
-        return new Set(streams.map((s) => s.node).filter(Boolean)).size === 2;
-      }, 10_000, 'event streams on both workers');
+      const streams = await streamsOnBothWorkers(server.url, abort.signal);
 
       for (let i = 0; i < 8; i++) {
         const sim = new SimStation({ url: server.wsUrl, id: `WK-${i}`, connectors: 1, bootRetrySeconds: 1, stepDelayMs: 20 });
@@ -119,14 +124,7 @@ describe('joule serve --workers: several processes share one port and one bus', 
     const abort = new AbortController();
     try {
       await server.start({ ...pki.env, JOULE_TLS_PORT: String(tlsPort), JOULE_ALLOW_UNSECURED: 'false' }, ['--workers', '2']);
-      const streams: EventStream[] = [];
-      await eventually(async () => {
-        const stream: EventStream = { events: [], holders: new Map() };
-        streams.push(stream);
-        void collectEvents(server.url, stream, abort.signal);
-        await new Promise((r) => setTimeout(r, 100));
-        return new Set(streams.map((s) => s.node).filter(Boolean)).size === 2;
-      }, 10_000, 'event streams on both workers');
+      const streams = await streamsOnBothWorkers(server.url, abort.signal);
 
       const password = 'Kq3vT9xLm2Rp8ZwB4nYd';
       const trust = { ca: pki.caPem, servername: 'localhost' };

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config.ts';
-import { restartWithGcMode, SINGLE_THREADED_GC_FLAG, singleThreadedGc, usableCores } from './garbage-collector.ts';
+import { restartWithGcMode, SINGLE_THREADED_GC_FLAG, singleThreadedGc } from './garbage-collector.ts';
 import { createLogger } from './logging.ts';
 
 const USAGE = `Usage: joule <command> [options]
@@ -35,7 +35,7 @@ async function serve(args: string[]): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const workers = cluster.isWorker ? 1 : workersFrom(args, config.workers);
-  const cores = usableCores();
+  const cores = availableParallelism();
   // Decided by the primary for its workers (their node options); a single process restarts itself with the option.
   const singleThreaded = singleThreadedGc(config.gc, cores, workers);
   if (!cluster.isWorker && workers <= 1 && restartWithGcMode(singleThreaded) === 'unsupported') {

@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-
 /**
  * How V8 collects garbage in a serving process. By default V8 hands parts of each collection (scavenges, marking,
  * sweeping, compaction) to helper threads, which is a gain only when there is a free core for them. A process that has
@@ -20,16 +18,11 @@ export const SINGLE_THREADED_GC_FLAG = '--single-threaded-gc';
 
 /**
  * Whether serving processes should collect on their main thread: asked for, or `auto` and fewer than two cores for
- * each process (`cores` as this process may use them, its CPU affinity included).
+ * each process (`cores`: those this process may run on, `os.availableParallelism()`, which heeds its CPU affinity).
  */
 export function singleThreadedGc(mode: GcMode, cores: number, processes: number): boolean {
   if (mode !== 'auto') return mode === 'single-threaded';
   return cores / Math.max(1, processes) < 2;
-}
-
-/** Cores this process may run on (its CPU affinity, e.g. under `taskset` or a container's cpuset). */
-export function usableCores(): number {
-  return availableParallelism();
 }
 
 /** The node options a serving process should start with, given the options it was started with. */

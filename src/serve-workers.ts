@@ -16,7 +16,8 @@ const RESTART_DELAY_MS = 1_000;
 /**
  * `joule serve --workers N`: the primary prepares the data (migrations, admin token), forks N workers that share the
  * HTTP/WebSocket port (the primary hands each new connection to a worker), routes the bus between them, and
- * restarts a worker that dies. Workers start with `--single-threaded-gc` when `singleThreadedGc`. Returns the admin token if it was generated now.
+ * restarts a worker that dies. Workers start with `--single-threaded-gc` when `singleThreadedGc`. Returns the admin
+ * token if it was generated now.
  */
 export async function runPrimary(
   config: ServerConfig,

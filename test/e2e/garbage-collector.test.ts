@@ -1,24 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SINGLE_THREADED_GC_FLAG } from '../../src/garbage-collector.ts';
-import { freePort, ServerProcess } from './support/server-process.ts';
+import { childPids, freePort, ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/test-server.ts';
 
 /** The command line a process runs now (after any exec). */
 function commandLine(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-}
-
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 async function withServer(run: (server: ServerProcess) => Promise<void>): Promise<void> {
@@ -55,7 +46,7 @@ describe('joule serve: garbage collection on the main thread where a process has
     await withServer(async (server) => {
       await server.start({}, ['--workers', '2'], '0');
       const workers = await eventually(() => {
-        const pids = children(server.pid!);
+        const pids = childPids(server.pid!);
         return pids.length === 2 ? pids : undefined;
       }, 10_000, 'two workers');
       for (const pid of workers) assert.ok(commandLine(pid).includes(SINGLE_THREADED_GC_FLAG), commandLine(pid).join(' '));

@@ -1,23 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimStation } from '../../src/sim/sim-station.ts';
 import { createTestPki, stationCertificate } from './support/test-pki.ts';
 import { BOOT_16, RawStation } from './support/raw-station.ts';
-import { freePort, ServerProcess } from './support/server-process.ts';
+import { childPids, freePort, ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/test-server.ts';
 import { TEST_TOKEN } from './support/test-server.ts';
-
-function workerPids(primary: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** An SSE stream of one HTTP connection (which lands on one of the workers): the node serving it, and event names. */
 interface EventStream { node?: string; events: string[]; holders: Map<string, string> }
@@ -66,7 +57,7 @@ describe('joule serve --workers: several processes share one port and one bus', 
     const abort = new AbortController();
     try {
       await server.start({}, ['--workers', '2']);
-      const pids = workerPids(server.pid!);
+      const pids = childPids(server.pid!);
       assert.equal(pids.length, 2, 'two worker processes');
 
       const streams = await streamsOnBothWorkers(server.url, abort.signal);

@@ -18,6 +18,10 @@ export class SqliteDatabase {
     this.#writes = new WriteQueue(connection, walSync ? { ...options, durable: (done) => walSync.afterCommit(done) } : options);
   }
 
+  get closed(): boolean {
+    return this.#writes.closed;
+  }
+
   /** Prepares a statement once; repositories keep the result and reuse it. */
   prepare(sql: string): StatementSync {
     return this.#connection.prepare(sql);

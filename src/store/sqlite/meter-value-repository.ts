@@ -3,17 +3,34 @@ import { encodeSamples, flattenReading, samplesDigest, type StoredReading } from
 import type { MeterReading, MeterValueRecord, MeterValueRepository } from '../ports.ts';
 import { emptyAsNull, integer, text, type Row } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
+import { INDEX_SCHEMA } from './station-index.ts';
 
-const COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at';
+/**
+ * A station's readings (`?1`): those with station entries (`meter_readings_by_station`, see station-index.ts), merged with the tail that has
+ * none yet (rowids after the index's mark, read from the table by rowid), in one statement so that both parts come
+ * from one snapshot whichever process moves the mark meanwhile. `and(prefix)` adds a condition to both parts, with
+ * its columns under `prefix`. The caller appends `ORDER BY`.
+ */
+function stationReadings(and: (prefix: string) => string = () => ''): string {
+  return `
+    SELECT r.station_id, r.evse_id, r.connector_id, r.transaction_id, s.timestamp AS timestamp, r.samples,
+        r.received_at, s.id AS id
+      FROM ${INDEX_SCHEMA}.meter_readings_by_station s CROSS JOIN meter_readings r ON r.id = s.id
+      WHERE s.station_id = ?1 ${and('s.')}
+    UNION ALL
+    SELECT station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at, id
+      FROM meter_readings NOT INDEXED
+      WHERE id > (SELECT through_id FROM ${INDEX_SCHEMA}.state) AND station_id = ?1 ${and('')}`;
+}
 
 /**
  * Meter readings on SQLite, one row per reading with its sampled values as JSON (see `../meter-readings.ts`). A
- * unique index over (station, timestamp, evse, connector, transaction, digest of the sampled values) plus
+ * unique index over (timestamp, station, evse, connector, transaction, digest of the sampled values) plus
  * `INSERT OR IGNORE` skips replayed readings; a reading without a transaction stores `''` there so that "none"
- * equals "none". That index is the only one: a transaction's readings are read through it (its station, filtered by
- * the transaction in the index), because every further per-station or per-transaction index costs each commit one
- * more written page per station that reported (migration 10). Reads flatten the readings into one record per sampled
- * value.
+ * equals "none". It is led by time because readings arrive in time order: a commit adds to one or two of its pages,
+ * however many stations reported in it. A station's (and a transaction's) readings are found through the station
+ * index, written in bulk a moment later in a file of its own (station-index.ts), plus the few readings stored since.
+ * Reads flatten the readings into one record per sampled value.
  */
 export class SqliteMeterValueRepository implements MeterValueRepository {
   readonly #db: SqliteDatabase;
@@ -26,10 +43,9 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
     this.#insert = db.prepare(`INSERT OR IGNORE INTO meter_readings
       (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#selectForTransaction = db.prepare(`SELECT ${COLUMNS} FROM meter_readings
-      WHERE station_id = ? AND transaction_id = ? AND transaction_id <> '' ORDER BY timestamp, id`);
-    this.#selectForStation = db.prepare(`SELECT ${COLUMNS} FROM meter_readings
-      WHERE station_id = ? ORDER BY timestamp DESC, id DESC`);
+    this.#selectForTransaction = db.prepare(`${stationReadings((prefix) => `AND ${prefix}transaction_id = ?2 AND ?2 <> ''`)}
+      ORDER BY timestamp, id`);
+    this.#selectForStation = db.prepare(`${stationReadings()} ORDER BY timestamp DESC, id DESC`);
   }
 
   append(readings: MeterReading[]): Promise<number> {

@@ -567,6 +567,24 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX meter_readings_by_transaction;
     `,
   },
+  {
+    version: 11,
+    name: 'meter readings under a time-led identity index; the store\'s identity',
+    // Readings arrive in time order: an identity index led by time takes one or two new pages per group commit, where
+    // one led by station took a page per station that reported in it. A station's readings are found through the
+    // station index, a file of its own beside the store that is written in bulk (station-index.ts) and records the
+    // identity of the store it belongs to.
+    sql: `
+      DROP INDEX meter_readings_identity;
+      CREATE UNIQUE INDEX meter_readings_identity ON meter_readings
+        (timestamp, station_id, evse_id, connector_id, transaction_id, digest);
+      CREATE TABLE store_identity (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        id TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO store_identity (singleton, id) VALUES (1, lower(hex(randomblob(16))));
+    `,
+  },
 ];
 
 /** Migration 2's data move: groups the rows of `meter_values` into readings (walked in the order of its unique index). */

@@ -4,6 +4,7 @@ import type { Store } from '../ports.ts';
 import { SqliteCommandRepository } from './command-repository.ts';
 import { openConnection } from './connection.ts';
 import { Checkpointer } from './checkpointer.ts';
+import { attachStationIndex, BackgroundStationIndexer, InProcessStationIndexer, type StationIndexer } from './station-index.ts';
 import { WalSync } from './wal-sync.ts';
 import { SqliteDatabase } from './database.ts';
 import { SqliteIdTokenRepository } from './id-token-repository.ts';
@@ -43,7 +44,8 @@ export interface SqliteStoreOptions {
   /** Called after each group commit (metrics, tests); must not throw. */
   onCommit?: ((info: CommitInfo) => void) | undefined;
   /**
-   * Interval of the write-behind flushes (stations' last-seen times, transactions' latest meter registers); default
+   * Interval of the write-behind flushes (stations' last-seen times, transactions' latest meter registers) and of the
+   * station index's updates (station-index.ts); default
    * {@link DEFAULT_LAST_SEEN_FLUSH_MS}.
    */
   lastSeenFlushMs?: number | undefined;
@@ -64,6 +66,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   let walSync: WalSync | undefined;
   try {
     runMigrations(connection);
+    attachStationIndex(connection, options.file);
     // The migrations wrote in WAL mode, so the WAL file exists now; make sure what they wrote is on disk too.
     if (onDisk) {
       walSync = new WalSync(options.file);
@@ -78,7 +81,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     onCommit: options.onCommit,
   }, walSync);
   const checkpointer = backgroundCheckpoints ? new Checkpointer(options.file) : undefined;
-  return new SqliteStore(db, options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS, checkpointer);
+  const flushMs = options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS;
+  const stationIndexer = onDisk ? new BackgroundStationIndexer(options.file, flushMs) : new InProcessStationIndexer(db, flushMs);
+  return new SqliteStore(db, flushMs, checkpointer, stationIndexer);
 }
 
 class SqliteStore implements Store {
@@ -103,11 +108,13 @@ class SqliteStore implements Store {
   readonly securityEvents: SqliteSecurityEventRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
+  readonly #stationIndexer: StationIndexer;
   #closing: Promise<void> | undefined;
 
-  constructor(db: SqliteDatabase, lastSeenFlushMs: number, checkpointer: Checkpointer | undefined) {
+  constructor(db: SqliteDatabase, lastSeenFlushMs: number, checkpointer: Checkpointer | undefined, stationIndexer: StationIndexer) {
     this.#db = db;
     this.#checkpointer = checkpointer;
+    this.#stationIndexer = stationIndexer;
     this.stations = new SqliteStationRepository(db, { lastSeenFlushMs });
     this.idTokens = new SqliteIdTokenRepository(db);
     this.transactions = new SqliteTransactionRepository(db, { meterFlushMs: lastSeenFlushMs });
@@ -140,6 +147,7 @@ class SqliteStore implements Store {
     this.#db.close();
     await lastSeenWritten;
     await metersWritten;
+    await this.#stationIndexer.close();
     await this.#checkpointer?.stop();
   }
 }

@@ -3,8 +3,8 @@ import { DatabaseSync } from 'node:sqlite';
 /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
 /**
- * Page cache per connection. The meter-readings index takes inserts at one point per station, so the pages a batch
- * touches are spread out and a cache larger than SQLite's 2 MiB default keeps them. Not much larger: at every COMMIT
+ * Page cache per connection. Writes touch pages spread over many tables and indexes (transactions, stations, events),
+ * and a cache larger than SQLite's 2 MiB default keeps them. Not much larger: at every COMMIT
  * SQLite walks its whole page cache (pcache1TruncateUnsafe, from pager_end_transaction), which with 64 MiB took 10 %
  * of the CPU of storing meter values (`npm run bench:store`: 57 µs per message at 64 MiB, 46-47 µs at 8-16 MiB). A
  * page that is not cached is read from the operating system's file cache.

@@ -233,24 +233,27 @@ export interface StationIndexer {
 /** For a store on disk: updates run in a thread of their own, on their own connection (station-index-worker.ts). */
 export class BackgroundStationIndexer implements StationIndexer {
   readonly #worker: Worker;
+  readonly #exited: Promise<void>;
   #closing: Promise<void> | undefined;
 
   constructor(file: string, intervalMs: number, onError: (message: string) => void = () => {}) {
     this.#worker = new Worker(new URL('./station-index-worker.ts', import.meta.url), { workerData: { file, intervalMs } });
     this.#worker.unref();
+    this.#exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.on('message', (message: { error?: string }) => {
       if (message.error) onError(message.error);
     });
     this.#worker.on('error', (error) => onError(error.message));
   }
 
+  /** Asks for a last update and waits for the thread to end (at once if it ended already, e.g. after an error). */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
-      this.#worker.once('exit', () => resolve());
+    if (this.#closing === undefined) {
       // Unref'd while running so it never keeps the process alive; held now until its last update is done.
       this.#worker.ref();
       this.#worker.postMessage('stop');
-    });
+      this.#closing = this.#exited;
+    }
     return this.#closing;
   }
 }

@@ -60,7 +60,7 @@ async function openBus(config: ServerConfig, logger: Logger): Promise<ClusterBus
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(config);
+  const store = await openStore(config, (thread, message) => logger.warn({ thread, err: message }, 'store background work failed; retried at its next interval'));
   const bus = options.bus ?? (await openBus(config, logger));
   const authority = await loadCertificateAuthority({
     mode: config.caMode,

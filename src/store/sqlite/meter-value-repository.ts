@@ -6,10 +6,10 @@ import type { SqliteDatabase } from './database.ts';
 import { INDEX_SCHEMA } from './station-index.ts';
 
 /**
- * A station's readings (`?1`): those with station entries (`meter_readings_by_station`, see station-index.ts), merged with the tail that has
- * none yet (rowids after the index's mark, read from the table by rowid), in one statement so that both parts come
- * from one snapshot whichever process moves the mark meanwhile. `and(prefix)` adds a condition to both parts, with
- * its columns under `prefix`. The caller appends `ORDER BY`.
+ * A station's readings (`?1`): those with station entries (`meter_readings_by_station`, see station-index.ts), merged
+ * with the tail that has none yet (rowids after the index's mark, read from the table by rowid), in one statement so
+ * that both parts come from one snapshot whichever process moves the mark meanwhile. `and(prefix)` adds a condition
+ * to both parts, with its columns under `prefix`. The caller appends `ORDER BY`.
  */
 function stationReadings(and: (prefix: string) => string = () => ''): string {
   return `

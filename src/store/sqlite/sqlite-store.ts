@@ -45,11 +45,19 @@ export interface SqliteStoreOptions {
   onCommit?: ((info: CommitInfo) => void) | undefined;
   /**
    * Interval of the write-behind flushes (stations' last-seen times, transactions' latest meter registers) and of the
-   * station index's updates (station-index.ts); default
-   * {@link DEFAULT_LAST_SEEN_FLUSH_MS}.
+   * station index's updates (station-index.ts); default {@link DEFAULT_LAST_SEEN_FLUSH_MS}.
    */
   lastSeenFlushMs?: number | undefined;
+  /**
+   * Hears of failures of the background threads (WAL checkpoints, station index updates), which are retried at their
+   * next interval: the store keeps serving, but a WAL that is not checkpointed grows and an index that falls behind
+   * makes a station's readings slower to read.
+   */
+  onBackgroundError?: BackgroundErrorListener | undefined;
 }
+
+/** `thread`: `checkpoints` or `station index`. */
+export type BackgroundErrorListener = (thread: string, message: string) => void;
 
 /**
  * Opens (creating and migrating as needed) the embedded SQLite store. Writes are group-committed: each returned
@@ -80,9 +88,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     maxBatchOps: options.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
     onCommit: options.onCommit,
   }, walSync);
-  const checkpointer = backgroundCheckpoints ? new Checkpointer(options.file) : undefined;
+  const onError = options.onBackgroundError ?? (() => {});
+  const checkpointer = backgroundCheckpoints ? new Checkpointer(options.file, (message) => onError('checkpoints', message)) : undefined;
   const flushMs = options.lastSeenFlushMs ?? DEFAULT_LAST_SEEN_FLUSH_MS;
-  const stationIndexer = onDisk ? new BackgroundStationIndexer(options.file, flushMs) : new InProcessStationIndexer(db, flushMs);
+  const stationIndexer = onDisk
+    ? new BackgroundStationIndexer(options.file, flushMs, (message) => onError('station index', message))
+    : new InProcessStationIndexer(db, flushMs);
   return new SqliteStore(db, flushMs, checkpointer, stationIndexer);
 }
 

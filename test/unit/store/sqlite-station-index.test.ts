@@ -184,4 +184,18 @@ describe('sqlite store: station index of meter readings', () => {
     assert.equal((await registers(store, 'CS-1')).length, 20);
     await store.close();
   });
+
+  it('reports a failed index update to the store\'s background-error listener, and keeps storing readings', async () => {
+    const file = newFile();
+    const errors: [string, string][] = [];
+    const store = await openSqliteStore({ file, lastSeenFlushMs: INTERVAL_MS, onBackgroundError: (thread, message) => errors.push([thread, message]) });
+    const index = new DatabaseSync(stationIndexFile(file));
+    index.exec('DROP TABLE meter_readings_by_station');
+    index.close();
+    assert.equal(await store.meterValues.append([reading('CS-1', 1)]), 1);
+    for (let waited = 0; errors.length === 0 && waited < 5000; waited += 10) await sleep(10);
+    assert.equal(errors[0]?.[0], 'station index');
+    assert.match(errors[0]?.[1] ?? '', /meter_readings_by_station/);
+    await store.close();
+  });
 });

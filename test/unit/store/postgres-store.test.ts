@@ -7,7 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { MeterReading, TransactionStart } from '../../../src/store/ports.ts';
 import { MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
-import { takeStartupOptions } from '../../../src/store/postgres/pool.ts';
+import { PostgresDatabase } from '../../../src/store/postgres/database.ts';
+import { MeterValueBatcher } from '../../../src/store/postgres/meter-value-batcher.ts';
+import { createPool, takeStartupOptions } from '../../../src/store/postgres/pool.ts';
 import {
   openPostgresStore,
   StoreClosedError,
@@ -348,6 +350,49 @@ describe('postgres store: batched meter readings', () => {
     assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.match(String((results[1] as PromiseRejectedResult).reason), /1\.5 is not a safe 64-bit integer/);
     assert.deepEqual((await store.meterValues.forTransaction('CS-1', '1')).map((record) => record.value), ['1', '16.0', '3', '16.0']);
+    await store.close();
+  });
+
+  it('writes new readings without looking for replays; a replay sends its batch, and those of a while after, through ON CONFLICT', async () => {
+    const { store, schema } = await openRecorded();
+    await store.close();
+    const pool = createPool({ url, schema, size: 2 });
+    const statements: string[] = [];
+    const run = pool.query.bind(pool) as (config: { name?: string }) => Promise<unknown>;
+    Object.assign(pool, {
+      query: (config: { name?: string }) => {
+        statements.push(String(config.name).replace('joule_meter_readings_', ''));
+        return run(config);
+      },
+    });
+    const batcher = new MeterValueBatcher(new PostgresDatabase(pool, undefined), {
+      maxBatchRows: 1000, maxStatementRows: 5000, maxInFlight: 1, skipReplaysForMs: 300,
+    });
+    try {
+      assert.equal(await batcher.append([reading(0), reading(1)]), 2);
+      assert.deepEqual(statements, ['insert_new']);
+      assert.equal(await batcher.append([reading(1), reading(2)]), 1);
+      assert.deepEqual(statements.slice(1), ['insert_new', 'insert_skipping_replays']);
+      assert.equal(await batcher.append([reading(3)]), 1);
+      assert.deepEqual(statements.slice(3), ['insert_skipping_replays']);
+      await sleep(350);
+      assert.equal(await batcher.append([reading(4)]), 1);
+      assert.deepEqual(statements.slice(4), ['insert_new']);
+      assert.deepEqual(await query(`SELECT count(*)::int AS n FROM "${schema}".meter_readings`), [{ n: 5 }]);
+    } finally {
+      await batcher.close();
+      await pool.end();
+    }
+  });
+
+  it('a reading in two batches committing at once is stored once and counted once', async () => {
+    const { store } = await openRecorded({ maxBatchesInFlight: 2 });
+    const first = store.meterValues.append([reading(10), reading(11)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = store.meterValues.append([reading(11), reading(12)]);
+    const added = await Promise.all([first, second]);
+    assert.equal(added[0] + added[1], 3);
+    assert.equal((await store.meterValues.forTransaction('CS-1', '1')).length, 3 * 2);
     await store.close();
   });
 

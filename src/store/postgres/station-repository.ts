@@ -9,53 +9,20 @@ import type {
   StationRegistration,
   StationRepository,
 } from '../ports.ts';
+import {
+  bootValues,
+  givenRegistrationColumns,
+  recordBootSql,
+  registerSql,
+  registrationValues,
+  STATION_COLUMNS,
+} from '../station-columns.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
 import { type Row, boolean, nullableText, records, text } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 
 
-const STATION_COLUMNS = `id, protocol, vendor, model, serial_number, charge_box_serial_number, firmware_version, iccid,
-  imsi, meter_type, meter_serial_number, registration_status, registered, boot_policy, security_profile,
-  default_protocol, description, validation_mode, last_boot_at, last_seen, created_at, updated_at`;
-
-/** What an operator may set, as (port field, column); `register` updates only the fields it was given. */
-const REGISTRATION_FIELDS = [
-  ['registered', 'registered'],
-  ['bootPolicy', 'boot_policy'],
-  ['securityProfile', 'security_profile'],
-  ['defaultProtocol', 'default_protocol'],
-  ['description', 'description'],
-  ['validationMode', 'validation_mode'],
-] as const;
-
-/** The identity a BootNotification carries, as (port field, column). */
-const BOOT_FIELDS = [
-  ['protocol', 'protocol'],
-  ['vendor', 'vendor'],
-  ['model', 'model'],
-  ['serialNumber', 'serial_number'],
-  ['chargeBoxSerialNumber', 'charge_box_serial_number'],
-  ['firmwareVersion', 'firmware_version'],
-  ['iccid', 'iccid'],
-  ['imsi', 'imsi'],
-  ['meterType', 'meter_type'],
-  ['meterSerialNumber', 'meter_serial_number'],
-] as const;
-
-/**
- * Creates or updates a station after a boot, in one statement (atomic against a concurrent boot or registration):
- * the identity fields, the answer and the boot time; the operator's fields and the stored last-seen time stay.
- */
-const RECORD_BOOT = {
-  name: 'joule_stations_record_boot',
-  text: `INSERT INTO stations (id, ${BOOT_FIELDS.map(([, column]) => column).join(', ')}, registration_status,
-      last_boot_at, last_seen, created_at, updated_at)
-    VALUES ($1, ${BOOT_FIELDS.map((_, index) => `$${index + 2}`).join(', ')}, $12, $13, $14, $15, $15)
-    ON CONFLICT (id) DO UPDATE SET ${BOOT_FIELDS.map(([, column]) => `${column} = excluded.${column}`).join(', ')},
-      registration_status = excluded.registration_status, last_boot_at = excluded.last_boot_at,
-      updated_at = excluded.updated_at
-    RETURNING ${STATION_COLUMNS}`,
-};
+const RECORD_BOOT = { name: 'joule_stations_record_boot', text: recordBootSql((n) => `$${n}`) };
 const SELECT_STATION = { name: 'joule_stations_select', text: `SELECT ${STATION_COLUMNS} FROM stations WHERE id = $1` };
 const SELECT_STATIONS = { name: 'joule_stations_select_all', text: `SELECT ${STATION_COLUMNS} FROM stations ORDER BY id` };
 /** Writes last-seen times in one statement; a time never goes back (another Joule process may have written a later one). */
@@ -158,21 +125,12 @@ export class PostgresStationRepository implements StationRepository {
   }
 
   async register(registration: StationRegistration): Promise<StationRecord> {
-    const given = REGISTRATION_FIELDS.filter(([field]) => registration[field] !== undefined);
-    const now = new Date().toISOString();
     const {
       rows: [row],
-    } = await this.#db.write(this.#registerStatement(given.map(([, column]) => column)), [
-      registration.id,
-      registration.registered ?? false,
-      registration.bootPolicy ?? null,
-      registration.securityProfile ?? null,
-      registration.defaultProtocol ?? null,
-      registration.description ?? null,
-      registration.validationMode ?? null,
-      this.#lastSeen.merge(registration.id, null),
-      now,
-    ]);
+    } = await this.#db.write(
+      this.#registerStatement(givenRegistrationColumns(registration)),
+      registrationValues(registration, this.#lastSeen.merge(registration.id, null)),
+    );
     if (row === undefined) throw new Error('stations: upsert returned no row');
     return this.#toStation(row);
   }
@@ -180,14 +138,7 @@ export class PostgresStationRepository implements StationRepository {
   async recordBoot(id: string, info: BootInfo, status: RegistrationStatus, at: string): Promise<StationRecord> {
     const {
       rows: [row],
-    } = await this.#db.write(RECORD_BOOT, [
-      id,
-      ...BOOT_FIELDS.map(([field]) => info[field] ?? null),
-      status,
-      at,
-      this.#lastSeen.merge(id, null),
-      new Date().toISOString(),
-    ]);
+    } = await this.#db.write(RECORD_BOOT, bootValues(id, info, status, at, this.#lastSeen.merge(id, null)));
     if (row === undefined) throw new Error('stations: upsert returned no row');
     return this.#toStation(row);
   }
@@ -319,14 +270,9 @@ export class PostgresStationRepository implements StationRepository {
     const key = columns.join(',');
     let statement = this.#registerStatements.get(key);
     if (statement === undefined) {
-      const updates = [...columns.map((column) => `${column} = excluded.${column}`), 'updated_at = excluded.updated_at'];
       statement = {
         name: `joule_stations_register_${columns.length === 0 ? 'none' : columns.join('_')}`,
-        text: `INSERT INTO stations (id, ${REGISTRATION_FIELDS.map(([, column]) => column).join(', ')}, last_seen,
-            created_at, updated_at)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-          ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}
-          RETURNING ${STATION_COLUMNS}`,
+        text: registerSql(columns, (n) => `$${n}`),
       };
       this.#registerStatements.set(key, statement);
     }

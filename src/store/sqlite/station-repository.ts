@@ -13,31 +13,15 @@ import type {
 import { type Row, bit, nullableText, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
+import {
+  bootValues,
+  givenRegistrationColumns,
+  recordBootSql,
+  registerSql,
+  registrationValues,
+  STATION_COLUMNS,
+} from '../station-columns.ts';
 
-
-/** The columns of `stations` that saving a station overwrites (not `last_seen`: the last-seen flush owns it). */
-const UPDATED_STATION_COLUMNS = [
-  'protocol',
-  'vendor',
-  'model',
-  'serial_number',
-  'charge_box_serial_number',
-  'firmware_version',
-  'iccid',
-  'imsi',
-  'meter_type',
-  'meter_serial_number',
-  'registration_status',
-  'registered',
-  'boot_policy',
-  'security_profile',
-  'default_protocol',
-  'description',
-  'validation_mode',
-  'last_boot_at',
-  'updated_at',
-];
-const INSERTED_STATION_COLUMNS = ['id', ...UPDATED_STATION_COLUMNS, 'last_seen', 'created_at'];
 
 const PASSWORD_ROTATION_COLUMNS = `pending_authorization_key_hash, pending_basic_auth_password_hash, password_rotation_status,
   password_rotation_requested_at, password_rotation_updated_at, password_rotation_detail`;
@@ -55,7 +39,9 @@ export class SqliteStationRepository implements StationRepository {
   readonly #flushTimer: NodeJS.Timeout;
   readonly #selectStation: StatementSync;
   readonly #selectStations: StatementSync;
-  readonly #saveStation: StatementSync;
+  readonly #recordBoot: StatementSync;
+  /** One upsert per set of registration fields given (at most 2^6), prepared when first needed. */
+  readonly #registerStatements = new Map<string, StatementSync>();
   readonly #updateLastSeen: StatementSync;
   readonly #selectConnectors: StatementSync;
   readonly #upsertConnectorStatus: StatementSync;
@@ -71,12 +57,9 @@ export class SqliteStationRepository implements StationRepository {
 
   constructor(db: SqliteDatabase, options: { lastSeenFlushMs: number }) {
     this.#db = db;
-    this.#selectStation = db.prepare('SELECT * FROM stations WHERE id = ?');
-    this.#selectStations = db.prepare('SELECT * FROM stations ORDER BY id');
-    this.#saveStation = db.prepare(`
-      INSERT INTO stations (${INSERTED_STATION_COLUMNS.join(', ')})
-      VALUES (${INSERTED_STATION_COLUMNS.map((column) => `$${column}`).join(', ')})
-      ON CONFLICT (id) DO UPDATE SET ${UPDATED_STATION_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}`);
+    this.#selectStation = db.prepare(`SELECT ${STATION_COLUMNS} FROM stations WHERE id = ?`);
+    this.#selectStations = db.prepare(`SELECT ${STATION_COLUMNS} FROM stations ORDER BY id`);
+    this.#recordBoot = db.prepare(recordBootSql(sqliteParameter));
     this.#updateLastSeen = db.prepare('UPDATE stations SET last_seen = ? WHERE id = ?');
     this.#selectConnectors = db.prepare(`SELECT ${CONNECTOR_STATUS_COLUMNS} FROM connector_status
       WHERE station_id = ? ORDER BY evse_id, connector_id`);
@@ -122,42 +105,20 @@ export class SqliteStationRepository implements StationRepository {
   }
 
   register(registration: StationRegistration): Promise<StationRecord> {
+    const values = registrationValues(registration, this.#lastSeen.merge(registration.id, null));
     return this.#db.write(() => {
-      const now = new Date().toISOString();
-      const station = this.#find(registration.id) ?? newStation(registration.id, now);
-      return this.#save({
-        ...station,
-        registered: registration.registered ?? station.registered,
-        bootPolicy: registration.bootPolicy === undefined ? station.bootPolicy : registration.bootPolicy,
-        securityProfile: registration.securityProfile === undefined ? station.securityProfile : registration.securityProfile,
-        defaultProtocol: registration.defaultProtocol === undefined ? station.defaultProtocol : registration.defaultProtocol,
-        description: registration.description === undefined ? station.description : registration.description,
-        validationMode: registration.validationMode === undefined ? station.validationMode : registration.validationMode,
-        updatedAt: now,
-      });
+      const statement = this.#registerStatement(givenRegistrationColumns(registration));
+      const row = statement.get(...values.map((value) => (typeof value === 'boolean' ? bit(value) : value)));
+      if (row === undefined) throw new Error('stations: upsert returned no row');
+      return this.#toStation(row);
     });
   }
 
   recordBoot(id: string, info: BootInfo, status: RegistrationStatus, at: string): Promise<StationRecord> {
     return this.#db.write(() => {
-      const now = new Date().toISOString();
-      const station = this.#find(id) ?? newStation(id, now);
-      return this.#save({
-        ...station,
-        protocol: info.protocol,
-        vendor: info.vendor,
-        model: info.model,
-        serialNumber: info.serialNumber ?? null,
-        chargeBoxSerialNumber: info.chargeBoxSerialNumber ?? null,
-        firmwareVersion: info.firmwareVersion ?? null,
-        iccid: info.iccid ?? null,
-        imsi: info.imsi ?? null,
-        meterType: info.meterType ?? null,
-        meterSerialNumber: info.meterSerialNumber ?? null,
-        registrationStatus: status,
-        lastBootAt: at,
-        updatedAt: now,
-      });
+      const row = this.#recordBoot.get(...bootValues(id, info, status, at, this.#lastSeen.merge(id, null)));
+      if (row === undefined) throw new Error('stations: upsert returned no row');
+      return this.#toStation(row);
     });
   }
 
@@ -276,34 +237,15 @@ export class SqliteStationRepository implements StationRepository {
     return row === undefined ? undefined : this.#toStation(row);
   }
 
-  /** Inserts or updates the station row (never its stored last-seen time) and returns it as the store shows it. */
-  #save(station: StationRecord): StationRecord {
-    const lastSeen = this.#lastSeen.merge(station.id, station.lastSeen);
-    this.#saveStation.run({
-      id: station.id,
-      protocol: station.protocol,
-      vendor: station.vendor,
-      model: station.model,
-      serial_number: station.serialNumber,
-      charge_box_serial_number: station.chargeBoxSerialNumber,
-      firmware_version: station.firmwareVersion,
-      iccid: station.iccid,
-      imsi: station.imsi,
-      meter_type: station.meterType,
-      meter_serial_number: station.meterSerialNumber,
-      registration_status: station.registrationStatus,
-      registered: bit(station.registered),
-      boot_policy: station.bootPolicy,
-      security_profile: station.securityProfile,
-      default_protocol: station.defaultProtocol,
-      description: station.description,
-      validation_mode: station.validationMode,
-      last_boot_at: station.lastBootAt,
-      last_seen: lastSeen,
-      created_at: station.createdAt,
-      updated_at: station.updatedAt,
-    });
-    return { ...station, lastSeen };
+  /** The upsert of {@link registerSql} for these registration columns, prepared when first needed. */
+  #registerStatement(columns: string[]): StatementSync {
+    const key = columns.join(',');
+    let statement = this.#registerStatements.get(key);
+    if (statement === undefined) {
+      statement = this.#db.prepare(registerSql(columns, sqliteParameter));
+      this.#registerStatements.set(key, statement);
+    }
+    return statement;
   }
 
   #toStation(row: Row): StationRecord {
@@ -314,31 +256,7 @@ export class SqliteStationRepository implements StationRepository {
 
 }
 
-function newStation(id: string, now: string): StationRecord {
-  return {
-    id,
-    protocol: null,
-    vendor: null,
-    model: null,
-    serialNumber: null,
-    chargeBoxSerialNumber: null,
-    firmwareVersion: null,
-    iccid: null,
-    imsi: null,
-    meterType: null,
-    meterSerialNumber: null,
-    registrationStatus: null,
-    registered: false,
-    bootPolicy: null,
-    securityProfile: null,
-    defaultProtocol: null,
-    description: null,
-    validationMode: null,
-    lastBootAt: null,
-    lastSeen: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+/** SQLite's numbered parameter: `?1` (bound by position, and reusable in a statement). */
+function sqliteParameter(n: number): string {
+  return `?${n}`;
 }
-
-

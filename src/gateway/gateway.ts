@@ -106,7 +106,10 @@ export class Gateway {
         for (const session of this.sessions.all()) session.validationMode = undefined;
       } else if (event.type === 'station.registered' && event.stationId) {
         const session = this.sessions.get(event.stationId);
-        if (session) session.validationMode = undefined;
+        if (session) {
+          session.validationMode = undefined;
+          session.ownValidationMode = undefined;
+        }
       }
     });
   }
@@ -205,6 +208,7 @@ export class Gateway {
       admission: this.admission,
       modes: this.modes,
       validationMode: await this.domain.validation.modeFor(station),
+      ownValidationMode: station?.validationMode ?? null,
       logger: this.log,
       options: this.options.session,
       onClosed: (s, reason) => this.closed(s, reason),

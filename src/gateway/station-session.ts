@@ -43,6 +43,8 @@ export class StationSession implements SessionState {
   readonly triggered = new Set<string>();
   /** How this station's messages are validated; undefined = ask `modes` before the next message (it changed). */
   validationMode: ValidationMode | undefined;
+  /** The station's own validation setting (null: none); undefined = ask `modes` when it is needed (it changed). */
+  ownValidationMode: ValidationMode | null | undefined;
 
   private readonly ws: WebSocket;
   private readonly adapter: VersionAdapter;
@@ -74,6 +76,7 @@ export class StationSession implements SessionState {
     admission: PayloadAdmission;
     modes: ValidationModes;
     validationMode: ValidationMode;
+    ownValidationMode: ValidationMode | null;
     logger: Logger;
     options: SessionOptions;
     onClosed: (session: StationSession, reason: string) => void;
@@ -86,6 +89,7 @@ export class StationSession implements SessionState {
     this.admission = init.admission;
     this.modes = init.modes;
     this.validationMode = init.validationMode;
+    this.ownValidationMode = init.ownValidationMode;
     this.log = init.logger;
     this.options = init.options;
     this.onClosed = init.onClosed;
@@ -300,11 +304,11 @@ export class StationSession implements SessionState {
       return serializeCallError(id, 'NotSupported', `${action} is not supported by this central system`, this.version);
     }
     let body = payload;
-    const mode = this.validationMode ?? (this.validationMode = await this.modes.forStation(this.stationId));
+    const mode = this.validationMode ?? (await this.lookUpValidationModes()).mode;
     const violation = this.validator.check(this.version, action, 'request', payload);
     if (violation || (mode !== 'strict' && this.admission.hasTimestampsToRepair(this.version, action, 'request', payload))) {
       // A boot names the station's make, which may have a vendor rule of its own (field notes §2 #2).
-      const effective = action === 'BootNotification' ? await this.modes.forBoot(this.stationId, this.adapter.bootIdentity(action, payload)) : mode;
+      const effective = action === 'BootNotification' ? await this.bootValidationMode(payload) : mode;
       const admitted = this.admission.admit(effective, this.version, action, 'request', payload);
       if (!admitted.accept) {
         this.bad(`${action}: ${admitted.violation.message}`);
@@ -315,14 +319,28 @@ export class StationSession implements SessionState {
     }
     try {
       const result = await this.adapter.handleCall(this, action, body);
-      // The boot may have changed what the station is (vendor, model, firmware): its mode is looked up again.
-      if (action === 'BootNotification') this.validationMode = undefined;
+      // The boot may have changed what the station is (vendor, model, firmware), and with it the vendor rule.
+      if (action === 'BootNotification') this.validationMode = await this.bootValidationMode(body);
       return serializeCallResult(id, result);
     } catch (err) {
       if (err instanceof RpcError) return serializeRpcError(id, err, this.version);
       this.log.error({ stationId: this.stationId, action, err }, 'handling a station message failed');
       return serializeCallError(id, 'InternalError', `${action} could not be processed; retry later`, this.version);
     }
+  }
+
+  /** Reads the station's validation settings again (after they changed). */
+  private async lookUpValidationModes(): Promise<{ own: ValidationMode | null; mode: ValidationMode }> {
+    const modes = await this.modes.forStation(this.stationId);
+    this.validationMode = modes.mode;
+    this.ownValidationMode = modes.own;
+    return modes;
+  }
+
+  /** The mode for the make a BootNotification names; reads the station only if its own setting changed. */
+  private async bootValidationMode(payload: Payload): Promise<ValidationMode> {
+    const own = this.ownValidationMode === undefined ? (await this.lookUpValidationModes()).own : this.ownValidationMode;
+    return this.modes.forBoot(own, this.adapter.bootIdentity('BootNotification', payload));
   }
 
   /** Logs what lenient or log-only validation changed or let through (field notes §3: normal for such stations). */

@@ -54,11 +54,6 @@ export class ValidationPolicy {
     return rule?.mode ?? this.defaultMode;
   }
 
-  /** The station's own setting, if it has one (it wins over vendor rules). */
-  async stationMode(stationId: string): Promise<ValidationMode | null> {
-    return (await this.store.stations.get(stationId))?.validationMode ?? null;
-  }
-
   listRules(): Promise<ValidationRuleRecord[]> {
     return this.loadRules();
   }

@@ -22,7 +22,7 @@ export interface Migration {
  * - Integers from stations are `bigint` (SQLite integers are 64-bit); JSON is `jsonb`; booleans are `boolean`.
  * - Meter values are kept one row per reading (migration 2, `meter_readings`): its sampled values as JSON text
  *   (`../meter-readings.ts`), deduplicated by a unique index over station, timestamp, evse, connector, transaction and
- *   a digest of that text. The transaction is `''` for "none", because a unique index treats NULLs as distinct (as
+ *   a digest of that text (its primary key since migration 12; its serial id has no index). The transaction is `''` for "none", because a unique index treats NULLs as distinct (as
  *   were phase, location and context in migration 1's `meter_values`, whose value entered its index as itself when
  *   short and as its md5 when long, since a btree entry is limited to about 2.7 kB).
  * - A transaction start is made idempotent by unique indexes (station + station transaction id; station + start
@@ -30,7 +30,7 @@ export interface Migration {
  * - A station's own state (connectors, status history, configuration, device model) references `stations`; logs
  *   (transactions and their events, meter values, commands, station events) do not, so that they never block on or
  *   vanish with a station row.
- * - Logs have a `bigserial` key that orders rows of equal time by insertion, as SQLite's rowid does.
+ * - Logs have a `bigserial` id that orders rows of equal time by insertion, as SQLite's rowid does.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -610,6 +610,17 @@ export const MIGRATIONS: readonly Migration[] = [
     // index: its station, filtered by transaction id inside the index.
     sql: `
       DROP INDEX meter_readings_by_transaction;
+    `,
+  },
+  {
+    version: 12,
+    name: 'meter readings keyed by their identity',
+    // The identity of a reading (station, timestamp, EVSE, connector, transaction, digest of its sampled values) is
+    // its primary key, and the serial id a column without an index of its own: every inserted reading then adds one
+    // index entry, not two. The id still orders readings of one timestamp as they arrived.
+    sql: `
+      ALTER TABLE meter_readings DROP CONSTRAINT meter_readings_pkey;
+      ALTER TABLE meter_readings ADD CONSTRAINT meter_readings_identity PRIMARY KEY USING INDEX meter_readings_identity;
     `,
   },
 ];

@@ -169,6 +169,23 @@ describe('postgres store: several processes on one schema', () => {
     assert.equal((await query(`SELECT count(*)::int AS n FROM "${schema}".schema_migrations`))[0]?.n, MIGRATIONS.length);
   });
 
+  it('meter readings carry one index, their identity as primary key: each stored reading adds one index entry', async () => {
+    const { store, schema } = await openRecorded();
+    await store.close();
+    const indexes = await query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'meter_readings'`,
+      [schema],
+    );
+    assert.equal(indexes.length, 1, JSON.stringify(indexes));
+    assert.equal(indexes[0]?.indexname, 'meter_readings_identity');
+    assert.match(String(indexes[0]?.indexdef), /UNIQUE INDEX meter_readings_identity ON .* \(station_id, "timestamp", evse_id, connector_id, transaction_id, digest\)/);
+    const [constraint] = await query(
+      `SELECT contype FROM pg_constraint WHERE conname = 'meter_readings_identity' AND connamespace = $1::regnamespace`,
+      [schema],
+    );
+    assert.equal(constraint?.contype, 'p');
+  });
+
   it('migration 2 turns the meter values of schema 1 into readings, replays of them still recognised', async () => {
     const schema = newSchema();
     const client = await connect();

@@ -25,7 +25,8 @@ const HELP = `Usage: npm run bench -- [options]
   --json <file>           raw results (default bench/results/latest.json)
   --profile               also profile Joule (--cpu-prof) under MeterValues and under Heartbeat saturation and
                           report its hot spots; the .cpuprofile files are kept in bench/results/
-  --repeat <n>            run every scenario n times and report the median run (default 1)
+  --repeat <n>            run every scenario n rounds (each round all targets in turn) and report each
+                          target's median run (default 1)
   --connections <n>       stations for the saturation scenarios (default ${FULL_SETTINGS.saturateConnections})
   --duration <s>          measurement window (default ${FULL_SETTINGS.durationMs / 1000} s)
   --warmup <s>            warm-up before the window (default ${FULL_SETTINGS.warmupMs / 1000} s)

@@ -99,6 +99,8 @@ export interface BenchRun {
   startedAt: string;
   finishedAt: string;
   settings: BenchSettings;
+  /** Rounds of every scenario (each round runs all its targets); a figure is the median of a target's runs. */
+  repeat?: number | undefined;
   pinning: { server: string; load: string; note: string };
   results: ScenarioResult[];
   profiles: ProfileResult[];
@@ -248,12 +250,17 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
       }
       targets = ['joule'];
     }
-    for (const target of targets) {
-      const runs: ScenarioResult[] = [];
-      for (let i = 0; i < Math.max(1, options.repeat); i++) {
-        const label = `${scenario} / ${target}${options.repeat > 1 ? ` (run ${i + 1}/${options.repeat})` : ''}`;
-        runs.push(await runLeastNoisy(scenario, target, label, () => runOne(scenario, target, ctx), options));
+    // Repeats go round the targets (a, b, c, a, b, c, ...) so that a slower or faster spell of a shared machine falls
+    // on every target alike, not on the three runs of one.
+    const runsOf = new Map(targets.map((target) => [target, [] as ScenarioResult[]]));
+    for (let i = 0; i < Math.max(1, options.repeat); i++) {
+      for (const target of targets) {
+        const label = `${scenario} / ${target}${options.repeat > 1 ? ` (round ${i + 1}/${options.repeat})` : ''}`;
+        runsOf.get(target)?.push(await runLeastNoisy(scenario, target, label, () => runOne(scenario, target, ctx), options));
       }
+    }
+    for (const target of targets) {
+      const runs = runsOf.get(target) ?? [];
       const good = runs.filter((r) => !r.error).sort((a, b) => headline(a) - headline(b));
       const chosen = good.length > 0 ? good[Math.floor((good.length - 1) / 2)]! : runs[0]!;
       if (runs.length > 1) chosen.notes.push(`median of ${runs.length} runs (headline figures: ${runs.map((r) => headline(r).toFixed(2)).join(', ')})`);
@@ -297,6 +304,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     startedAt,
     finishedAt: new Date().toISOString(),
     settings,
+    repeat: Math.max(1, options.repeat),
     pinning: { server: pinning.server ?? 'any', load: pinning.load ?? 'any', note },
     results,
     profiles,

@@ -167,6 +167,9 @@ function settingsText(run: BenchRun): string {
     `- Idle: ${s.idleStations.toLocaleString('en-US')} stations connect and boot in two halves, then stay idle; server VmRSS before and ${sec(s.idleSettleMs)} after each half, each time right after a full GC of the server (asked over the inspector: servers in this scenario run with \`--inspect=127.0.0.1:0\`).`,
     `- Storm: ${s.stormStations.toLocaleString('en-US')} stations connect, send BootNotification and StatusNotification for connectors 0, 1 and 2; at most ${s.stormConcurrency} stations per load process in that sequence at once; load processes: one per ${s.stationsPerLoadProcess.toLocaleString('en-US')} stations (open-file cap). Every server listens with an accept queue of 4,096 connections (Joule's default \`JOULE_LISTEN_BACKLOG\`; Node's own default of 511 overflows in a storm, and the kernel then drops handshakes that are retried only a second later).`,
     `- Every target is started fresh for every scenario (Joule with an empty JOULE_DATA_DIR), and targets run one after another, never concurrently.`,
+    ...((run.repeat ?? 1) > 1
+      ? [`- Repeats: every scenario ran ${run.repeat} rounds, each round all its targets one after another, so that a slower or faster spell of a shared machine falls on every target alike. Each figure is from the target's median run (by throughput, p99, KB per connection or seconds, as the scenario's headline), and ratios are between those runs.`]
+      : []),
   ].join('\n');
 }
 

@@ -65,4 +65,32 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
     assert.match(report, /\(a\) raw ws/);
     assert.match(report, /Round trips\/s at saturation/);
   });
+
+  it('repeats go round the targets (a, b, a, b, a, b) and each target reports its median run', async () => {
+    const lines: string[] = [];
+    const run = await runBenchmark({
+      settings: { ...FULL_SETTINGS, saturateConnections: 2, warmupMs: 50, durationMs: 150 },
+      scenarios: ['heartbeat'],
+      targets: ['raw-ws', 'ocpp-rpc'],
+      pin: false,
+      profile: false,
+      repeat: 3,
+      quietWaitMs: 0,
+      quietThresholdPct: 100,
+      noisyRetries: 0,
+      quick: true,
+      command: 'bench-smoke.test.ts',
+      log: (line) => lines.push(line),
+    });
+    const started = lines.filter((line) => line.startsWith('heartbeat / ')).map((line) => line.replace(/ \.\.\.$/, ''));
+    assert.deepEqual(started, [1, 2, 3].flatMap((round) => [
+      `heartbeat / raw-ws (round ${round}/3)`,
+      `heartbeat / ocpp-rpc (round ${round}/3)`,
+    ]));
+    assert.deepEqual(run.results.map((result) => result.target), ['raw-ws', 'ocpp-rpc']);
+    for (const result of run.results) {
+      assert.ok(result.notes.some((note) => note.startsWith('median of 3 runs')), JSON.stringify(result.notes));
+    }
+    assert.match(renderReport(run), /Repeats: every scenario ran 3 rounds/);
+  });
 });

@@ -23,16 +23,34 @@ export class LastSeenTimes {
     return stored === null || isLater(inMemory, stored) ? inMemory : stored;
   }
 
-  /** The times changed since the previous call, as `[stationId, at]` pairs; they count as clean from now on. */
-  takeDirty(): [string, string][] {
-    const dirty = this.#dirty;
-    this.#dirty = new Set();
+  /** Stations whose time changed since it was last taken. */
+  get dirtyCount(): number {
+    return this.#dirty.size;
+  }
+
+  /**
+   * Up to `limit` of the times changed since they were last taken (the longest dirty first), as `[stationId, at]`
+   * pairs; they count as clean from now on.
+   */
+  takeDirty(limit = Number.POSITIVE_INFINITY): [string, string][] {
     const times: [string, string][] = [];
-    for (const stationId of dirty) {
-      const at = this.#latest.get(stationId);
-      if (at !== undefined) times.push([stationId, at]);
+    if (limit >= this.#dirty.size) {
+      const dirty = this.#dirty;
+      this.#dirty = new Set();
+      for (const stationId of dirty) this.#push(times, stationId);
+      return times;
+    }
+    for (const stationId of this.#dirty) {
+      if (times.length >= limit) break;
+      this.#dirty.delete(stationId);
+      this.#push(times, stationId);
     }
     return times;
+  }
+
+  #push(times: [string, string][], stationId: string): void {
+    const at = this.#latest.get(stationId);
+    if (at !== undefined) times.push([stationId, at]);
   }
 
   /** Marks times as dirty again, after a failed write. */

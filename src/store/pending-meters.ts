@@ -56,6 +56,18 @@ export class PendingMeters {
     return all;
   }
 
+  /** Removes and returns up to `limit` of the pending registers (the longest pending first). */
+  takeUpTo(limit: number): [string, PendingMeter][] {
+    if (limit >= this.#pending.size) return this.takeAll();
+    const some: [string, PendingMeter][] = [];
+    for (const entry of this.#pending) {
+      if (some.length >= limit) break;
+      some.push(entry);
+      this.#pending.delete(entry[0]);
+    }
+    return some;
+  }
+
   /** Puts back meters whose write failed, unless a later one arrived meanwhile. */
   restore(meters: Iterable<[string, PendingMeter]>): void {
     for (const [id, meter] of meters) this.record(id, meter);

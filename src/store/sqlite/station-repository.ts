@@ -13,6 +13,7 @@ import type {
 import { type Row, bit, nullableText, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
+import { WriteBehind } from './write-behind.ts';
 import {
   bootValues,
   givenRegistrationColumns,
@@ -37,6 +38,8 @@ export class SqliteStationRepository implements StationRepository {
   readonly #db: SqliteDatabase;
   readonly #lastSeen = new LastSeenTimes();
   readonly #flushTimer: NodeJS.Timeout;
+  /** Dirty last-seen times are written every `lastSeenFlushMs`, a slice at a time. */
+  readonly #lastSeenWrites: WriteBehind<[string, string]>;
   readonly #selectStation: StatementSync;
   readonly #selectStations: StatementSync;
   readonly #recordBoot: StatementSync;
@@ -92,7 +95,16 @@ export class SqliteStationRepository implements StationRepository {
       pending_basic_auth_password_hash = NULL, password_rotation_status = 'completed', password_rotation_detail = NULL,
       password_rotation_updated_at = ?, updated_at = ?
       WHERE id = ? AND (pending_authorization_key_hash IS NOT NULL OR pending_basic_auth_password_hash IS NOT NULL)`);
-    this.#flushTimer = setInterval(() => void this.#flushLastSeen(), options.lastSeenFlushMs);
+    this.#lastSeenWrites = new WriteBehind({
+      take: (limit) => this.#lastSeen.takeDirty(limit),
+      write: (times) =>
+        this.#db.write(() => {
+          for (const [stationId, at] of times) this.#updateLastSeen.run(at, stationId);
+        }, times.length),
+      putBack: (times) => this.#lastSeen.markDirty(times.map(([stationId]) => stationId)),
+      pending: () => this.#lastSeen.dirtyCount,
+    });
+    this.#flushTimer = setInterval(() => void this.#lastSeenWrites.flush(), options.lastSeenFlushMs);
     this.#flushTimer.unref();
   }
 
@@ -215,21 +227,10 @@ export class SqliteStationRepository implements StationRepository {
     return this.#db.write(() => Number(this.#promotePendingPassword.run(at, at, stationId).changes) > 0);
   }
 
-  /** Stops the periodic last-seen flush and queues the final one (committed when the database closes). */
+  /** Stops the periodic last-seen flush and queues the final one, whole (committed when the database closes). */
   close(): Promise<void> {
     clearInterval(this.#flushTimer);
-    return this.#flushLastSeen();
-  }
-
-  /** Writes the dirty last-seen times in one write; on failure they stay dirty for the next attempt. */
-  #flushLastSeen(): Promise<void> {
-    const times = this.#lastSeen.takeDirty();
-    if (times.length === 0) return Promise.resolve();
-    return this.#db
-      .write(() => {
-        for (const [stationId, at] of times) this.#updateLastSeen.run(at, stationId);
-      }, times.length)
-      .catch(() => this.#lastSeen.markDirty(times.map(([stationId]) => stationId)));
+    return this.#lastSeenWrites.flushAll();
   }
 
   #find(id: string): StationRecord | undefined {

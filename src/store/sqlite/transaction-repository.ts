@@ -12,6 +12,7 @@ import { PendingMeters, reportedAtIso, type PendingMeter } from '../pending-mete
 import { energyWh, withFlags } from '../transaction-changes.ts';
 import { type Row, integer, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
+import { WriteBehind } from './write-behind.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
@@ -46,10 +47,21 @@ export class SqliteTransactionRepository implements TransactionRepository {
   readonly #listStatements = new Map<string, StatementSync>();
   readonly #pendingMeters = new PendingMeters();
   readonly #flushTimer: NodeJS.Timeout;
+  /** Pending registers are written every `meterFlushMs`, a slice at a time. */
+  readonly #meterWrites: WriteBehind<[string, PendingMeter]>;
 
   constructor(db: SqliteDatabase, options: { meterFlushMs: number }) {
     this.#db = db;
-    this.#flushTimer = setInterval(() => void this.#flushMeters(), options.meterFlushMs);
+    this.#meterWrites = new WriteBehind({
+      take: (limit) => this.#pendingMeters.takeUpTo(limit),
+      write: (meters) =>
+        this.#db.write(() => {
+          for (const [id, meter] of meters) this.#runUpdateMeter(Number(id), meter);
+        }, meters.length),
+      putBack: (meters) => this.#pendingMeters.restore(meters),
+      pending: () => this.#pendingMeters.size,
+    });
+    this.#flushTimer = setInterval(() => void this.#meterWrites.flush(), options.meterFlushMs);
     this.#flushTimer.unref();
     this.#selectById = db.prepare('SELECT * FROM transactions WHERE id = ?');
     this.#selectByStationTxId = db.prepare('SELECT * FROM transactions WHERE station_id = ? AND station_tx_id = ?');
@@ -224,21 +236,10 @@ export class SqliteTransactionRepository implements TransactionRepository {
     );
   }
 
-  /** Stops the periodic meter flush and queues the final one (committed when the database closes). */
+  /** Stops the periodic meter flush and queues the final one, whole (committed when the database closes). */
   close(): Promise<void> {
     clearInterval(this.#flushTimer);
-    return this.#flushMeters();
-  }
-
-  /** Writes every pending register in one write; on failure they stay pending for the next attempt. */
-  #flushMeters(): Promise<void> {
-    if (this.#pendingMeters.size === 0) return Promise.resolve();
-    const meters = this.#pendingMeters.takeAll();
-    return this.#db
-      .write(() => {
-        for (const [id, meter] of meters) this.#runUpdateMeter(Number(id), meter);
-      }, meters.length)
-      .catch(() => this.#pendingMeters.restore(meters));
+    return this.#meterWrites.flushAll();
   }
 
   /** Inside a write that changes the row: writes its pending register first, and returns it. */

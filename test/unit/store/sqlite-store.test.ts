@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MeterReading } from '../../../src/store/ports.ts';
 import { openConnection } from '../../../src/store/sqlite/connection.ts';
 import { MIGRATIONS, runMigrations } from '../../../src/store/sqlite/migrations.ts';
+import { WRITE_BEHIND_SLICE_ROWS } from '../../../src/store/sqlite/write-behind.ts';
 import {
   openSqliteStore,
   StoreClosedError,
@@ -239,6 +240,33 @@ describe('sqlite store: durability and lifecycle', () => {
     const reader = new DatabaseSync(file, { readOnly: true });
     assert.deepEqual({ ...reader.prepare('SELECT last_meter_wh, last_meter_at FROM transactions').get() },
       { last_meter_wh: 500, last_meter_at: '2025-01-01T00:00:50.000Z' });
+    reader.close();
+    await store.close();
+  });
+
+  it('writes the last-seen times and meter registers of many stations in slices, so that no commit holds the event loop long', async () => {
+    const { store, file, commits } = await openRecorded({ lastSeenFlushMs: 30 });
+    const stations = 1000;
+    const ids: string[] = [];
+    for (let index = 0; index < stations; index += 1) {
+      const { record } = await store.transactions.start({
+        stationId: `CS-${index}`, evseId: 1, connectorId: 1, idToken: 'TAG', meterStartWh: 0, startedAt: '2025-01-01T00:00:00.000Z',
+      });
+      ids.push(record.id);
+    }
+    await Promise.all(Array.from({ length: stations }, (_, index) => store.stations.register({ id: `CS-${index}` })));
+    await sleep(100);
+    commits.length = 0;
+    for (let index = 0; index < stations; index += 1) {
+      store.stations.touch(`CS-${index}`, '2025-01-01T01:00:00.000Z');
+      await store.transactions.updateMeter(ids[index] as string, 1234, '2025-01-01T01:00:00.000Z');
+    }
+    await sleep(300);
+    assert.ok(commits.every((commit) => commit.ops <= WRITE_BEHIND_SLICE_ROWS), JSON.stringify(commits.map((commit) => commit.ops)));
+    assert.ok(commits.reduce((sum, commit) => sum + commit.ops, 0) >= 2 * stations, 'every time and register written');
+    const reader = new DatabaseSync(file, { readOnly: true });
+    assert.deepEqual({ ...reader.prepare("SELECT count(*) AS n FROM stations WHERE last_seen = '2025-01-01T01:00:00.000Z'").get() }, { n: stations });
+    assert.deepEqual({ ...reader.prepare('SELECT count(*) AS n FROM transactions WHERE last_meter_wh = 1234').get() }, { n: stations });
     reader.close();
     await store.close();
   });

@@ -262,7 +262,8 @@ describe('sqlite store: durability and lifecycle', () => {
       await store.transactions.updateMeter(ids[index] as string, 1234, '2025-01-01T01:00:00.000Z');
     }
     await sleep(300);
-    assert.ok(commits.every((commit) => commit.ops <= WRITE_BEHIND_SLICE_ROWS), JSON.stringify(commits.map((commit) => commit.ops)));
+    // A slice of each of the two write-behinds (times, registers) may share one group commit; nothing more.
+    assert.ok(commits.every((commit) => commit.ops <= 2 * WRITE_BEHIND_SLICE_ROWS), JSON.stringify(commits.map((commit) => commit.ops)));
     assert.ok(commits.reduce((sum, commit) => sum + commit.ops, 0) >= 2 * stations, 'every time and register written');
     const reader = new DatabaseSync(file, { readOnly: true });
     assert.deepEqual({ ...reader.prepare("SELECT count(*) AS n FROM stations WHERE last_seen = '2025-01-01T01:00:00.000Z'").get() }, { n: stations });

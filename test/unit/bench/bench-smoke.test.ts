@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FULL_SETTINGS, runBenchmark } from '../../../bench/lib/bench.ts';
+import { FULL_SETTINGS, headline, runBenchmark } from '../../../bench/lib/bench.ts';
 import { renderReport } from '../../../bench/lib/report.ts';
 import type { BenchSettings } from '../../../bench/lib/scenarios.ts';
 
@@ -92,5 +92,10 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
       assert.ok(result.notes.some((note) => note.startsWith('median of 3 runs')), JSON.stringify(result.notes));
     }
     assert.match(renderReport(run), /Repeats: every scenario ran 3 rounds/);
+  });
+
+  it('the median run of repeated pg-store runs is chosen by rows/s, not by their equal duration', () => {
+    const run = (rows: number) => ({ scenario: 'pg-store', target: 'joule' as const, metrics: { seconds: 30, pgRowsPerSec: rows }, notes: [] });
+    assert.deepEqual([run(52_363), run(58_618), run(52_121)].map(headline), [52_363, 58_618, 52_121]);
   });
 });

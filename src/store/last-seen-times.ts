@@ -34,23 +34,15 @@ export class LastSeenTimes {
    */
   takeDirty(limit = Number.POSITIVE_INFINITY): [string, string][] {
     const times: [string, string][] = [];
-    if (limit >= this.#dirty.size) {
-      const dirty = this.#dirty;
-      this.#dirty = new Set();
-      for (const stationId of dirty) this.#push(times, stationId);
-      return times;
-    }
+    let taken = 0;
     for (const stationId of this.#dirty) {
-      if (times.length >= limit) break;
+      if (taken >= limit) break;
+      taken += 1;
       this.#dirty.delete(stationId);
-      this.#push(times, stationId);
+      const at = this.#latest.get(stationId);
+      if (at !== undefined) times.push([stationId, at]);
     }
     return times;
-  }
-
-  #push(times: [string, string][], stationId: string): void {
-    const at = this.#latest.get(stationId);
-    if (at !== undefined) times.push([stationId, at]);
   }
 
   /** Marks times as dirty again, after a failed write. */

@@ -68,7 +68,7 @@ const INSERT_NEW = {
  * A batch that may hold replays. Each row carries the index of the append it belongs to ("caller"); `input` gives
  * every row its id from the sequence first, so that the rows the INSERT actually wrote (those not skipped by
  * `ON CONFLICT ... DO NOTHING` as replays) can be joined back to their callers and counted per caller. The conflict
- * target is the identity index alone, so PostgreSQL does not also look each row up in the primary key.
+ * target names the identity (the table's primary key since migration 12), so a conflict on anything else still fails.
  */
 const INSERT_SKIPPING_REPLAYS = {
   name: 'joule_meter_readings_insert_skipping_replays',

@@ -864,6 +864,33 @@ export interface ApiTokenRepository {
   touch(id: string, at: string): Promise<void>;
 }
 
+/** A key's fixed window of login attempts: when its first attempt came (epoch ms) and how many it counts now. */
+export interface AttemptWindow {
+  startedAtMs: number;
+  attempts: number;
+}
+
+/**
+ * Login attempts counted per key (a user name, a remote address) in the store, so that every process and node that
+ * shares it counts against the same limits. A key's window starts with its first attempt and lasts `windowMs`; an
+ * attempt after that starts a new one. Times are epoch milliseconds of the caller's clock.
+ */
+export interface LoginAttemptRepository {
+  /**
+   * Counts one attempt of each key at `nowMs`, all in one atomic write, so that attempts racing on other processes
+   * are each counted once (a key listed twice counts once); returns each key's window after counting, in the order of
+   * `keys`.
+   */
+  count(keys: readonly string[], nowMs: number, windowMs: number): Promise<AttemptWindow[]>;
+  /**
+   * Takes one counted attempt back from each key whose window is still the one given (an attempt that turned out
+   * not to be a failure); a window that has since been replaced is left alone.
+   */
+  takeBack(keys: readonly string[], windows: readonly AttemptWindow[]): Promise<void>;
+  /** Deletes the windows that ended before `nowMs`; returns how many. */
+  sweep(nowMs: number, windowMs: number): Promise<number>;
+}
+
 /** Append-only: there is no way to change or remove an entry (the databases refuse it too). */
 export interface AuditLogRepository {
   append(entry: AuditEntryInput): Promise<AuditEntryRecord>;
@@ -997,6 +1024,7 @@ export interface Store {
   readonly plannerLeases: PlannerLeaseRepository;
   readonly operators: OperatorRepository;
   readonly apiTokens: ApiTokenRepository;
+  readonly loginAttempts: LoginAttemptRepository;
   readonly auditLog: AuditLogRepository;
   readonly certificates: CertificateRepository;
   readonly securityEvents: SecurityEventRepository;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimStation } from '../../src/sim/sim-station.ts';
@@ -47,6 +48,21 @@ async function streamsOnBothWorkers(url: string, signal: AbortSignal): Promise<E
     return new Set(streams.map((s) => s.node).filter(Boolean)).size === 2;
   }, 10_000, 'event streams on both workers');
   return streams;
+}
+
+/** One login, on a connection of its own (the primary hands each new connection to the next worker). */
+function loginOnNewConnection(url: string, username: string, password: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ username, password });
+    const req = httpRequest(`${url}/api/v1/auth/login`, {
+      method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 describe('joule serve --workers: several processes share one port and one bus', () => {
@@ -175,6 +191,26 @@ describe('joule serve --workers: several processes share one port and one bus', 
       assert.equal(res.body.status, 'completed', 'commands reach the newer connection');
       await newer.close();
     } finally {
+      await server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+  it('login limits hold across workers: failed logins are counted in the shared store, whichever worker answers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'joule-workers-login-'));
+    const server = new ServerProcess(await freePort(), dataDir);
+    const abort = new AbortController();
+    try {
+      await server.start({ JOULE_LOGIN_MAX_FAILURES: '4' }, ['--workers', '2']);
+      await streamsOnBothWorkers(server.url, abort.signal);
+      const created = await server.api('POST', '/api/v1/operators', { username: 'wanda', password: 'Orbit-Lagoon-73-pine', role: 'viewer' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      // Counted per process, two workers would have let 2 x 4 wrong passwords through before answering 429.
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push(await loginOnNewConnection(server.url, 'wanda', `wrong-password-${i}-xyz`));
+      assert.deepEqual(statuses, [401, 401, 401, 401, 429, 429]);
+      assert.equal(await loginOnNewConnection(server.url, 'wanda', 'Orbit-Lagoon-73-pine'), 429, 'held back even with the right password');
+    } finally {
+      abort.abort();
       await server.kill();
       rmSync(dataDir, { recursive: true, force: true });
     }

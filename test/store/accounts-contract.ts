@@ -70,6 +70,56 @@ export function accountsContract(store: () => Store): void {
     });
   });
 
+  describe('login attempts', () => {
+    const WINDOW = 60_000;
+    const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+    it('counts each key in its own fixed window, and starts a new window once the old one has ended', async () => {
+      const attempts = store().loginAttempts;
+      assert.deepEqual(await attempts.count(['user:ann', 'address:10.0.0.1'], T0, WINDOW), [
+        { startedAtMs: T0, attempts: 1 }, { startedAtMs: T0, attempts: 1 },
+      ]);
+      assert.deepEqual(await attempts.count(['address:10.0.0.1', 'user:bob'], T0 + 1_000, WINDOW), [
+        { startedAtMs: T0, attempts: 2 }, { startedAtMs: T0 + 1_000, attempts: 1 },
+      ], 'in the order asked, each key on its own');
+      assert.deepEqual(await attempts.count(['user:ann', 'user:ann'], T0 + 2_000, WINDOW), [
+        { startedAtMs: T0, attempts: 2 }, { startedAtMs: T0, attempts: 2 },
+      ], 'a key listed twice counts once');
+      assert.deepEqual(await attempts.count(['user:ann'], T0 + WINDOW, WINDOW), [{ startedAtMs: T0 + WINDOW, attempts: 1 }],
+        'the window has ended at start + window');
+    });
+
+    it('counts attempts racing on the same keys each once', async () => {
+      const attempts = store().loginAttempts;
+      const counted = await Promise.all(Array.from({ length: 20 }, () => attempts.count(['user:race', 'address:race'], T0, WINDOW)));
+      assert.deepEqual(counted.map(([user]) => user?.attempts).sort((a, b) => (a ?? 0) - (b ?? 0)), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.deepEqual((await attempts.count(['address:race'], T0 + 100, WINDOW))[0], { startedAtMs: T0, attempts: 21 });
+    });
+
+    it('takes an attempt back only from the window it was counted in', async () => {
+      const attempts = store().loginAttempts;
+      const [first] = await attempts.count(['user:cy'], T0, WINDOW);
+      await attempts.count(['user:cy'], T0 + 1, WINDOW);
+      await attempts.takeBack(['user:cy'], [first!]);
+      assert.deepEqual(await attempts.count(['user:cy'], T0 + 2, WINDOW), [{ startedAtMs: T0, attempts: 2 }]);
+      const [later] = await attempts.count(['user:cy'], T0 + WINDOW + 5, WINDOW);
+      assert.deepEqual(later, { startedAtMs: T0 + WINDOW + 5, attempts: 1 });
+      await attempts.takeBack(['user:cy'], [first!]);
+      assert.deepEqual(await attempts.count(['user:cy'], T0 + WINDOW + 6, WINDOW), [{ startedAtMs: T0 + WINDOW + 5, attempts: 2 }],
+        'a window that replaced the one counted in is left alone');
+      await attempts.takeBack(['user:nobody'], [{ startedAtMs: T0, attempts: 1 }]);
+    });
+
+    it('sweeps the windows that have ended, and only those', async () => {
+      const attempts = store().loginAttempts;
+      await attempts.count(['user:old'], T0, WINDOW);
+      await attempts.count(['user:new'], T0 + 30_000, WINDOW);
+      assert.equal(await attempts.sweep(T0 + WINDOW, WINDOW), 1);
+      assert.equal(await attempts.sweep(T0 + WINDOW, WINDOW), 0);
+      assert.deepEqual(await attempts.count(['user:new'], T0 + WINDOW, WINDOW), [{ startedAtMs: T0 + 30_000, attempts: 2 }]);
+    });
+  });
+
   describe('audit log', () => {
     it('appends entries with increasing ids and queries them newest first by every filter and a cursor', async () => {
       const a = await store().auditLog.append(entry({ at: '2025-01-01T10:00:00.000Z', actor: 'alice', target: 'CP1', outcome: 200 }));

@@ -119,7 +119,7 @@ export class AccountService {
     this.store = store;
     this.settings = { ...DEFAULT_ACCOUNT_SETTINGS, ...settings };
     this.now = now;
-    this.limits = new LoginLimits(this.settings.loginLimits, now);
+    this.limits = new LoginLimits(store.loginAttempts, this.settings.loginLimits, now);
   }
 
   // --- Operators (admin) ---------------------------------------------------------------------------------------
@@ -170,35 +170,37 @@ export class AccountService {
 
   /**
    * Password, then (when enrolled) a TOTP code. A missing code after a right password is `mfa-required` (not a
-   * failure: the client asks for the code). Wrong passwords, unknown names and wrong or replayed codes count against
-   * the user name and the address; while either is used up the answer is `rate-limited` before anything is checked.
+   * failure: the client asks for the code). Every attempt is counted against the user name and the address before
+   * anything is checked (login-limits.ts) and taken back unless it failed: wrong passwords, unknown names and wrong or
+   * replayed codes stay counted. While either limit is used up the answer is `rate-limited`.
    */
   async login(input: { username: string; password: string; totp?: string | undefined; address: string }): Promise<LoginOutcome> {
     const { username, password, address } = input;
-    const retryAfterMs = this.limits.retryAfterMs(username, address);
-    if (retryAfterMs > 0) return { ok: false, reason: 'rate-limited', retryAfterMs };
+    const admission = await this.limits.admit(username, address);
+    if (!admission.ok) return { ok: false, reason: 'rate-limited', retryAfterMs: admission.retryAfterMs };
     const operator = await this.store.operators.byUsername(username.trim());
     if (!operator) {
       // Spend the time a real check takes, so an unknown name does not answer faster than a wrong password.
       await verifyOperatorPassword(await this.dummy(), password);
-      this.limits.recordFailure(username, address);
       return { ok: false, reason: 'invalid-credentials' };
     }
     const checked = await verifyOperatorPassword(operator.passwordHash, password, this.settings.passwordScrypt);
-    if (!checked.ok) {
-      this.limits.recordFailure(username, address);
-      return { ok: false, reason: 'invalid-credentials', operatorId: operator.id };
+    if (!checked.ok) return { ok: false, reason: 'invalid-credentials', operatorId: operator.id };
+    // From here on the password was right: the attempt is no failure unless its TOTP code is wrong or replayed.
+    if (operator.disabled) {
+      await this.limits.notAFailure(admission.attempt);
+      return { ok: false, reason: 'disabled', operatorId: operator.id };
     }
-    if (operator.disabled) return { ok: false, reason: 'disabled', operatorId: operator.id };
     if (operator.mfaEnabled && operator.totpSecret !== null) {
       const code = input.totp?.trim();
-      if (!code) return { ok: false, reason: 'mfa-required', operatorId: operator.id };
-      const step = await this.useTotp(operator, code);
-      if (step !== 'ok') {
-        this.limits.recordFailure(username, address);
-        return { ok: false, reason: step, operatorId: operator.id };
+      if (!code) {
+        await this.limits.notAFailure(admission.attempt);
+        return { ok: false, reason: 'mfa-required', operatorId: operator.id };
       }
+      const step = await this.useTotp(operator, code);
+      if (step !== 'ok') return { ok: false, reason: step, operatorId: operator.id };
     }
+    await this.limits.notAFailure(admission.attempt);
     if (checked.rehash) {
       const passwordHash = await hashOperatorPassword(password, operator.username, undefined, this.settings.passwordScrypt).catch(() => undefined);
       if (passwordHash) await this.store.operators.update({ ...operator, passwordHash });

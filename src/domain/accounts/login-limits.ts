@@ -1,9 +1,11 @@
 /**
- * Rate limits on operator logins: failures are counted per user name and per remote address (a fixed window each);
- * while either is used up, a login is answered "too many attempts" before any password is checked. Counting is per
- * process: in a cluster each node counts its own, so the limits hold per node.
+ * Rate limits on operator logins: attempts are counted per user name and per remote address, a fixed window each,
+ * in the store (`LoginAttemptRepository`), so every worker and every node that shares the store counts against the
+ * same limits. An attempt is counted before its password is checked, in one atomic write, and taken back when it
+ * turns out not to be a failure (a success, a right password still waiting for its code, a disabled account): so
+ * attempts racing on several processes cannot together get past a limit, and only failures use it up.
  */
-import { FailedAttemptLimiter } from '../security/failed-attempt-limiter.ts';
+import type { AttemptWindow, LoginAttemptRepository } from '../../store/ports.ts';
 
 export interface LoginLimitSettings {
   /** Failed logins per user name within the window. */
@@ -15,26 +17,64 @@ export interface LoginLimitSettings {
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimitSettings = { perUsername: 5, perAddress: 20, windowMs: 15 * 60_000 };
 
+/** An attempt under way: counted, within the limits; its outcome decides whether it stays counted. */
+export interface CountedAttempt {
+  readonly keys: readonly string[];
+  readonly windows: readonly AttemptWindow[];
+}
+
+export type AttemptAdmission = { ok: true; attempt: CountedAttempt } | { ok: false; retryAfterMs: number };
+
 export class LoginLimits {
-  private readonly byUsername: FailedAttemptLimiter;
-  private readonly byAddress: FailedAttemptLimiter;
+  private readonly attempts: LoginAttemptRepository;
+  private readonly settings: LoginLimitSettings;
+  private readonly now: () => number;
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
 
-  constructor(settings: LoginLimitSettings = DEFAULT_LOGIN_LIMITS, now: () => number = Date.now) {
-    this.byUsername = new FailedAttemptLimiter({ limit: settings.perUsername, windowMs: settings.windowMs }, now);
-    this.byAddress = new FailedAttemptLimiter({ limit: settings.perAddress, windowMs: settings.windowMs }, now);
+  constructor(attempts: LoginAttemptRepository, settings: LoginLimitSettings = DEFAULT_LOGIN_LIMITS, now: () => number = Date.now) {
+    this.attempts = attempts;
+    this.settings = settings;
+    this.now = now;
   }
 
-  /** Milliseconds until this user name from this address may try again; 0 when it may now. */
-  retryAfterMs(username: string, address: string): number {
-    return Math.max(this.byUsername.retryAfterMs(usernameKey(username)), this.byAddress.retryAfterMs(address));
+  /**
+   * Counts an attempt of this user name from this address. Past either limit it is refused, with the time until
+   * the window that is used up ends; the refused attempt stays counted (it is one more try within the window).
+   */
+  async admit(username: string, address: string): Promise<AttemptAdmission> {
+    const now = this.now();
+    const keys = [usernameKey(username), addressKey(address)];
+    const limits = [this.settings.perUsername, this.settings.perAddress];
+    const windows = await this.attempts.count(keys, now, this.settings.windowMs);
+    this.sweepNowAndThen(now);
+    let retryAfterMs = 0;
+    windows.forEach((window, index) => {
+      // Within the limit while this attempt is at most the limit-th: `limit` failures are allowed per window.
+      if (window.attempts > (limits[index] ?? 0)) {
+        retryAfterMs = Math.max(retryAfterMs, window.startedAtMs + this.settings.windowMs - now);
+      }
+    });
+    if (retryAfterMs > 0) return { ok: false, retryAfterMs };
+    return { ok: true, attempt: { keys, windows } };
   }
 
-  recordFailure(username: string, address: string): void {
-    this.byUsername.recordFailure(usernameKey(username));
-    this.byAddress.recordFailure(address);
+  /** The attempt was not a failure: it no longer counts against the limits. */
+  async notAFailure(attempt: CountedAttempt): Promise<void> {
+    await this.attempts.takeBack(attempt.keys, attempt.windows);
+  }
+
+  /** Deletes ended windows at most once per window length per process; a failure here only leaves rows for later. */
+  private sweepNowAndThen(now: number): void {
+    if (now - this.lastSweepMs < this.settings.windowMs) return;
+    this.lastSweepMs = now;
+    this.attempts.sweep(now, this.settings.windowMs).catch(() => {});
   }
 }
 
 function usernameKey(username: string): string {
-  return username.trim().toLowerCase();
+  return `user:${username.trim().toLowerCase()}`;
+}
+
+function addressKey(address: string): string {
+  return `address:${address}`;
 }

@@ -623,6 +623,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE meter_readings ADD CONSTRAINT meter_readings_identity PRIMARY KEY USING INDEX meter_readings_identity;
     `,
   },
+  {
+    version: 13,
+    name: 'login attempts counted in the store',
+    // As SQLite's migration 12: one fixed window of login attempts per user name and per address, shared by every node.
+    sql: `
+      CREATE TABLE login_attempts (
+        key text COLLATE "C" PRIMARY KEY,
+        started_at_ms bigint NOT NULL,
+        attempts integer NOT NULL
+      );
+      CREATE INDEX login_attempts_started ON login_attempts (started_at_ms);
+    `,
+  },
 ];
 
 /** The advisory lock that serialises migrations of one schema: (Joule's class id, hash of the schema name). */

@@ -19,6 +19,7 @@ import { PostgresChargingProfileRepository } from './charging-profile-repository
 import { PostgresPlannerLeaseRepository } from './planner-lease-repository.ts';
 import { PostgresOperatorRepository } from './operator-repository.ts';
 import { PostgresApiTokenRepository } from './api-token-repository.ts';
+import { PostgresLoginAttemptRepository } from './login-attempt-repository.ts';
 import { PostgresAuditLogRepository } from './audit-log-repository.ts';
 import { PostgresCertificateRepository } from './certificate-repository.ts';
 import { PostgresSecurityEventRepository } from './security-event-repository.ts';
@@ -112,6 +113,7 @@ class PostgresStore implements Store {
   readonly plannerLeases: PostgresPlannerLeaseRepository;
   readonly operators: PostgresOperatorRepository;
   readonly apiTokens: PostgresApiTokenRepository;
+  readonly loginAttempts: PostgresLoginAttemptRepository;
   readonly auditLog: PostgresAuditLogRepository;
   readonly certificates: PostgresCertificateRepository;
   readonly securityEvents: PostgresSecurityEventRepository;
@@ -140,6 +142,7 @@ class PostgresStore implements Store {
     this.plannerLeases = new PostgresPlannerLeaseRepository(db);
     this.operators = new PostgresOperatorRepository(db);
     this.apiTokens = new PostgresApiTokenRepository(db);
+    this.loginAttempts = new PostgresLoginAttemptRepository(db);
     this.auditLog = new PostgresAuditLogRepository(db);
     this.certificates = new PostgresCertificateRepository(db);
     this.securityEvents = new PostgresSecurityEventRepository(db);

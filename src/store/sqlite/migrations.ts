@@ -585,6 +585,21 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_identity (singleton, id) VALUES (1, lower(hex(randomblob(16))));
     `,
   },
+  {
+    version: 12,
+    name: 'login attempts counted in the store',
+    // Operators' login attempts per user name and per address, one fixed window per key, so that every worker and
+    // node sharing the store counts against the same limits (domain/accounts/login-limits.ts). Ended windows are
+    // swept; the index finds them.
+    sql: `
+      CREATE TABLE login_attempts (
+        key TEXT PRIMARY KEY,
+        started_at_ms INTEGER NOT NULL,
+        attempts INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX login_attempts_started ON login_attempts (started_at_ms);
+    `,
+  },
 ];
 
 /** Migration 2's data move: groups the rows of `meter_values` into readings (walked in the order of its unique index). */

@@ -23,6 +23,7 @@ import { SqliteChargingProfileRepository } from './charging-profile-repository.t
 import { SqlitePlannerLeaseRepository } from './planner-lease-repository.ts';
 import { SqliteOperatorRepository } from './operator-repository.ts';
 import { SqliteApiTokenRepository } from './api-token-repository.ts';
+import { SqliteLoginAttemptRepository } from './login-attempt-repository.ts';
 import { SqliteAuditLogRepository } from './audit-log-repository.ts';
 import { SqliteCertificateRepository } from './certificate-repository.ts';
 import { SqliteSecurityEventRepository } from './security-event-repository.ts';
@@ -114,6 +115,7 @@ class SqliteStore implements Store {
   readonly plannerLeases: SqlitePlannerLeaseRepository;
   readonly operators: SqliteOperatorRepository;
   readonly apiTokens: SqliteApiTokenRepository;
+  readonly loginAttempts: SqliteLoginAttemptRepository;
   readonly auditLog: SqliteAuditLogRepository;
   readonly certificates: SqliteCertificateRepository;
   readonly securityEvents: SqliteSecurityEventRepository;
@@ -142,6 +144,7 @@ class SqliteStore implements Store {
     this.plannerLeases = new SqlitePlannerLeaseRepository(db);
     this.operators = new SqliteOperatorRepository(db);
     this.apiTokens = new SqliteApiTokenRepository(db);
+    this.loginAttempts = new SqliteLoginAttemptRepository(db);
     this.auditLog = new SqliteAuditLogRepository(db);
     this.certificates = new SqliteCertificateRepository(db);
     this.securityEvents = new SqliteSecurityEventRepository(db);

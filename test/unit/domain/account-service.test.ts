@@ -75,6 +75,32 @@ describe('AccountService', () => {
     assert.equal(again.ok === false && again.reason, 'invalid-credentials', 'the window has passed');
   });
 
+  it('counts failures on every process that shares the store: a second AccountService sees the first one\'s', async () => {
+    now += 600_000;
+    const other = new AccountService(store, {
+      passwordScrypt: CHEAP, sessionTtlMs: 60_000, loginLimits: { perUsername: 2, perAddress: 10, windowMs: 60_000 },
+    }, () => now);
+    await accounts.login({ username: 'shared', password: 'whatever-it-is', address: '10.0.1.1' });
+    await other.login({ username: 'shared', password: 'whatever-it-is', address: '10.0.1.2' });
+    const limited = await accounts.login({ username: 'shared', password: 'whatever-it-is', address: '10.0.1.3' });
+    assert.equal(limited.ok === false && limited.reason, 'rate-limited');
+  });
+
+  it('lets no more attempts than the limit through when they race, and a right password does not use the limit up', async () => {
+    now += 600_000;
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () =>
+      accounts.login({ username: 'racer', password: 'whatever-it-is', address: '10.0.2.1' })));
+    assert.deepEqual(outcomes.map((o) => (o.ok ? 'ok' : o.reason)).sort(),
+      ['invalid-credentials', 'invalid-credentials', 'rate-limited', 'rate-limited', 'rate-limited', 'rate-limited']);
+    now += 600_000;
+    await accounts.create({ username: 'rita', password: PASSWORD, role: 'viewer' });
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await accounts.login({ username: 'rita', password: PASSWORD, address: '10.0.2.2' })).ok, true);
+    }
+    const failed = await accounts.login({ username: 'rita', password: 'not-her-password', address: '10.0.2.2' });
+    assert.equal(failed.ok === false && failed.reason, 'invalid-credentials', 'four successes left the allowance whole');
+  });
+
   it('authenticates live tokens only: not expired, not revoked, not of a disabled account', async () => {
     now += 600_000;
     const paula = (await store.operators.byUsername('paula'))!;

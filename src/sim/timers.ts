@@ -2,6 +2,15 @@
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
+ * The first whole multiple of `periodMs` since the epoch that comes after `afterMs`: when clock-aligned data is due.
+ * Chain from the boundary just served, not from the clock: a timer may fire a millisecond before its boundary by
+ * the wall clock (timers run on the monotonic clock), and the clock would then name that same boundary again.
+ */
+export function nextBoundary(afterMs: number, periodMs: number): number {
+  return (Math.floor(afterMs / periodMs) + 1) * periodMs;
+}
+
+/**
  * The timers of one simulated station, cancelled together when it stops (no stray timer keeps the process alive).
  */
 export class Timers {

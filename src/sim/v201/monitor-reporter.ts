@@ -1,5 +1,5 @@
 import type { Payload } from '../../ocpp/rpc/frames.ts';
-import type { Timers } from '../timers.ts';
+import { nextBoundary, type Timers } from '../timers.ts';
 import type { DeviceModel, LocatedVariable } from './device-model.ts';
 import type { MonitorEvent, MonitoringState, VariableMonitor } from './monitoring.ts';
 
@@ -45,14 +45,15 @@ export class MonitorReporter {
       this.periodic.set(monitor.id, timers.every(periodMs, fire));
       return;
     }
-    const aligned = (): void => {
-      const next = timers.after(periodMs - (Date.now() % periodMs), () => {
+    const aligned = (afterMs: number): void => {
+      const due = nextBoundary(afterMs, periodMs);
+      const next = timers.after(due - Date.now(), () => {
         fire();
-        aligned();
+        aligned(Math.max(due, Date.now()));
       });
       this.periodic.set(monitor.id, next);
     };
-    aligned();
+    aligned(Date.now());
   }
 
   /** A monitor was cleared: its timer goes. */

@@ -12,7 +12,7 @@ import { RandomBehaviour, type RandomSessionHost } from '../random-behaviour.ts'
 import { Reservations } from '../reservations.ts';
 import { SimStationBase, type StationLinkEvent, type StationOptions } from '../sim-station-base.ts';
 import type { Reply } from '../station-connection.ts';
-import { TimerSlot } from '../timers.ts';
+import { TimerSlot, nextBoundary } from '../timers.ts';
 import { asIdTokenInfo, Authorizer } from './authorizer.ts';
 import { ChargingProfileBook } from './charging-profile-book.ts';
 import { DeviceModel, type LocatedVariable } from './device-model.ts';
@@ -681,20 +681,26 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
   }
 
   /** Clock-aligned meter data every AlignedDataCtrlr.Interval seconds, at whole multiples of it (UTC). */
-  private scheduleAlignedData(): void {
+  /** Clock-aligned data at the next whole multiple of the interval after `afterMs` (the boundary last served). */
+  private scheduleAlignedData(afterMs = Date.now()): void {
     const intervalMs = this.deviceModel.int('AlignedDataCtrlr.Interval') * 1000;
     if (intervalMs <= 0 || !this.mayReport()) {
       this.alignedData.cancel();
       return;
     }
-    this.alignedData.after(intervalMs - (Date.now() % intervalMs), () => {
-      this.sendAlignedData();
-      this.scheduleAlignedData();
+    const due = nextBoundary(afterMs, intervalMs);
+    this.alignedData.after(due - Date.now(), () => {
+      this.sendAlignedData(due);
+      // After a stall longer than the interval, the next boundary after now (no burst of missed ones).
+      this.scheduleAlignedData(Math.max(due, Date.now()));
     });
   }
 
-  /** MeterValues (Sample.Clock) for idle EVSEs; TransactionEvent MeterValueClock for running transactions. */
-  private sendAlignedData(): void {
+  /**
+   * MeterValues (Sample.Clock) for idle EVSEs; TransactionEvent MeterValueClock for running transactions; stamped
+   * with the aligned time they are for, as a meter's clock-aligned register is.
+   */
+  private sendAlignedData(alignedAtMs: number): void {
     if (!this.deviceModel.bool('AlignedDataCtrlr.Enabled')) return;
     const duringIdleOnly = this.deviceModel.bool('AlignedDataCtrlr.SendDuringIdle');
     const measurands = this.deviceModel.get('AlignedDataCtrlr.Measurands');
@@ -702,7 +708,7 @@ export class SimStation201 extends SimStationBase<SimStation201Event> implements
     for (const evse of this.evses) {
       const tx = evse.transaction;
       this.updatePower(evse, now);
-      const sample = meterValue201(measurands, this.reading(evse), 'Sample.Clock', now);
+      const sample = meterValue201(measurands, this.reading(evse), 'Sample.Clock', alignedAtMs);
       if (!sample) continue;
       if (tx?.started && tx.phase === 'charging') {
         if (!duringIdleOnly) void this.transactionEvent(evse, tx, 'Updated', 'MeterValueClock', { meterValues: [sample] });

@@ -584,7 +584,7 @@ describe('SimStation201: a simulated OCPP 2.0.1 charging station', { concurrency
     assert.equal(meter.payload.evseId, 2);
     const values = meter.payload.meterValue as { timestamp: string; sampledValue: { context: string }[] }[];
     assert.equal(values[0]?.sampledValue[0]?.context, 'Sample.Clock');
-    assert.ok(Date.parse(values[0]?.timestamp ?? '') % 1000 < 200, `aligned to the second: ${values[0]?.timestamp}`);
+    assert.equal(Date.parse(values[0]?.timestamp ?? '') % 1000, 0, `stamped with the aligned second itself: ${values[0]?.timestamp}`);
     assert.equal(sampled(clock.payload)[0]?.context, 'Sample.Clock');
     assert.deepEqual(violationsOf(id), []);
   });

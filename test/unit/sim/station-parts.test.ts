@@ -14,7 +14,7 @@ import { sampleValues } from '../../../src/sim/meter-sampler.ts';
 import { Registration, type RegistrationStatus } from '../../../src/sim/registration.ts';
 import { Reservations, type HeldReservation } from '../../../src/sim/reservations.ts';
 import { seededRandom } from '../../../src/sim/seeded-random.ts';
-import { Timers } from '../../../src/sim/timers.ts';
+import { Timers, nextBoundary } from '../../../src/sim/timers.ts';
 import { delay } from './helpers.ts';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
@@ -179,5 +179,17 @@ describe('seededRandom', () => {
     assert.deepEqual(first, Array.from({ length: 100 }, () => b()));
     assert.ok(first.every((x) => x >= 0 && x < 1));
     assert.notDeepEqual(first.slice(0, 5), Array.from({ length: 5 }, seededRandom(43)));
+  });
+});
+
+describe('clock-aligned boundaries (1.6 ClockAlignedDataInterval, 2.0.1 AlignedDataCtrlr.Interval, PeriodicClockAligned)', () => {
+  it('names the next whole multiple of the interval, and chained from a boundary never the same one twice', () => {
+    const t = Date.UTC(2026, 10, 22, 0, 48, 36, 999);
+    assert.equal(nextBoundary(t, 1000), Date.UTC(2026, 10, 22, 0, 48, 37));
+    assert.equal(nextBoundary(Date.UTC(2026, 10, 22, 0, 48, 37), 1000), Date.UTC(2026, 10, 22, 0, 48, 38), 'a boundary itself is served: the next');
+    assert.equal(nextBoundary(t, 900_000), Date.UTC(2026, 10, 22, 1, 0));
+    // A timer for 00:48:37 that fires at 00:48:36.999 by the wall clock: chained from its boundary, the next is 00:48:38.
+    const due = nextBoundary(t - 500, 1000);
+    assert.equal(nextBoundary(Math.max(due, t), 1000), due + 1000);
   });
 });

@@ -7,7 +7,9 @@
  * - a station named by `/stations/:id...`, a `:stationId` parameter or a `stationId` query parameter must be in them;
  * - `/transactions/:id...` and `/commands/:id` are checked through the station they belong to;
  * - an array answer keeps only elements of the caller's stations (`stationId`, or `id` on `/stations`) and sites
- *   (`siteId`, or `id` on `/sites`).
+ *   (`siteId`, or `id` on `/sites`). That is a safety net: list routes with a `limit` (transactions, commands,
+ *   certificates, security events) put the caller's stations into their query (`stationFilter`), so that a page is
+ *   full whenever there are more of the caller's rows.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Domain } from '../domain/domain.ts';
@@ -32,6 +34,15 @@ export async function allowedStations(request: FastifyRequest, domain: Domain): 
     request.setDecorator(ALLOWED_STATIONS, allowed);
   }
   return allowed;
+}
+
+/**
+ * For list routes: the stations a caller limited to sites may see, as a filter to put into the query (so that a
+ * page's `limit` and `offset` count only what the caller may see); undefined when unlimited.
+ */
+export async function stationFilter(request: FastifyRequest, domain: Domain): Promise<string[] | undefined> {
+  const allowed = await allowedStations(request, domain);
+  return allowed === null ? undefined : [...allowed];
 }
 
 export function installSiteScope(app: FastifyInstance, domain: Domain, prefix: string): void {

@@ -6,6 +6,7 @@ import type {
   CertificateFilter, CertificateRecord, CertificateStatus, SecurityEventFilter, SecurityEventRecord, StationCertificateRecord,
 } from './ports.ts';
 import type { ColumnReader, ResultRow } from './record-mappers.ts';
+import type { StationListSql } from './station-list-sql.ts';
 
 export const CERTIFICATE_STATUSES: readonly CertificateStatus[] = ['issued', 'installed', 'rejected', 'superseded', 'revoked'];
 const STATION_CERTIFICATE_SOURCES: readonly StationCertificateRecord['source'][] = ['installed', 'reported'];
@@ -72,18 +73,24 @@ export interface FilterClause {
 
 type Placeholder = (index: number) => string;
 
-function clause(conditions: [string, unknown][], placeholder: Placeholder): FilterClause {
+/** SQL with one `?` for its value, the value, and the name of the filter (for `shape`). */
+type Condition = [sql: string, value: unknown, name: string];
+
+function clause(conditions: Condition[], placeholder: Placeholder): FilterClause {
   const values = conditions.map(([, value]) => value);
   const where = conditions.length === 0 ? '' : `WHERE ${conditions.map(([sql], i) => sql.replace('?', placeholder(i + 1))).join(' AND ')}`;
-  const shape = conditions.map(([sql]) => sql.replace(/ \?$/, '').replace(/>=/, 'from').replace(/</, 'to').replace(/=/, 'eq').replace(/\s+/g, '_')).join('_');
+  const shape = conditions.map(([, , name]) => name).join('_');
   return { where, values, shape: shape || 'all' };
 }
 
-export function certificateFilterClause(filter: CertificateFilter, placeholder: Placeholder): FilterClause {
-  const conditions: [string, unknown][] = [];
-  if (filter.stationId !== undefined) conditions.push(['station_id = ?', filter.stationId]);
-  if (filter.status !== undefined) conditions.push(['status = ?', filter.status]);
-  if (filter.expiringBefore !== undefined) conditions.push(['not_after < ?', filter.expiringBefore]);
+export function certificateFilterClause(filter: CertificateFilter, placeholder: Placeholder, stationList: StationListSql): FilterClause {
+  const conditions: Condition[] = [];
+  if (filter.stationId !== undefined) conditions.push(['station_id = ?', filter.stationId, 'station_id_eq']);
+  if (filter.stationIds !== undefined) {
+    conditions.push([stationList.condition('station_id', '?'), stationList.value(filter.stationIds), 'station_id_in']);
+  }
+  if (filter.status !== undefined) conditions.push(['status = ?', filter.status, 'status_eq']);
+  if (filter.expiringBefore !== undefined) conditions.push(['not_after < ?', filter.expiringBefore, 'not_after_to']);
   return clause(conditions, placeholder);
 }
 
@@ -92,12 +99,16 @@ export function securityEventFilterClause(
   filter: SecurityEventFilter,
   placeholder: Placeholder,
   bit: (value: boolean) => unknown,
+  stationList: StationListSql,
 ): FilterClause {
-  const conditions: [string, unknown][] = [];
-  if (filter.stationId !== undefined) conditions.push(['station_id = ?', filter.stationId]);
-  if (filter.critical !== undefined) conditions.push(['critical = ?', bit(filter.critical)]);
-  if (filter.type !== undefined) conditions.push(['type = ?', filter.type]);
-  if (filter.from !== undefined) conditions.push(['timestamp >= ?', filter.from]);
-  if (filter.to !== undefined) conditions.push(['timestamp < ?', filter.to]);
+  const conditions: Condition[] = [];
+  if (filter.stationId !== undefined) conditions.push(['station_id = ?', filter.stationId, 'station_id_eq']);
+  if (filter.stationIds !== undefined) {
+    conditions.push([stationList.condition('station_id', '?'), stationList.value(filter.stationIds), 'station_id_in']);
+  }
+  if (filter.critical !== undefined) conditions.push(['critical = ?', bit(filter.critical), 'critical_eq']);
+  if (filter.type !== undefined) conditions.push(['type = ?', filter.type, 'type_eq']);
+  if (filter.from !== undefined) conditions.push(['timestamp >= ?', filter.from, 'timestamp_from']);
+  if (filter.to !== undefined) conditions.push(['timestamp < ?', filter.to, 'timestamp_to']);
   return clause(conditions, placeholder);
 }

@@ -213,6 +213,8 @@ export interface TransactionEventRecord {
 
 export interface TransactionQuery {
   stationId?: string;
+  /** Only these stations' (a caller limited to sites); counted before `limit` and `offset`. */
+  stationIds?: readonly string[] | undefined;
   active?: boolean;
   limit?: number;
   offset?: number;
@@ -482,7 +484,8 @@ export interface CommandRepository {
   create(record: CommandRecord): Promise<void>;
   complete(id: string, outcome: Pick<CommandRecord, 'status' | 'response' | 'error' | 'completedAt'>): Promise<void>;
   get(id: string): Promise<CommandRecord | undefined>;
-  list(stationId: string | undefined, limit: number): Promise<CommandRecord[]>;
+  /** Newest first; `stationIds`: only to these stations (a caller limited to sites), counted before `limit`. */
+  list(stationId: string | undefined, limit: number, stationIds?: readonly string[]): Promise<CommandRecord[]>;
 }
 
 export interface StationEventRepository {
@@ -933,6 +936,8 @@ export type CertificateChanges = Partial<Pick<CertificateRecord, 'status' | 'ins
 
 export interface CertificateFilter {
   stationId?: string | undefined;
+  /** Only these stations' (a caller limited to sites); counted before `limit`. */
+  stationIds?: readonly string[] | undefined;
   status?: CertificateStatus | undefined;
   /** Only certificates whose notAfter is before this time (ISO 8601). */
   expiringBefore?: string | undefined;
@@ -993,6 +998,8 @@ export interface SecurityEventRecord {
 
 export interface SecurityEventFilter {
   stationId?: string | undefined;
+  /** Only these stations' (a caller limited to sites); counted before `limit`. */
+  stationIds?: readonly string[] | undefined;
   critical?: boolean | undefined;
   type?: string | undefined;
   /** timestamp >= from, timestamp < to (ISO 8601). */

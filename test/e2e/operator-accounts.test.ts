@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { base32Decode } from '../../src/domain/security/totp/base32.ts';
 import { hotp, totpStep } from '../../src/domain/security/totp/totp.ts';
-import { RawStation } from './support/raw-station.ts';
+import { BOOT_16, RawStation } from './support/raw-station.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const PASSWORDS = { olga: 'Kettle-Harbour-42-tide', vera: 'Lantern-Meadow-17-dusk', sam: 'Copper-Orchard-88-rain', rita: 'Velvet-Canyon-61-moss' };
@@ -152,6 +152,39 @@ describe('operator accounts over HTTP', () => {
     assert.equal((await server.api('GET', '/api/v1/commands?stationId=CP-B', undefined, tokens.sam)).status, 404);
     const commands = await server.api('GET', '/api/v1/commands', undefined, tokens.sam);
     assert.ok(commands.body.every((c: { stationId: string }) => c.stationId === 'CP-A'));
+  });
+
+  it('a site-scoped operator\'s list pages count only its stations\' rows: limit 1 finds CP-A\'s newest behind CP-B\'s newer ones', async () => {
+    const cpA = await RawStation.connect(server.wsUrl, 'CP-A', 'ocpp1.6');
+    const cpB = await RawStation.connect(server.wsUrl, 'CP-B', 'ocpp1.6');
+    try {
+      for (const station of [cpA, cpB]) {
+        await station.ok('BootNotification', BOOT_16);
+        station.onCall = () => ({ status: 'Accepted' });
+      }
+      const started = async (station: RawStation, connectorId: number) =>
+        (await station.ok('StartTransaction', { connectorId, idTag: 'PAGE-TAG', meterStart: 0, timestamp: new Date().toISOString() })).transactionId;
+      const event = (station: RawStation, type: string) =>
+        station.ok('SecurityEventNotification', { type, timestamp: new Date().toISOString() });
+      await started(cpA, 1);
+      await event(cpA, 'SettingSystemTime');
+      assert.equal((await server.api('POST', '/api/v1/stations/CP-A/commands/ClearCache', {})).status, 200);
+      for (let connector = 1; connector <= 2; connector++) {
+        await started(cpB, connector);
+        await event(cpB, 'SettingSystemTime');
+        assert.equal((await server.api('POST', '/api/v1/stations/CP-B/commands/ClearCache', {})).status, 200);
+      }
+      for (const path of ['/api/v1/transactions?limit=1', '/api/v1/commands?limit=1', '/api/v1/security-events?limit=1']) {
+        const page = await server.api('GET', path, undefined, tokens.sam);
+        assert.equal(page.status, 200, path);
+        assert.deepEqual(page.body.map((row: { stationId: string }) => row.stationId), ['CP-A'], path);
+      }
+      const second = await server.api('GET', '/api/v1/transactions?limit=1&offset=1', undefined, tokens.sam);
+      assert.deepEqual(second.body, [], 'CP-A has one transaction: the next page is empty');
+    } finally {
+      await cpA.close();
+      await cpB.close();
+    }
   });
 
   it('an operator cannot do what only an admin may: revoke a certificate, change validation rules, manage accounts, read the audit log (403)', async () => {

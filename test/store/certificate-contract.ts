@@ -39,6 +39,9 @@ export function certificateContract(store: () => Store): void {
       assert.deepEqual(await store().certificates.list({ status: 'issued', limit: 10 }), [a]);
       assert.deepEqual(await store().certificates.list({ expiringBefore: '2026-12-01T00:00:00.000Z', limit: 10 }), [b]);
       assert.deepEqual(await store().certificates.list({ stationId: 'CS-1', status: 'installed', limit: 10 }), []);
+      assert.deepEqual(await store().certificates.list({ stationIds: ['CS-2'], limit: 1 }), [b], 'the limit counts only these stations\'');
+      assert.deepEqual(await store().certificates.list({ stationIds: ['CS-1', 'CS-2'], status: 'issued', limit: 10 }), [a]);
+      assert.deepEqual(await store().certificates.list({ stationIds: [], limit: 10 }), []);
     });
 
     it('update changes only the given fields and returns the record; an unknown one is undefined', async () => {
@@ -74,6 +77,8 @@ export function certificateContract(store: () => Store): void {
       assert.deepEqual(await store().securityEvents.list({ limit: 10 }), [c, b, a]);
       assert.deepEqual(await store().securityEvents.list({ limit: 2 }), [c, b]);
       assert.deepEqual(await store().securityEvents.list({ stationId: 'CS-1', limit: 10 }), [b, a]);
+      assert.deepEqual(await store().securityEvents.list({ stationIds: ['CS-1'], limit: 1 }), [b], 'the limit counts only these stations\'');
+      assert.deepEqual(await store().securityEvents.list({ stationIds: ['CS-2', 'CS-1'], critical: false, limit: 10 }), [c, a]);
       assert.deepEqual(await store().securityEvents.list({ critical: true, limit: 10 }), [b]);
       assert.deepEqual(await store().securityEvents.list({ critical: false, type: 'InvalidMessages', limit: 10 }), [c, a]);
       assert.deepEqual(await store().securityEvents.list({ from: '2026-01-02T00:00:00.000Z', limit: 10 }), [c, b]);

@@ -388,6 +388,11 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(await ids({ limit: 1 }), [a2.record.id]);
         assert.deepEqual(await ids({ limit: 1, offset: 1 }), [b1.record.id]);
         assert.deepEqual(await ids({ stationId: 'CS-none' }), []);
+        // A caller limited to sites: the filter is in the query, so limit and offset count only its stations' rows.
+        assert.deepEqual(await ids({ stationIds: ['CS-1'], limit: 1, offset: 1 }), [a1.record.id]);
+        assert.deepEqual(await ids({ stationIds: ['CS-2', 'CS-1'], active: true }), [a2.record.id, b1.record.id]);
+        assert.deepEqual(await ids({ stationIds: ['CS-2'], stationId: 'CS-1' }), []);
+        assert.deepEqual(await ids({ stationIds: [] }), []);
       });
 
       it('activeForIdToken ignores case; activeForConnector finds the running transaction', async () => {
@@ -582,6 +587,10 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.deepEqual(ids(await store.commands.list(undefined, 10)), ['c3', 'c2', 'c1']);
         assert.deepEqual(ids(await store.commands.list('CS-1', 10)), ['c2', 'c1']);
         assert.deepEqual(ids(await store.commands.list(undefined, 2)), ['c3', 'c2']);
+        assert.deepEqual(ids(await store.commands.list(undefined, 1, ['CS-1'])), ['c2'], 'the limit counts only these stations\' commands');
+        assert.deepEqual(ids(await store.commands.list(undefined, 10, ['CS-1', 'CS-2'])), ['c3', 'c2', 'c1']);
+        assert.deepEqual(ids(await store.commands.list('CS-1', 10, ['CS-2'])), []);
+        assert.deepEqual(ids(await store.commands.list(undefined, 10, [])), []);
       });
     });
 

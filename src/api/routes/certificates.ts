@@ -12,6 +12,7 @@ import {
 } from '../certificate-schemas.ts';
 import { ApiError } from '../errors.ts';
 import { errorResponses, limitParameter } from '../schemas.ts';
+import { stationFilter } from '../site-scope.ts';
 import { stationIdParams } from './stations.ts';
 
 const tags = ['certificates'];
@@ -45,9 +46,12 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
       },
       response: { 200: { type: 'array', items: certificateSchema, description: 'Certificates, newest expiry first' }, ...errorResponses(400) },
     },
-  }, (request) => {
+  }, async (request) => {
     const { stationId, status, expiringBefore, limit } = request.query;
-    return domain.certificates.list({ stationId, status, expiringBefore: expiringBefore === undefined ? undefined : new Date(expiringBefore).toISOString(), limit });
+    return domain.certificates.list({
+      stationId, stationIds: await stationFilter(request, domain), status,
+      expiringBefore: expiringBefore === undefined ? undefined : new Date(expiringBefore).toISOString(), limit,
+    });
   });
 
   app.get('/certificates/authority', {
@@ -170,10 +174,11 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
       },
       response: { 200: { type: 'array', items: securityEventSchema, description: 'Security events' }, ...errorResponses(400) },
     },
-  }, (request) => {
+  }, async (request) => {
     const { from, to, ...rest } = request.query;
     return domain.security.list({
       ...rest,
+      stationIds: await stationFilter(request, domain),
       from: from === undefined ? undefined : new Date(from).toISOString(),
       to: to === undefined ? undefined : new Date(to).toISOString(),
     });

@@ -4,6 +4,7 @@ import type { Domain } from '../../domain/domain.ts';
 import { principalOf } from '../auth.ts';
 import { errorBody } from '../errors.ts';
 import { arrayOf, errorResponses, limitParameter, ref } from '../schemas.ts';
+import { stationFilter } from '../site-scope.ts';
 import { stationIdParams } from './stations.ts';
 
 interface CommandParams {
@@ -74,7 +75,7 @@ export function commandRoutes(app: FastifyInstance, domain: Domain): void {
       },
       response: { 200: arrayOf('Command', 'Command log entries'), ...errorResponses(400) },
     },
-  }, (request) => domain.commands.list(request.query.stationId, request.query.limit));
+  }, async (request) => domain.commands.list(request.query.stationId, request.query.limit, await stationFilter(request, domain)));
 
   app.get<{ Params: { id: string } }>('/commands/:id', {
     schema: {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Domain } from '../../domain/domain.ts';
 import type { TransactionQuery } from '../../store/ports.ts';
 import { arrayOf, errorResponses, limitParameter, offsetParameter, ref } from '../schemas.ts';
+import { stationFilter } from '../site-scope.ts';
 
 interface TransactionParams {
   id: string;
@@ -34,9 +35,9 @@ export function transactionRoutes(app: FastifyInstance, domain: Domain): void {
       querystring: transactionQuery,
       response: { 200: arrayOf('Transaction', 'The transactions'), ...errorResponses(400) },
     },
-  }, (request) => {
+  }, async (request) => {
     const { stationId, active, limit, offset } = request.query;
-    return domain.transactions.list({ stationId, active, limit, offset });
+    return domain.transactions.list({ stationId, stationIds: await stationFilter(request, domain), active, limit, offset });
   });
 
   app.get<{ Params: TransactionParams }>('/transactions/:id', {

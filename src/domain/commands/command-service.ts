@@ -102,8 +102,8 @@ export class CommandService {
     return record;
   }
 
-  list(stationId: string | undefined, limit: number): Promise<CommandRecord[]> {
-    return this.store.commands.list(stationId, limit);
+  list(stationId: string | undefined, limit: number, stationIds?: readonly string[]): Promise<CommandRecord[]> {
+    return this.store.commands.list(stationId, limit, stationIds);
   }
 }
 

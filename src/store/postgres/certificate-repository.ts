@@ -4,6 +4,7 @@ import type {
 } from '../ports.ts';
 import { certificateRecords } from './columns.ts';
 import type { PostgresDatabase, Queryable } from './database.ts';
+import { POSTGRES_STATION_LIST } from '../station-list-sql.ts';
 
 const CERTIFICATE_COLUMNS = `fingerprint_sha256, serial_number, issuer, subject, common_name, organization, station_id,
   certificate_type, not_before, not_after, status, pem, issued_at, installed_at, revoked_at, revocation_reason,
@@ -79,7 +80,7 @@ export class PostgresCertificateRepository implements CertificateRepository {
   }
 
   async list(filter: CertificateFilter): Promise<CertificateRecord[]> {
-    const { where, values, shape } = certificateFilterClause(filter, (i) => `$${i}`);
+    const { where, values, shape } = certificateFilterClause(filter, (i) => `$${i}`, POSTGRES_STATION_LIST);
     const statement = {
       name: `joule_certificates_list_${shape}`,
       text: `SELECT ${CERTIFICATE_COLUMNS} FROM certificates ${where} ORDER BY not_after DESC, fingerprint_sha256 LIMIT $${values.length + 1}`,

@@ -1,6 +1,7 @@
 import type { CommandRecord, CommandRepository } from '../ports.ts';
 import { jsonText, records, text, toJson } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
+import { POSTGRES_STATION_LIST } from '../station-list-sql.ts';
 
 const NEWEST_FIRST = 'ORDER BY created_at DESC, seq DESC';
 const COLUMNS = 'id, station_id, action, request, actor, origin, status, response, error, created_at, completed_at';
@@ -15,6 +16,10 @@ const COMPLETE = {
 };
 const SELECT = { name: 'joule_commands_select', text: `SELECT ${COLUMNS} FROM commands WHERE id = $1` };
 const SELECT_RECENT = { name: 'joule_commands_recent', text: `SELECT ${COLUMNS} FROM commands ${NEWEST_FIRST} LIMIT $1` };
+const SELECT_RECENT_FOR_STATIONS = {
+  name: 'joule_commands_recent_for_stations',
+  text: `SELECT ${COLUMNS} FROM commands WHERE ${POSTGRES_STATION_LIST.condition('station_id', '$1')} ${NEWEST_FIRST} LIMIT $2`,
+};
 const SELECT_RECENT_FOR_STATION = {
   name: 'joule_commands_recent_for_station',
   text: `SELECT ${COLUMNS} FROM commands WHERE station_id = $1 ${NEWEST_FIRST} LIMIT $2`,
@@ -53,11 +58,13 @@ export class PostgresCommandRepository implements CommandRepository {
     return row === undefined ? undefined : records.command(row);
   }
 
-  async list(stationId: string | undefined, limit: number): Promise<CommandRecord[]> {
-    const rows =
-      stationId === undefined
-        ? await this.#db.read(SELECT_RECENT, [limit])
-        : await this.#db.read(SELECT_RECENT_FOR_STATION, [stationId, limit]);
+  async list(stationId: string | undefined, limit: number, stationIds?: readonly string[]): Promise<CommandRecord[]> {
+    if (stationId !== undefined && stationIds !== undefined && !stationIds.includes(stationId)) return [];
+    const rows = stationId !== undefined
+      ? await this.#db.read(SELECT_RECENT_FOR_STATION, [stationId, limit])
+      : stationIds !== undefined
+        ? await this.#db.read(SELECT_RECENT_FOR_STATIONS, [POSTGRES_STATION_LIST.value(stationIds), limit])
+        : await this.#db.read(SELECT_RECENT, [limit]);
     return rows.map(records.command);
   }
 }

@@ -2,6 +2,7 @@ import { securityEventFilterClause } from '../certificate-mappers.ts';
 import type { SecurityEventFilter, SecurityEventRecord, SecurityEventRepository } from '../ports.ts';
 import { certificateRecords } from './columns.ts';
 import type { PostgresDatabase } from './database.ts';
+import { POSTGRES_STATION_LIST } from '../station-list-sql.ts';
 
 const COLUMNS = 'station_id, type, critical, tech_info, timestamp, received_at, source';
 const INSERT = {
@@ -22,7 +23,7 @@ export class PostgresSecurityEventRepository implements SecurityEventRepository 
   }
 
   async list(filter: SecurityEventFilter): Promise<SecurityEventRecord[]> {
-    const { where, values, shape } = securityEventFilterClause(filter, (i) => `$${i}`, (value) => value);
+    const { where, values, shape } = securityEventFilterClause(filter, (i) => `$${i}`, (value) => value, POSTGRES_STATION_LIST);
     const statement = {
       name: `joule_security_events_list_${shape}`,
       text: `SELECT ${COLUMNS} FROM security_events ${where} ORDER BY timestamp DESC, id DESC LIMIT $${values.length + 1}`,

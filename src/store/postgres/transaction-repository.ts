@@ -11,6 +11,7 @@ import { PendingMeters, reportedAtIso, type PendingMeter } from '../pending-mete
 import { distinctFlags } from '../transaction-changes.ts';
 import { type Row, jsonText, records } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
+import { POSTGRES_STATION_LIST } from '../station-list-sql.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 /** Named columns, not `*`: a prepared statement's result type then survives a later migration adding a column. */
@@ -226,8 +227,10 @@ export class PostgresTransactionRepository implements TransactionRepository {
   }
 
   async list(query: TransactionQuery): Promise<TransactionRecord[]> {
-    const statement = this.#listStatement(query.stationId !== undefined, query.active);
-    const parameters: unknown[] = query.stationId === undefined ? [] : [query.stationId];
+    const statement = this.#listStatement(query.stationId !== undefined, query.stationIds !== undefined, query.active);
+    const parameters: unknown[] = [];
+    if (query.stationId !== undefined) parameters.push(query.stationId);
+    if (query.stationIds !== undefined) parameters.push(POSTGRES_STATION_LIST.value(query.stationIds));
     const rows = await this.#db.read(statement, [
       ...parameters,
       query.limit ?? DEFAULT_LIST_LIMIT,
@@ -330,17 +333,20 @@ export class PostgresTransactionRepository implements TransactionRepository {
   }
 
   /** One named statement per filter combination, so that each one gets its own plan and index. */
-  #listStatement(byStation: boolean, active: boolean | undefined): Statement {
-    const key = `${byStation}/${active}`;
+  #listStatement(byStation: boolean, byStations: boolean, active: boolean | undefined): Statement {
+    const key = `${byStation}/${byStations}/${active}`;
     let statement = this.#listStatements.get(key);
     if (statement === undefined) {
       const conditions: string[] = [];
-      if (byStation) conditions.push('station_id = $1');
+      let next = 1;
+      if (byStation) conditions.push(`station_id = $${next++}`);
+      if (byStations) conditions.push(POSTGRES_STATION_LIST.condition('station_id', `$${next++}`));
       if (active !== undefined) conditions.push(active ? 'stopped_at IS NULL' : 'stopped_at IS NOT NULL');
       const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-      const first = byStation ? 2 : 1;
+      const first = next;
+      const scope = `${byStation ? 'station' : 'all'}${byStations ? '_in_stations' : ''}`;
       statement = {
-        name: `joule_transactions_list_${byStation ? 'station' : 'all'}_${active ?? 'any'}`,
+        name: `joule_transactions_list_${scope}_${active ?? 'any'}`,
         text: `SELECT ${COLUMNS} FROM transactions ${where} ${NEWEST_FIRST} LIMIT $${first} OFFSET $${first + 1}`,
       };
       this.#listStatements.set(key, statement);

@@ -5,6 +5,7 @@ import type {
 } from '../ports.ts';
 import { certificateRecords } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
+import { SQLITE_STATION_LIST } from '../station-list-sql.ts';
 
 const CHANGE_COLUMNS: Record<keyof CertificateChanges, string> = {
   status: 'status',
@@ -65,7 +66,7 @@ export class SqliteCertificateRepository implements CertificateRepository {
   }
 
   list(filter: CertificateFilter): Promise<CertificateRecord[]> {
-    const { where, values, shape } = certificateFilterClause(filter, () => '?');
+    const { where, values, shape } = certificateFilterClause(filter, () => '?', SQLITE_STATION_LIST);
     let statement = this.#lists.get(shape);
     if (statement === undefined) {
       statement = this.#db.prepare(`SELECT * FROM certificates ${where} ORDER BY not_after DESC, fingerprint_sha256 LIMIT ?`);

@@ -2,6 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import type { CommandRecord, CommandRepository } from '../ports.ts';
 import { records, text, toJson } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
+import { SQLITE_STATION_LIST } from '../station-list-sql.ts';
 
 const NEWEST_FIRST = 'ORDER BY created_at DESC, rowid DESC';
 
@@ -13,6 +14,7 @@ export class SqliteCommandRepository implements CommandRepository {
   readonly #select: StatementSync;
   readonly #selectRecent: StatementSync;
   readonly #selectRecentForStation: StatementSync;
+  readonly #selectRecentForStations: StatementSync;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -25,6 +27,8 @@ export class SqliteCommandRepository implements CommandRepository {
     this.#select = db.prepare('SELECT * FROM commands WHERE id = ?');
     this.#selectRecent = db.prepare(`SELECT * FROM commands ${NEWEST_FIRST} LIMIT ?`);
     this.#selectRecentForStation = db.prepare(`SELECT * FROM commands WHERE station_id = ? ${NEWEST_FIRST} LIMIT ?`);
+    this.#selectRecentForStations = db.prepare(
+      `SELECT * FROM commands WHERE ${SQLITE_STATION_LIST.condition('station_id', '?')} ${NEWEST_FIRST} LIMIT ?`);
   }
 
   create(record: CommandRecord): Promise<void> {
@@ -58,10 +62,14 @@ export class SqliteCommandRepository implements CommandRepository {
     });
   }
 
-  list(stationId: string | undefined, limit: number): Promise<CommandRecord[]> {
+  list(stationId: string | undefined, limit: number, stationIds?: readonly string[]): Promise<CommandRecord[]> {
     return this.#db.read(() => {
-      const rows =
-        stationId === undefined ? this.#selectRecent.all(limit) : this.#selectRecentForStation.all(stationId, limit);
+      if (stationId !== undefined && stationIds !== undefined && !stationIds.includes(stationId)) return [];
+      const rows = stationId !== undefined
+        ? this.#selectRecentForStation.all(stationId, limit)
+        : stationIds !== undefined
+          ? this.#selectRecentForStations.all(SQLITE_STATION_LIST.value(stationIds) as string, limit)
+          : this.#selectRecent.all(limit);
       return rows.map(records.command);
     });
   }

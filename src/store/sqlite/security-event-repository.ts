@@ -3,6 +3,7 @@ import { securityEventFilterClause } from '../certificate-mappers.ts';
 import type { SecurityEventFilter, SecurityEventRecord, SecurityEventRepository } from '../ports.ts';
 import { bit, certificateRecords } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
+import { SQLITE_STATION_LIST } from '../station-list-sql.ts';
 
 /** The security event log (migration 8). */
 export class SqliteSecurityEventRepository implements SecurityEventRepository {
@@ -23,7 +24,7 @@ export class SqliteSecurityEventRepository implements SecurityEventRepository {
   }
 
   list(filter: SecurityEventFilter): Promise<SecurityEventRecord[]> {
-    const { where, values, shape } = securityEventFilterClause(filter, () => '?', bit);
+    const { where, values, shape } = securityEventFilterClause(filter, () => '?', bit, SQLITE_STATION_LIST);
     let statement = this.#lists.get(shape);
     if (statement === undefined) {
       statement = this.#db.prepare(`SELECT * FROM security_events ${where} ORDER BY timestamp DESC, id DESC LIMIT ?`);

@@ -1,4 +1,4 @@
-import type { StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import type {
   TransactionAmendment,
   TransactionQuery,
@@ -13,6 +13,7 @@ import { energyWh, withFlags } from '../transaction-changes.ts';
 import { type Row, integer, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { WriteBehind } from './write-behind.ts';
+import { SQLITE_STATION_LIST } from '../station-list-sql.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
 const NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
@@ -174,8 +175,10 @@ export class SqliteTransactionRepository implements TransactionRepository {
 
   list(query: TransactionQuery): Promise<TransactionRecord[]> {
     return this.#db.read(() => {
-      const statement = this.#listStatement(query.stationId !== undefined, query.active);
-      const parameters = query.stationId === undefined ? [] : [query.stationId];
+      const statement = this.#listStatement(query.stationId !== undefined, query.stationIds !== undefined, query.active);
+      const parameters: SQLInputValue[] = [];
+      if (query.stationId !== undefined) parameters.push(query.stationId);
+      if (query.stationIds !== undefined) parameters.push(SQLITE_STATION_LIST.value(query.stationIds) as string);
       return statement
         .all(...parameters, query.limit ?? DEFAULT_LIST_LIMIT, query.offset ?? 0)
         .map(this.#toRecord);
@@ -268,12 +271,13 @@ export class SqliteTransactionRepository implements TransactionRepository {
   }
 
   /** One prepared statement per filter combination, so that each one can use its index. */
-  #listStatement(byStation: boolean, active: boolean | undefined): StatementSync {
-    const key = `${byStation}/${active}`;
+  #listStatement(byStation: boolean, byStations: boolean, active: boolean | undefined): StatementSync {
+    const key = `${byStation}/${byStations}/${active}`;
     let statement = this.#listStatements.get(key);
     if (statement === undefined) {
       const conditions: string[] = [];
       if (byStation) conditions.push('station_id = ?');
+      if (byStations) conditions.push(SQLITE_STATION_LIST.condition('station_id', '?'));
       if (active !== undefined) conditions.push(active ? 'stopped_at IS NULL' : 'stopped_at IS NOT NULL');
       const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
       statement = this.#db.prepare(`SELECT * FROM transactions ${where} ${NEWEST_FIRST} LIMIT ? OFFSET ?`);

@@ -30,6 +30,7 @@ import {
   credentialFromExistingSecret,
   verifyStationPassword,
 } from '../../../src/domain/security/credentials/station-credentials.ts';
+import { VerifiedSecrets } from '../../../src/domain/security/credentials/verified-secrets.ts';
 
 function basic(username: string, password: string | Uint8Array): string {
   const pass = typeof password === 'string' ? Buffer.from(password, 'utf8') : Buffer.from(password);
@@ -209,5 +210,67 @@ describe('2.x BasicAuthPassword rules (passwordString, 16 to 40 characters; 2.1 
     const sample = randomString(60_000, 'abc');
     const counts = [...'abc'].map((c) => sample.split(c).length - 1);
     for (const count of counts) assert.ok(count > 19_000 && count < 21_000, String(counts));
+  });
+});
+
+describe('reconnect storms of password-protected stations: a secret verified once is checked again without scrypt', () => {
+  /** verifySecret, counting its calls (each is one scrypt). */
+  function countingScrypt(): { calls: () => number; verify: typeof verifySecret } {
+    let calls = 0;
+    return { calls: () => calls, verify: (hash, secret) => { calls += 1; return verifySecret(hash, secret); } };
+  }
+
+  it('the right password: scrypt the first time, then not again; a wrong one is still checked with scrypt', async () => {
+    const memo = new VerifiedSecrets();
+    const scrypt = countingScrypt();
+    const password = generateBasicAuthPassword();
+    const { hash } = await credentialFromBasicAuthPassword(password);
+    assert.equal(await memo.verify(hash, bytes(password), scrypt.verify), true);
+    assert.equal(await memo.verify(hash, bytes(password), scrypt.verify), true);
+    assert.equal(await memo.verify(hash, bytes(password), scrypt.verify), true);
+    assert.equal(scrypt.calls(), 1, 'one scrypt for three connections');
+    assert.equal(await memo.verify(hash, bytes(`${password}x`), scrypt.verify), false);
+    assert.equal(scrypt.calls(), 2, 'a wrong password costs scrypt as before');
+    assert.equal(await memo.verify(hash, bytes(password), scrypt.verify), true, 'and does not evict the right one');
+    assert.equal(scrypt.calls(), 2);
+  });
+
+  it('a new password (a new hash) misses the memo: the old password does not pass for it, the new one is verified', async () => {
+    const memo = new VerifiedSecrets();
+    const scrypt = countingScrypt();
+    const old = await credentialFromBasicAuthPassword('Old-password-0123456');
+    const next = await credentialFromBasicAuthPassword('New-password-6543210');
+    assert.equal(await memo.verify(old.hash, bytes('Old-password-0123456'), scrypt.verify), true);
+    assert.equal(await memo.verify(next.hash, bytes('Old-password-0123456'), scrypt.verify), false);
+    assert.equal(await memo.verify(next.hash, bytes('New-password-6543210'), scrypt.verify), true);
+    assert.equal(scrypt.calls(), 3);
+  });
+
+  it('SteVe #1895 forms: a key verified raw is found again whether the station sends it raw or as hex', async () => {
+    const memo = new VerifiedSecrets();
+    const key = generateAuthorizationKey();
+    const credential = await credentialFromAuthorizationKey(key.hex);
+    assert.deepEqual(await verifyStationPassword(credential, bytes(key.plaintext), memo), { ok: true, form: 'as-sent' });
+    assert.equal(memo.size, 1);
+    assert.deepEqual(await verifyStationPassword(credential, bytes(key.hex), memo), { ok: true, form: 'hex-decoded' });
+    assert.deepEqual(await verifyStationPassword(credential, bytes(`${key.hex.slice(0, -2)}00`), memo), { ok: false });
+  });
+
+  it('stays within its size: the entry used longest ago goes first', async () => {
+    const memo = new VerifiedSecrets(2);
+    const scrypt = countingScrypt();
+    const credentials = await Promise.all(['Secret-number-one-111', 'Secret-number-two-222', 'Secret-number-three-3'].map(
+      async (secret) => ({ secret, hash: (await credentialFromBasicAuthPassword(secret)).hash })));
+    const [a, b, c] = credentials as [{ secret: string; hash: string }, { secret: string; hash: string }, { secret: string; hash: string }];
+    await memo.verify(a.hash, bytes(a.secret), scrypt.verify);
+    await memo.verify(b.hash, bytes(b.secret), scrypt.verify);
+    await memo.verify(a.hash, bytes(a.secret), scrypt.verify);
+    await memo.verify(c.hash, bytes(c.secret), scrypt.verify);
+    assert.equal(memo.size, 2);
+    assert.equal(scrypt.calls(), 3);
+    await memo.verify(a.hash, bytes(a.secret), scrypt.verify);
+    assert.equal(scrypt.calls(), 3, 'a was used after b, so b went');
+    await memo.verify(b.hash, bytes(b.secret), scrypt.verify);
+    assert.equal(scrypt.calls(), 4);
   });
 });

@@ -10,8 +10,9 @@
  *      text. A raw K is 16 to 20 bytes, so it never has this shape by length;
  *   2. the presented bytes as they are: K sent raw (and the rare station whose key was set as text of 32 to 40
  *      hex-looking characters, not decoded).
- * A right password costs one scrypt; only a wrong one in hex shape costs two. Which form matched is returned, so
- * the station's habit can be logged. A 2.x BasicAuthPassword is used as is (A00.FR.205), so only form 2 applies.
+ * A right password costs one scrypt the first time this process sees it, then one HMAC (verified-secrets.ts); a
+ * wrong one always costs scrypt, two in hex shape. Which form matched is returned, so the station's habit can be
+ * logged. A 2.x BasicAuthPassword is used as is (A00.FR.205), so only form 2 applies.
  *
  * Rotation (A01): a station has a list of credentials; the old one stays valid until the station confirms the new
  * one (A01.FR.03/04), and the index of the one that matched tells the caller which the station uses.
@@ -21,6 +22,7 @@ import { authorizationKeyBytes, decodeHexForm } from './authorization-key.ts';
 import { BASIC_AUTH_PASSWORD_MAX_LENGTH, checkBasicAuthPassword } from './basic-auth-password.ts';
 import { parseBasicAuthorization } from './basic-authorization.ts';
 import { hashSecret, type ScryptParams, STATION_SECRET_SCRYPT, verifySecret } from './scrypt-hash.ts';
+import { VerifiedSecrets } from './verified-secrets.ts';
 
 /** `authorization-key`: a 1.6 AuthorizationKey (both forms accepted). `basic-auth-password`: 2.x, as is. */
 export type StationCredentialKind = 'authorization-key' | 'basic-auth-password';
@@ -70,12 +72,19 @@ export async function credentialFromExistingSecret(
   return { kind, hash: await hashSecret(secret, params) };
 }
 
-export async function verifyStationPassword(credential: StationCredential, presented: Uint8Array): Promise<PasswordMatch> {
+/** Station secrets verified by this process (see verified-secrets.ts): a reconnection is checked without scrypt. */
+const verifiedStationSecrets = new VerifiedSecrets();
+
+export async function verifyStationPassword(
+  credential: StationCredential,
+  presented: Uint8Array,
+  memo: VerifiedSecrets = verifiedStationSecrets,
+): Promise<PasswordMatch> {
   if (credential.kind === 'authorization-key') {
     const decoded = decodeHexForm(presented);
-    if (decoded !== undefined && (await verifySecret(credential.hash, decoded))) return { ok: true, form: 'hex-decoded' };
+    if (decoded !== undefined && (await memo.verify(credential.hash, decoded, verifySecret))) return { ok: true, form: 'hex-decoded' };
   }
-  if (presented.byteLength > 0 && (await verifySecret(credential.hash, presented))) return { ok: true, form: 'as-sent' };
+  if (presented.byteLength > 0 && (await memo.verify(credential.hash, presented, verifySecret))) return { ok: true, form: 'as-sent' };
   return { ok: false };
 }
 

@@ -44,18 +44,18 @@ export class LoginLimits {
   async admit(username: string, address: string): Promise<AttemptAdmission> {
     const now = this.now();
     const keys = [usernameKey(username), addressKey(address)];
-    const limits = [this.settings.perUsername, this.settings.perAddress];
-    const windows = await this.attempts.count(keys, now, this.settings.windowMs);
+    const [byUsername, byAddress] = await this.attempts.count(keys, now, this.settings.windowMs);
     this.sweepNowAndThen(now);
-    let retryAfterMs = 0;
-    windows.forEach((window, index) => {
-      // Within the limit while this attempt is at most the limit-th: `limit` failures are allowed per window.
-      if (window.attempts > (limits[index] ?? 0)) {
-        retryAfterMs = Math.max(retryAfterMs, window.startedAtMs + this.settings.windowMs - now);
-      }
-    });
-    if (retryAfterMs > 0) return { ok: false, retryAfterMs };
-    return { ok: true, attempt: { keys, windows } };
+    if (byUsername === undefined || byAddress === undefined) throw new Error('login attempts: a key was not counted');
+    // Within a limit while this attempt is at most the limit-th: `limit` failures are allowed per window.
+    const usedUp = [
+      ...(byUsername.attempts > this.settings.perUsername ? [byUsername] : []),
+      ...(byAddress.attempts > this.settings.perAddress ? [byAddress] : []),
+    ];
+    if (usedUp.length > 0) {
+      return { ok: false, retryAfterMs: Math.max(...usedUp.map((window) => window.startedAtMs + this.settings.windowMs - now)) };
+    }
+    return { ok: true, attempt: { keys, windows: [byUsername, byAddress] } };
   }
 
   /** The attempt was not a failure: it no longer counts against the limits. */

@@ -1,8 +1,9 @@
 /**
- * Counts failed authentications per key (a remote address, an operator's user name) and holds a key back once it has
- * failed too often (issue 6: rate limits on station connection attempts and on operator logins). A fixed window per address: after `limit` failures within
- * `windowMs` of its first one, the address is answered 429 until that window ends, without a database read or a
- * scrypt check. Memory stays bounded: expired windows are swept, and past `maxAddresses` the oldest go first.
+ * Counts failed station authentications per remote address, in this process's memory, and holds an address back once
+ * it has failed too often (issue 6: rate limits on station connection attempts). A fixed window per address: after
+ * `limit` failures within `windowMs` of its first one, the address is answered 429 until that window ends, without a
+ * database read or a scrypt check. Memory stays bounded: expired windows are swept, and past `maxAddresses` the
+ * oldest go first. (Operator logins are limited in the store instead, across processes: accounts/login-limits.ts.)
  */
 export interface FailedAttemptLimits {
   /** Failures allowed per window. */

@@ -32,7 +32,7 @@ export class PostgresLoginAttemptRepository implements LoginAttemptRepository {
   }
 
   async count(keys: readonly string[], nowMs: number, windowMs: number): Promise<AttemptWindow[]> {
-    const unique = [...new Set(keys)].sort();
+    const unique = [...new Set(keys)];
     const { rows } = await this.#db.write(COUNT, [unique, Math.floor(nowMs), Math.ceil(windowMs)], unique.length);
     const byKey = new Map(rows.map((row) => [text(row, 'key'), { startedAtMs: integer(row, 'started_at_ms'), attempts: integer(row, 'attempts') }]));
     return keys.map((key) => {

@@ -9,7 +9,7 @@ import {
   fleetScenario, idleScenario, pgStoreScenario, rateScenario, saturateScenario, stormScenario,
   type BenchSettings, type Pinning, type RateScenario, type ScenarioContext, type ScenarioResult,
 } from './scenarios.ts';
-import { TARGETS, jouleHasWorkers, type TargetName } from './targets.ts';
+import { TARGETS, TARGET_SCENARIOS, jouleHasWorkers, type TargetName } from './targets.ts';
 import type { BenchAction } from '../load/messages.ts';
 
 export const RATE_SCENARIOS: RateScenario[] = [
@@ -235,7 +235,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   const skipped: { scenario: string; reason: string }[] = [];
 
   for (const scenario of options.scenarios) {
-    let targets = options.targets;
+    let targets = options.targets.filter((target) => TARGET_SCENARIOS[target]?.includes(scenario) ?? true);
     if (scenario === 'pg-store') {
       if (!options.targets.includes('joule')) continue;
       targets = ['joule'];

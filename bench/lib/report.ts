@@ -1,6 +1,6 @@
 import type { BenchRun } from './bench.ts';
 import type { ScenarioResult } from './scenarios.ts';
-import { TARGETS, TARGET_LABELS, type TargetName } from './targets.ts';
+import { TARGETS, TARGET_LABELS, TARGET_SCENARIOS, type TargetName } from './targets.ts';
 
 type Metric = keyof ScenarioResult['metrics'] & string;
 
@@ -26,7 +26,7 @@ function value(run: BenchRun, scenario: string, target: TargetName, metric: Metr
 
 function cell(run: BenchRun, scenario: string, target: TargetName, metric: Metric, digits: number): string {
   const r = find(run, scenario, target);
-  if (!r) return 'not run';
+  if (!r) return TARGET_SCENARIOS[target]?.includes(scenario) === false ? '' : 'not run';
   if (r.error) return 'failed';
   return fmt(r.metrics[metric], digits);
 }
@@ -36,7 +36,7 @@ interface Row {
   scenario: string;
   metric: Metric;
   digits: number;
-  /** Show Joule/(a) and Joule/(b). */
+  /** Show Joule/(a), Joule/(b) and Joule/(b′). */
   ratios?: boolean;
 }
 
@@ -46,12 +46,17 @@ function table(run: BenchRun, rows: Row[]): string {
   const withRatios = targets.includes('joule');
   if (withRatios && targets.includes('raw-ws')) head.push('Joule/(a)');
   if (withRatios && targets.includes('ocpp-rpc')) head.push('Joule/(b)');
+  if (withRatios && targets.includes('ocpp-rpc-durable')) head.push('Joule/(b′)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
     const cells = [row.label, ...targets.map((t) => cell(run, row.scenario, t, row.metric, row.digits))];
     const joule = value(run, row.scenario, 'joule', row.metric);
     if (withRatios && targets.includes('raw-ws')) cells.push(row.ratios === false ? '' : ratio(joule, value(run, row.scenario, 'raw-ws', row.metric)));
     if (withRatios && targets.includes('ocpp-rpc')) cells.push(row.ratios === false ? '' : ratio(joule, value(run, row.scenario, 'ocpp-rpc', row.metric)));
+    if (withRatios && targets.includes('ocpp-rpc-durable')) {
+      const peer = value(run, row.scenario, 'ocpp-rpc-durable', row.metric);
+      cells.push(row.ratios === false || peer === undefined ? '' : ratio(joule, peer));
+    }
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -186,6 +191,8 @@ export function renderReport(run: BenchRun): string {
   out.push('');
   out.push('Targets: **(a)** a raw `ws` server answering the same frames with canned CALLRESULTs (the ceiling), ' +
     '**(b)** a minimal CSMS on `ocpp-rpc` 2.2 in strict mode (schema-validated both ways, persists nothing), ' +
+    '**(b′)** the same CSMS storing each MeterValues durably before answering it, in the plainest careful way (one row per MeterValues in SQLite, WAL, `synchronous=FULL`, ' +
+    'the rows of one event-loop turn in one transaction; run only in the MeterValues scenarios, as it differs from (b) in nothing else), ' +
     '**(c)** Joule as users run it: `node bin/joule.js serve` (one process) with a fresh temp `JOULE_DATA_DIR`, validation on, and every ' +
     'transaction message on disk in SQLite (committed and fsync\'d) before it is answered. Pinned to one core, Joule starts itself with ' +
     '`--single-threaded-gc` (its default `JOULE_GC=auto`; README), as it would on any one-core machine; the other targets run with Node\'s defaults.');
@@ -302,20 +309,37 @@ export function renderReport(run: BenchRun): string {
 
   const mvJoule = find(run, 'meter-values', 'joule');
   if (mvJoule && !mvJoule.error) {
-    const mm = mvJoule.metrics;
+    const durable: TargetName[] = (['ocpp-rpc-durable', 'joule'] as const).filter((t) => {
+      const r = find(run, 'meter-values', t);
+      return r !== undefined && !r.error;
+    });
+    const metric = (t: TargetName, m: Metric): string => fmt(value(run, 'meter-values', t, m), 0);
     out.push('## 5. Durable meter values');
     out.push('');
-    out.push('| Figure | (c) Joule |');
-    out.push('|---|---:|');
-    out.push(`| **sampled values stored durably per second** (answered only after COMMIT) | ${fmt(mm.durableRowsPerSec, 0)} |`);
-    out.push(`| MeterValues acknowledged over the whole run × 10 sampled values | ${fmt(mm.acknowledgedSampledValues, 0)} |`);
-    out.push(`| sampled values in the store after the server stopped | ${fmt(mm.storedSampledValues, 0)} |`);
-    out.push(`| database rows holding them | ${fmt(mm.storedRows, 0)} |`);
+    out.push(`| Figure | ${durable.map((t) => TARGET_LABELS[t]).join(' | ')} |`);
+    out.push(`|---|${durable.map(() => '---:').join('|')}|`);
+    const rows: [string, Metric][] = [
+      ['**sampled values stored durably per second** (answered only after COMMIT)', 'durableRowsPerSec'],
+      ['MeterValues acknowledged over the whole run × 10 sampled values', 'acknowledgedSampledValues'],
+      ['sampled values in the store after the server stopped', 'storedSampledValues'],
+      ['database rows holding them', 'storedRows'],
+    ];
+    for (const [label, m] of rows) out.push(`| ${label} | ${durable.map((t) => metric(t, m)).join(' | ')} |`);
     out.push('');
     const a = value(run, 'meter-values', 'raw-ws', 'sampledValuesPerSec');
     const b = value(run, 'meter-values', 'ocpp-rpc', 'sampledValuesPerSec');
     if (a !== undefined || b !== undefined) {
       out.push(`For scale, (a) acknowledged ${fmt(a, 0)} and (b) ${fmt(b, 0)} sampled values/s without storing any.`);
+      out.push('');
+    }
+    const peer = value(run, 'meter-values', 'ocpp-rpc-durable', 'roundTripsPerSec');
+    const joule = mvJoule.metrics.roundTripsPerSec;
+    if (peer !== undefined && joule !== undefined) {
+      out.push(
+        `Like for like, with storage on both sides: Joule answered ${fmt(joule, 0)} durable MeterValues/s and (b′), the peer storing each ` +
+          `MeterValues in the plainest careful way, ${fmt(peer, 0)}/s: ${ratio(joule, peer)}. Joule also validates, resolves the transaction, ` +
+          'skips replays and publishes each reading as an event, which (b′) does not.',
+      );
       out.push('');
     }
   }

@@ -203,8 +203,8 @@ export async function saturateScenario(name: TargetName, action: BenchAction, ct
     if (action === 'MeterValues') result.metrics.sampledValuesPerSec = (completed * SAMPLED_VALUES_PER_FRAME) / seconds;
   };
   const afterStop = async (target: RunningTarget): Promise<void> => {
-    if (name !== 'joule' || action !== 'MeterValues' || !target.dataDir) return;
-    const stored = await countStoredMeterValues(target.dataDir);
+    if (action !== 'MeterValues' || !target.dataDir) return;
+    const stored = await countStoredMeterValues(name, target.dataDir);
     const expected = acknowledged * SAMPLED_VALUES_PER_FRAME;
     result.metrics.storedSampledValues = stored.sampledValues;
     result.metrics.storedRows = stored.rows;

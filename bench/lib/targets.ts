@@ -8,20 +8,33 @@ import { freePort, sleep, spawnNode, treeCpuMs, treeRssKb } from './proc.ts';
 import { BENCH_ID_TAG } from '../load/messages.ts';
 import { heapAfterGc, inspectorUrl, type HeapSample } from './inspector.ts';
 
-export type TargetName = 'raw-ws' | 'ocpp-rpc' | 'joule';
+export type TargetName = 'raw-ws' | 'ocpp-rpc' | 'ocpp-rpc-durable' | 'joule';
 
-export const TARGETS: readonly TargetName[] = ['raw-ws', 'ocpp-rpc', 'joule'];
+export const TARGETS: readonly TargetName[] = ['raw-ws', 'ocpp-rpc', 'ocpp-rpc-durable', 'joule'];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   'raw-ws': '(a) raw ws',
   'ocpp-rpc': '(b) ocpp-rpc strict',
+  'ocpp-rpc-durable': '(b′) ocpp-rpc + SQLite',
   joule: '(c) Joule',
 };
+
+/**
+ * The scenarios a target takes part in (all when absent): (b′) differs from (b) only in how it answers MeterValues,
+ * so it runs only where MeterValues are sent.
+ */
+export const TARGET_SCENARIOS: Partial<Record<TargetName, readonly string[]>> = {
+  'ocpp-rpc-durable': ['meter-values', 'rate-mv-5k', 'rate-mv-10k'],
+};
+
+/** The file in which (b′) stores its meter values, in its data directory. */
+const PEER_DATABASE = 'meter-values.db';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPTS: Record<Exclude<TargetName, 'joule'>, string> = {
   'raw-ws': join(ROOT, 'bench/targets/raw-ws-server.ts'),
   'ocpp-rpc': join(ROOT, 'bench/targets/ocpp-rpc-csms.ts'),
+  'ocpp-rpc-durable': join(ROOT, 'bench/targets/ocpp-rpc-csms.ts'),
 };
 export const JOULE_CLI = join(ROOT, 'bin/joule.js');
 
@@ -44,7 +57,7 @@ export interface RunningTarget {
   port: number;
   /** ws://127.0.0.1:port/ocpp (the station id is appended). */
   wsUrl: string;
-  /** Joule: its data directory (removed by `dispose`). */
+  /** Joule and (b′): the data directory (removed by `dispose`). */
   dataDir: string | undefined;
   /** VmRSS of the server (summed over its process tree), KB. */
   rssKb(): number;
@@ -91,6 +104,10 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       JOULE_WORKERS: String(options.workers ?? 1),
       ...options.env,
     };
+  } else if (name === 'ocpp-rpc-durable') {
+    dataDir = mkdtempSync(join(tmpdir(), 'ocpp-rpc-bench-'));
+    liveDataDirs.add(dataDir);
+    args = [SCRIPTS[name], String(port), options.host, join(dataDir, PEER_DATABASE)];
   } else {
     args = [SCRIPTS[name], String(port), options.host];
   }
@@ -183,8 +200,23 @@ export interface StoredMeterValues {
   table: string;
 }
 
-export async function countStoredMeterValues(dataDir: string): Promise<StoredMeterValues> {
+/** What a target stored of meter values, read from its data directory after it stopped. */
+export async function countStoredMeterValues(name: TargetName, dataDir: string): Promise<StoredMeterValues> {
   const { DatabaseSync } = await import('node:sqlite');
+  if (name === 'ocpp-rpc-durable') {
+    const db = new DatabaseSync(join(dataDir, PEER_DATABASE), { readOnly: true });
+    try {
+      const row = db
+        .prepare(
+          `SELECT COUNT(*) AS n, COALESCE(SUM((SELECT SUM(json_array_length(value, '$.sampledValue')) FROM json_each(meter_value))), 0) AS s
+             FROM meter_values`,
+        )
+        .get() as { n: number; s: number };
+      return { sampledValues: Number(row.s), rows: Number(row.n), table: 'meter_values' };
+    } finally {
+      db.close();
+    }
+  }
   const db = new DatabaseSync(join(dataDir, 'joule.db'), { readOnly: true });
   try {
     const has = (table: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;

@@ -94,6 +94,32 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
     assert.match(renderReport(run), /Repeats: every scenario ran 3 rounds/);
   });
 
+  it('the durable ocpp-rpc peer (b′) runs only where MeterValues are sent, and stores every MeterValues it acknowledged', async () => {
+    const run = await runBenchmark({
+      settings: { ...FULL_SETTINGS, saturateConnections: 4, warmupMs: 100, durationMs: 300 },
+      scenarios: ['heartbeat', 'meter-values'],
+      targets: ['ocpp-rpc-durable'],
+      pin: false,
+      profile: false,
+      repeat: 1,
+      quietWaitMs: 0,
+      quietThresholdPct: 100,
+      noisyRetries: 0,
+      quick: true,
+      command: 'bench-smoke.test.ts',
+      log: () => {},
+    });
+    assert.deepEqual(run.results.map((result) => `${result.scenario} ${result.target}`), ['meter-values ocpp-rpc-durable']);
+    const [meterValues] = run.results;
+    assert.equal(meterValues!.error, undefined);
+    const m = meterValues!.metrics;
+    assert.ok(m.roundTripsPerSec! > 0);
+    assert.ok(m.acknowledgedSampledValues! > 0);
+    assert.equal(m.storedSampledValues, m.acknowledgedSampledValues);
+    assert.equal(m.storedRows! * 10, m.storedSampledValues);
+    assert.match(renderReport(run), /\(b′\) ocpp-rpc \+ SQLite/);
+  });
+
   it('the median run of repeated pg-store runs is chosen by rows/s, not by their equal duration', () => {
     const run = (rows: number) => ({ scenario: 'pg-store', target: 'joule' as const, metrics: { seconds: 30, pgRowsPerSec: rows }, notes: [] });
     assert.deepEqual([run(52_363), run(58_618), run(52_121)].map(headline), [52_363, 58_618, 52_121]);

@@ -1,12 +1,29 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FULL_SETTINGS, headline, runBenchmark } from '../../../bench/lib/bench.ts';
+import { FULL_SETTINGS, headline, runBenchmark, type BenchOptions } from '../../../bench/lib/bench.ts';
 import { renderReport } from '../../../bench/lib/report.ts';
 import type { BenchSettings } from '../../../bench/lib/scenarios.ts';
 
 // A smoke test of the benchmark machinery (npm run bench), not a performance test: it runs every kind of scenario
-// for a few hundred milliseconds with a handful of stations against the raw ws target only, and checks that real,
-// non-zero figures came out. It asserts no thresholds.
+// for a few hundred milliseconds with a handful of stations against the raw ws target (the ocpp-rpc peers only where
+// a test is about them), and checks that real, non-zero figures came out. It asserts no thresholds.
+
+/** A smoke run: unpinned, no profile, one round unless asked, no waiting for a quiet machine and no re-runs. */
+function smokeRun(options: Pick<BenchOptions, 'settings' | 'scenarios' | 'targets'> & Partial<BenchOptions>) {
+  return runBenchmark({
+    pin: false,
+    profile: false,
+    repeat: 1,
+    quietWaitMs: 0,
+    quietThresholdPct: 100,
+    noisyRetries: 0,
+    quick: true,
+    command: 'bench-smoke.test.ts',
+    log: () => {},
+    ...options,
+  });
+}
+
 describe('npm run bench: the orchestrator in minimal form against the raw ws target', () => {
   it('measures round trips, latency at a fixed rate, idle memory and a small storm', async () => {
     const settings: BenchSettings = {
@@ -22,19 +39,10 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
       stormStations: 20,
       stormConcurrency: 10,
     };
-    const run = await runBenchmark({
+    const run = await smokeRun({
       settings,
       scenarios: ['heartbeat', 'meter-values', 'rate-mv-smoke', 'idle', 'storm'],
       targets: ['raw-ws'],
-      pin: false,
-      profile: false,
-      repeat: 1,
-      quietWaitMs: 0,
-      quietThresholdPct: 100,
-      noisyRetries: 0,
-      quick: true,
-      command: 'bench-smoke.test.ts',
-      log: () => {},
     });
     const get = (scenario: string) => {
       const result = run.results.find((r) => r.scenario === scenario && r.target === 'raw-ws');
@@ -68,18 +76,11 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
 
   it('repeats go round the targets (a, b, a, b, a, b) and each target reports its median run', async () => {
     const lines: string[] = [];
-    const run = await runBenchmark({
+    const run = await smokeRun({
       settings: { ...FULL_SETTINGS, saturateConnections: 2, warmupMs: 50, durationMs: 150 },
       scenarios: ['heartbeat'],
       targets: ['raw-ws', 'ocpp-rpc'],
-      pin: false,
-      profile: false,
       repeat: 3,
-      quietWaitMs: 0,
-      quietThresholdPct: 100,
-      noisyRetries: 0,
-      quick: true,
-      command: 'bench-smoke.test.ts',
       log: (line) => lines.push(line),
     });
     const started = lines.filter((line) => line.startsWith('heartbeat / ')).map((line) => line.replace(/ \.\.\.$/, ''));
@@ -95,19 +96,10 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
   });
 
   it('the durable ocpp-rpc peer (b′) runs only where MeterValues are sent, and stores every MeterValues it acknowledged', async () => {
-    const run = await runBenchmark({
+    const run = await smokeRun({
       settings: { ...FULL_SETTINGS, saturateConnections: 4, warmupMs: 100, durationMs: 300 },
       scenarios: ['heartbeat', 'meter-values'],
       targets: ['ocpp-rpc-durable'],
-      pin: false,
-      profile: false,
-      repeat: 1,
-      quietWaitMs: 0,
-      quietThresholdPct: 100,
-      noisyRetries: 0,
-      quick: true,
-      command: 'bench-smoke.test.ts',
-      log: () => {},
     });
     assert.deepEqual(run.results.map((result) => `${result.scenario} ${result.target}`), ['meter-values ocpp-rpc-durable']);
     const [meterValues] = run.results;

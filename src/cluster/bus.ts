@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../domain/events.ts';
 import type { NeutralStationRequest, NeutralStationResult } from '../domain/commands/station-requests.ts';
+import { nowIso } from '../domain/clock.ts';
 
 /** An operator command for a station, routed to the node that holds the station's socket. */
 export interface StationCallRequest {
@@ -31,6 +32,11 @@ export type StationCallOutcome =
   | { status: 'timeout' };
 
 export type StationCallHandler = (request: StationCallRequest) => Promise<StationCallOutcome>;
+
+/** An event as published: `sequence` numbers this node's events, and the time is now unless the publisher gave one. */
+export function stampEvent(nodeId: string, sequence: number, event: Omit<DomainEvent, 'id' | 'at'> & { at?: string }): DomainEvent {
+  return { ...event, id: `${nodeId}-${sequence}`, at: event.at ?? nowIso() };
+}
 
 /**
  * The cluster bus port: event fan-out to every node, command routing to the node holding a station, and presence.

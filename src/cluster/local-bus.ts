@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../domain/events.ts';
-import type { ClusterBus, StationCallHandler, StationCallOutcome, StationCallRequest } from './bus.ts';
+import { stampEvent, type ClusterBus, type StationCallHandler, type StationCallOutcome, type StationCallRequest } from './bus.ts';
 
 /** The in-process bus for a single node: events go to local subscribers, commands to the local gateway. */
 export class LocalBus implements ClusterBus {
@@ -14,7 +14,7 @@ export class LocalBus implements ClusterBus {
   }
 
   publish(event: Omit<DomainEvent, 'id' | 'at'> & { at?: string }): void {
-    const full: DomainEvent = { ...event, id: `${this.nodeId}-${++this.sequence}`, at: event.at ?? new Date().toISOString() };
+    const full = stampEvent(this.nodeId, ++this.sequence, event);
     for (const listener of this.listeners) {
       try {
         listener(full);

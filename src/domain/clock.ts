@@ -14,10 +14,25 @@ export function nowIso(): string {
   return lastIso;
 }
 
+let lastParsedText = '';
+let lastParsedMs = Number.NaN;
+
+/**
+ * `Date.parse(text)`, remembering the last answer: the message path reads the same reading's timestamp several
+ * times per message (where it is stored, which reading is newest for energy and for the measured draw).
+ */
+export function parseTime(text: string): number {
+  if (text !== lastParsedText) {
+    lastParsedText = text;
+    lastParsedMs = Date.parse(text);
+  }
+  return lastParsedMs;
+}
+
 /**
  * A time a station sent, or `fallback` (the receive time) when it is missing or unreadable (field notes §3 #8: what
  * lenient validation could not repair is never stored as a record's time).
  */
 export function stationTime(timestamp: string | undefined, fallback: string): string {
-  return timestamp !== undefined && !Number.isNaN(Date.parse(timestamp)) ? timestamp : fallback;
+  return timestamp !== undefined && !Number.isNaN(parseTime(timestamp)) ? timestamp : fallback;
 }

@@ -1,7 +1,7 @@
 import { connect, ErrorCode, headers, NatsError, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { Logger } from '../../logging.ts';
-import type { ClusterBus, StationCallHandler, StationCallOutcome, StationCallRequest } from '../bus.ts';
+import { stampEvent, type ClusterBus, type StationCallHandler, type StationCallOutcome, type StationCallRequest } from '../bus.ts';
 import { decodeJsonObject, encodeJson } from './codec.ts';
 import { Presence } from './presence.ts';
 import { Subjects } from './subjects.ts';
@@ -127,7 +127,7 @@ export class NatsBus implements ClusterBus {
 
   publish(event: Omit<DomainEvent, 'id' | 'at'> & { at?: string }): void {
     if (this.closed) return;
-    const full: DomainEvent = { ...event, id: `${this.nodeId}-${++this.sequence}`, at: event.at ?? new Date().toISOString() };
+    const full = stampEvent(this.nodeId, ++this.sequence, event);
     this.deliver(full);
     if (this.nc.isClosed() || this.nc.isDraining()) return;
     try {

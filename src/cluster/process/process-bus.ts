@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../domain/events.ts';
-import type { ClusterBus, StationCallHandler, StationCallOutcome, StationCallRequest } from '../bus.ts';
+import { stampEvent, type ClusterBus, type StationCallHandler, type StationCallOutcome, type StationCallRequest } from '../bus.ts';
 import { isJouleMessage, type HubToWorker, type WorkerToHub } from './messages.ts';
 
 /** Extra time a routed call may take beyond the station's own timeout (IPC hops). */
@@ -39,7 +39,7 @@ export class ProcessBus implements ClusterBus {
   }
 
   publish(event: Omit<DomainEvent, 'id' | 'at'> & { at?: string }): void {
-    const full: DomainEvent = { ...event, id: `${this.nodeId}-${++this.sequence}`, at: event.at ?? new Date().toISOString() };
+    const full = stampEvent(this.nodeId, ++this.sequence, event);
     this.deliver(full);
     this.outbox.push(full);
     this.scheduleFlush();

@@ -3,6 +3,7 @@
  * reading that has them (at the outlet or without a location; the EV's own side and the grid connection are other
  * things). Smart charging compares it with what it offered, to hand capacity an EV leaves unused to others.
  */
+import { parseTime } from '../clock.ts';
 import { numericValue, type MeterValueInput } from './sampled-value.ts';
 
 export interface MeasuredDraw {
@@ -35,7 +36,7 @@ export function measuredDraw(values: readonly MeterValueInput[]): MeasuredDraw |
   let power: number | undefined;
   let exported: number | undefined;
   for (const mv of values) {
-    const parsed = Date.parse(mv.timestamp);
+    const parsed = parseTime(mv.timestamp);
     const ms = Number.isNaN(parsed) ? 0 : parsed;
     if (best !== undefined && parsed < bestMs) continue;
     let r1: number | undefined;

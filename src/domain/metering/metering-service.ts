@@ -31,13 +31,16 @@ export class MeteringService {
   }
 
   async record(stationId: string, report: MeterValuesReport): Promise<void> {
-    const tx = report.stationTxId ? await this.transactions.find(stationId, report.stationTxId) : undefined;
+    const { stationTxId } = report;
+    const tx = !stationTxId
+      ? undefined
+      : (this.transactions.cached(stationId, stationTxId) ?? (await this.transactions.find(stationId, stationTxId)));
     const readings = toReadings(stationId, report, tx?.id ?? null);
     if (readings.length === 0) return;
-    const work: Promise<unknown>[] = [this.store.meterValues.append(readings)];
+    const stored = this.store.meterValues.append(readings);
     const registerWh = tx && tx.stoppedAt === null ? energyRegisterWh(report.values) : undefined;
-    if (tx && registerWh !== undefined) work.push(this.store.transactions.updateMeter(tx.id, registerWh, nowIso()));
-    await Promise.all(work);
+    if (tx && registerWh !== undefined) await Promise.all([stored, this.store.transactions.updateMeter(tx.id, registerWh, nowIso())]);
+    else await stored;
     const draw = measuredDraw(report.values);
     this.bus.publish({
       type: 'meter.values',

@@ -1,3 +1,5 @@
+import { parseTime } from '../clock.ts';
+
 /** One sampled value as the station sent it, with the version's defaults already applied by the adapter. */
 export interface SampledValueInput {
   value: string;
@@ -26,7 +28,7 @@ export function numericValue(value: string): number | null {
 }
 
 /** Phases whose registers add up to the total (line-to-neutral or plain line names, never both in one reading). */
-const PHASES = new Set(['L1', 'L2', 'L3', 'L1-N', 'L2-N', 'L3-N']);
+const PHASE_BITS: Record<string, number> = { L1: 1, L2: 2, L3: 4, 'L1-N': 8, 'L2-N': 16, 'L3-N': 32 };
 
 /**
  * The total imported energy register in Wh found in a set of meter values (the latest reading wins), or undefined
@@ -35,25 +37,33 @@ const PHASES = new Set(['L1', 'L2', 'L3', 'L1-N', 'L2-N', 'L3-N']);
  * Interval and Net energy do not describe a register and are not used here.
  */
 export function energyRegisterWh(values: MeterValueInput[]): number | undefined {
-  let latest: { at: number; wh: number } | undefined;
+  // Runs on every MeterValues message: the phases seen are bits, not a set per reading.
+  let latestAt = 0;
+  let latestWh: number | undefined;
   for (const mv of values) {
-    const at = Date.parse(mv.timestamp);
+    const at = parseTime(mv.timestamp);
     let total: number | undefined;
     let phaseSum = 0;
-    const phasesSeen = new Set<string>();
+    let phasesSeen = 0;
     for (const sv of mv.sampledValues) {
       if (sv.measurand !== ENERGY_IMPORT_REGISTER) continue;
       const n = numericValue(sv.value);
       const factor = UNIT_TO_WH[sv.unit ?? 'Wh'];
       if (n === null || factor === undefined) continue;
       if (!sv.phase) total = n * factor;
-      else if (PHASES.has(sv.phase) && !phasesSeen.has(sv.phase)) {
-        phasesSeen.add(sv.phase);
-        phaseSum += n * factor;
+      else {
+        const bit = Object.hasOwn(PHASE_BITS, sv.phase) ? (PHASE_BITS[sv.phase] as number) : 0;
+        if (bit !== 0 && (phasesSeen & bit) === 0) {
+          phasesSeen |= bit;
+          phaseSum += n * factor;
+        }
       }
     }
-    const wh = total ?? (phasesSeen.size > 0 ? phaseSum : undefined);
-    if (wh !== undefined && (!latest || at >= latest.at)) latest = { at, wh };
+    const wh = total ?? (phasesSeen !== 0 ? phaseSum : undefined);
+    if (wh !== undefined && (latestWh === undefined || at >= latestAt)) {
+      latestAt = at;
+      latestWh = wh;
+    }
   }
-  return latest?.wh;
+  return latestWh;
 }

@@ -17,9 +17,13 @@ export class TransactionLookup {
     this.store = store;
   }
 
+  /** The remembered transaction, without a store read (and without a promise, for the message path). */
+  cached(stationId: string, stationTxId: string): TransactionRecord | undefined {
+    return this.entries.get(`${stationId}\u0000${stationTxId}`);
+  }
+
   async find(stationId: string, stationTxId: string): Promise<TransactionRecord | undefined> {
-    const key = `${stationId}\u0000${stationTxId}`;
-    const cached = this.entries.get(key);
+    const cached = this.cached(stationId, stationTxId);
     if (cached) return cached;
     const found = await this.store.transactions.findByStationTxId(stationId, stationTxId);
     if (found) this.remember(found);

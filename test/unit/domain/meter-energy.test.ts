@@ -31,6 +31,11 @@ describe('energy register (field notes §3 #14, #15)', () => {
     assert.equal(energyRegisterWh(values), 2_000);
   });
 
+  it('quirk #15: a phase sent twice in one reading counts once; an unknown phase name not at all', () => {
+    const values = [{ timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ phase: 'L1', value: '100' }), sv({ phase: 'L1', value: '100' }), sv({ phase: 'L2-N', value: '50' }), sv({ phase: 'N', value: '7' }), sv({ phase: 'constructor', value: '9' })] }];
+    assert.equal(energyRegisterWh(values), 150);
+  });
+
   it('Interval and Net energy are not taken for a register', () => {
     assert.equal(energyRegisterWh([{ timestamp: '2026-01-01T10:00:00Z', sampledValues: [sv({ measurand: 'Energy.Active.Import.Interval', value: '300' })] }]), undefined);
   });

@@ -37,9 +37,12 @@ export class SqliteDatabase {
     }
   }
 
-  /** Queues a change of `ops` operations (rows) for the next group commit; settles once it is durable. */
-  write<T>(change: Write<T>, ops = 1): Promise<T> {
-    return this.#writes.enqueue(change, ops);
+  /**
+   * Queues a change of `ops` operations (rows) for the next group commit; settles once it is durable. A
+   * `singleStatement` change runs at most one statement that changes data and throws only from it (see WriteQueue).
+   */
+  write<T>(change: Write<T>, ops = 1, singleStatement = false): Promise<T> {
+    return this.#writes.enqueue(change, ops, singleStatement);
   }
 
   /** Commits the queued writes and closes the connection. Idempotent. */

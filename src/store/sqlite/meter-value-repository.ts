@@ -61,7 +61,7 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
       let inserted = 0;
       for (const row of rows) inserted += Number(this.#insert.run(...row).changes);
       return inserted;
-    }, rows.length);
+    }, rows.length, rows.length === 1);
   }
 
   forTransaction(stationId: string, transactionId: string): Promise<MeterValueRecord[]> {

@@ -24,6 +24,8 @@ export type Write<T> = () => T;
 interface QueuedWrite {
   run: Write<unknown>;
   ops: number;
+  /** Runs at most one statement that changes data, and throws only from it: see `enqueue`. */
+  singleStatement: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -76,11 +78,16 @@ export class WriteQueue {
     return this.#closed;
   }
 
-  /** Queues a write that counts for `ops` operations towards the batch limit; settles once its batch is committed. */
-  enqueue<T>(run: Write<T>, ops = 1): Promise<T> {
+  /**
+   * Queues a write that counts for `ops` operations towards the batch limit; settles once its batch is committed.
+   * A `singleStatement` write runs at most one statement that changes data and throws only from that statement: it
+   * needs no savepoint of its own, because SQLite undoes a failed statement by itself (the meter readings of one
+   * MeterValues, the commonest write, are one INSERT).
+   */
+  enqueue<T>(run: Write<T>, ops = 1, singleStatement = false): Promise<T> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
     return new Promise<T>((resolve, reject) => {
-      this.#queued.push({ run, ops, resolve: resolve as (value: unknown) => void, reject });
+      this.#queued.push({ run, ops, singleStatement, resolve: resolve as (value: unknown) => void, reject });
       this.#queuedOps += ops;
       // A write queued by code running inside a batch (a write, or onCommit) waits for the next turn.
       if (this.#queuedOps >= this.#maxBatchOps && !this.#committing) this.flush();
@@ -128,7 +135,7 @@ export class WriteQueue {
     try {
       this.#begin.run();
       try {
-        for (const write of batch) outcomes.push(this.#runInSavepoint(write));
+        for (const write of batch) outcomes.push(write.singleStatement ? this.#runAlone(write) : this.#runInSavepoint(write));
         this.#commit.run();
       } catch (error) {
         if (this.#db.isTransaction) this.#rollback.run();
@@ -160,6 +167,19 @@ export class WriteQueue {
         this.flush();
       }
     });
+  }
+
+  /**
+   * Runs a single-statement write: a statement that fails leaves the transaction as it was before it, unless SQLite
+   * had to roll back the whole transaction (a full disk, an I/O error), which fails the batch like a failed COMMIT.
+   */
+  #runAlone(write: QueuedWrite): Outcome {
+    try {
+      return { ok: true, value: write.run() };
+    } catch (error) {
+      if (!this.#db.isTransaction) throw error;
+      return { ok: false, error };
+    }
   }
 
   /** Runs one write; on failure undoes its changes only. Failures of the savepoint machinery itself propagate. */

@@ -45,6 +45,38 @@ describe('WriteQueue', () => {
     assert.equal(commits.length, 1);
   });
 
+  it('a failing single-statement write, run without a savepoint, is undone by SQLite alone and only it', async () => {
+    const { db, queue, commits, insert, names } = setup();
+    const insertTwo = db.prepare('INSERT INTO items (name, parent_id) VALUES (?, NULL), (?, NULL)');
+    const results = await Promise.allSettled([
+      queue.enqueue(() => insert.run('a', null).changes, 1, true),
+      // Its first row goes in before its second breaks the unique name: SQLite backs out the whole statement.
+      queue.enqueue(() => insertTwo.run('half-done', 'a').changes, 2, true),
+      queue.enqueue(() => insert.run('b', null).changes, 1, true),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /UNIQUE/);
+    assert.deepEqual(names(), ['a', 'b']);
+    assert.equal(commits.length, 1);
+  });
+
+  it('a single-statement write whose failure rolled back the whole transaction fails its batch, and nothing of it is stored', async () => {
+    const { db, queue, insert, names } = setup();
+    await queue.enqueue(() => insert.run('a', null));
+    // ON CONFLICT ROLLBACK ends the transaction, as a full disk or an I/O error may: the writes after it must not run
+    // outside the batch's transaction (each would be committed alone, while the batch reports failure).
+    const rollingBack = db.prepare('INSERT OR ROLLBACK INTO items (name, parent_id) VALUES (?, NULL)');
+    const results = await Promise.allSettled([
+      queue.enqueue(() => insert.run('before', null), 1, true),
+      queue.enqueue(() => rollingBack.run('a'), 1, true),
+      queue.enqueue(() => insert.run('after', null), 1, true),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['rejected', 'rejected', 'rejected']);
+    assert.deepEqual(names(), ['a']);
+    assert.equal(db.isTransaction, false);
+    assert.equal(await queue.enqueue(() => insert.run('later', null).changes, 1, true), 1, 'the queue keeps working');
+  });
+
   it('rejects every write of the batch when COMMIT fails, and stores none of them', async () => {
     const { db, queue, commits, insert, names } = setup();
     const results = await Promise.allSettled([

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, release, tmpdir } from 'node:os';
 
 export interface MachineInfo {
@@ -12,6 +13,22 @@ export interface MachineInfo {
   /** File system of the temp directory that holds Joule's database. */
   dataFs: string;
   openFileLimit: string;
+  /**
+   * How `ws` masks and unmasks frames, for every target and the load generator alike: natively with the optional
+   * `bufferutil` (and its version), or with its JavaScript loop. Absent in reports from before it was recorded.
+   */
+  wsMasking?: string;
+}
+
+function wsMasking(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    require('bufferutil');
+    const { version } = require('bufferutil/package.json') as { version: string };
+    return `native (bufferutil ${version})`;
+  } catch {
+    return 'JavaScript (bufferutil not installed)';
+  }
 }
 
 function cpuModel(): string {
@@ -62,5 +79,6 @@ export function machineInfo(): MachineInfo {
     date: new Date().toISOString(),
     dataFs: df ? `${df[1]} (${tmpdir()})` : 'unknown',
     openFileLimit: sh('sh', ['-c', 'ulimit -n']),
+    wsMasking: wsMasking(),
   };
 }

@@ -207,6 +207,7 @@ export function renderReport(run: BenchRun): string {
   out.push('');
   if (run.revision) out.push(`- Joule measured: ${run.revision}.`);
   out.push(`- Pinning: ${run.pinning.note}.`);
+  if (m.wsMasking) out.push(`- WebSocket frame masking in \`ws\`: ${m.wsMasking}, for every target and the load generator.`);
   out.push('- Load generator: separate processes (`bench/load/worker.ts`, driven over IPC) built on the simulator\'s engine (`src/sim/station-connection.ts`, `src/ocpp/rpc/frames.ts`). Every station sends BootNotification first; MeterValues stations send one StartTransaction (id tag `BENCH`, created Accepted through the API for Joule) and then MeterValues with 10 sampled values (~1.3 KB) and a timestamp no earlier frame of that station had, so Joule\'s replay filter skips nothing.');
   out.push('- Server memory: VmRSS from `/proc/<pid>/status` (summed over the process tree). Server CPU: utime+stime from `/proc/<pid>/stat` over the window, in % of one core. "Other CPU": what other work on the machine used over the same window, in % of one core (the larger of the other processes\' CPU and all cores\' user+system+steal time minus the benchmark\'s own processes).');
   const nz = run.noise;

@@ -64,7 +64,8 @@ export class ServerProcess {
     });
     this.child.stdout!.on('data', (d) => { this.output += d; });
     this.child.stderr!.on('data', (d) => { this.output += d; });
-    const deadline = Date.now() + 15_000;
+    // Generous: several processes pinned to one core of a slow machine start one after another (about 7 s seen).
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`server exited: ${this.output}`);
       try {

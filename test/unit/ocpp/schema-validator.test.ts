@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { schemaValidator } from '../../../src/ocpp/validation/schema-validator.ts';
+import { SchemaValidator, schemaValidator } from '../../../src/ocpp/validation/schema-validator.ts';
 
 const v = schemaValidator();
 
@@ -11,6 +11,26 @@ describe('schema validation against the OCA schemas', () => {
     assert.equal(v.actionsOf('ocpp2.1').length, 91, '90 request/response pairs + NotifyPeriodicEventStream');
     assert.ok(v.knows('ocpp1.6', 'SignCertificate'));
     assert.ok(!v.knows('ocpp1.6', 'TransactionEvent'));
+  });
+
+  it('a schema compiled on first use answers as one compiled ahead of time, in every version and direction', () => {
+    const lazy = new SchemaValidator();
+    const eager = new SchemaValidator();
+    eager.compileAll();
+    const payloads: unknown[] = [{}, { connectorId: 1 }, { idTag: 'TAG' }, { status: 'Accepted', currentTime: '2026-01-01T00:00:00Z', interval: 300 }, null];
+    let checked = 0;
+    for (const version of ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const) {
+      for (const action of eager.actionsOf(version)) {
+        for (const direction of ['request', 'response'] as const) {
+          for (const payload of payloads) {
+            assert.deepEqual(lazy.check(version, action, direction, payload), eager.check(version, action, direction, payload), `${version} ${action} ${direction}`);
+            checked++;
+          }
+        }
+      }
+    }
+    assert.equal(checked, (39 + 64 + 91) * 2 * payloads.length);
+    assert.equal(lazy.check('ocpp1.6', 'NoSuchAction', 'request', {})?.kind, 'NotImplemented');
   });
 
   it('a missing required field is an occurrence constraint violation', () => {

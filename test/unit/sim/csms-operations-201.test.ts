@@ -117,7 +117,6 @@ describe('SimStation201 answers every CSMS-to-station request of OCPP 2.0.1', ()
   const stations: SimStation201[] = [];
 
   before(async () => {
-    schemaValidator();
     csms = await MiniCsms.start({ protocols: ['ocpp2.0.1'] });
   });
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { schemaValidator } from '../../../src/ocpp/validation/schema-validator.ts';
 import { assignProtocols, runFleet } from '../../../src/sim/fleet.ts';
 import { parseSimArgs, SimUsageError, simCommand } from '../../../src/sim/sim-command.ts';
 import { SimStation } from '../../../src/sim/sim-station.ts';
@@ -12,7 +11,6 @@ describe('mixed fleets of OCPP 1.6 and 2.0.1 stations', () => {
   let csms: MiniCsms;
 
   before(async () => {
-    schemaValidator();
     csms = await MiniCsms.start({ protocols: ['ocpp1.6', 'ocpp2.0.1'] });
   });
 

@@ -111,11 +111,8 @@ export class MiniCsms {
     });
   }
 
-  /** `validate: false` skips the schema checks (and the one-off cost of compiling the schemas). */
+  /** `validate: false` skips the schema checks. */
   static start({ validate = true, protocols = ['ocpp1.6'] }: MiniCsmsOptions = {}): Promise<MiniCsms> {
-    // The schemas are compiled now, before any station connects, not inside the first station's first CALL (that
-    // took over 2 s on a slow machine, longer than the simulated stations' call timeout in these tests).
-    if (validate) schemaValidator();
     return new Promise((resolve) => {
       let csms: MiniCsms | undefined;
       const server = new WebSocketServer({

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Payload } from '../../../src/ocpp/rpc/frames.ts';
-import { schemaValidator } from '../../../src/ocpp/validation/schema-validator.ts';
 import { seededRandom } from '../../../src/sim/seeded-random.ts';
 import { SimStation201 } from '../../../src/sim/v201/sim-station-201.ts';
 import { bootStation201, describeEvent, energyWh, sequence201, transactionEvents } from './helpers-201.ts';
@@ -32,7 +31,6 @@ describe('SimStation201: a simulated OCPP 2.0.1 charging station', { concurrency
   const forgotten = new Set<string>();
 
   before(async () => {
-    schemaValidator(); // compile the schemas now, not while the first stations wait for their BootNotification answer
     csms = await MiniCsms.start({ protocols: ['ocpp2.0.1'] });
     const bootsPerStation = new Map<string, number>();
     const defaultBoot = csms.responders.get('BootNotification');

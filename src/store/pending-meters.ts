@@ -26,6 +26,11 @@ export function reportedAtIso(meter: PendingMeter): string {
  */
 export class PendingMeters {
   #pending = new Map<string, PendingMeter>();
+  /**
+   * Taken to be written and not yet known written (`written`) or failed (`restore`): reads still merge them in, or a
+   * read while the write waits for its commit would see the row's older register and nothing pending.
+   */
+  readonly #writing = new Map<string, PendingMeter>();
 
   get size(): number {
     return this.#pending.size;
@@ -38,39 +43,53 @@ export class PendingMeters {
     this.#pending.set(id, meter);
   }
 
+  /** What reads merge in for `id`: the register pending, else the one being written. */
   get(id: string): PendingMeter | undefined {
-    return this.#pending.get(id);
+    return this.#pending.get(id) ?? this.#writing.get(id);
   }
 
   /** Removes and returns what is pending for `id` (to be written with another change of its row). */
   take(id: string): PendingMeter | undefined {
     const meter = this.#pending.get(id);
-    if (meter !== undefined) this.#pending.delete(id);
+    if (meter !== undefined) {
+      this.#pending.delete(id);
+      this.#writing.set(id, meter);
+    }
     return meter;
   }
 
   /** Removes and returns everything pending, to be written in one batch. */
   takeAll(): [string, PendingMeter][] {
-    const all = [...this.#pending];
-    this.#pending = new Map();
-    return all;
+    return this.takeUpTo(this.#pending.size);
   }
 
   /** Removes and returns up to `limit` of the pending registers (the longest pending first). */
   takeUpTo(limit: number): [string, PendingMeter][] {
-    if (limit >= this.#pending.size) return this.takeAll();
     const some: [string, PendingMeter][] = [];
     for (const entry of this.#pending) {
       if (some.length >= limit) break;
       some.push(entry);
-      this.#pending.delete(entry[0]);
+    }
+    for (const [id, meter] of some) {
+      this.#pending.delete(id);
+      this.#writing.set(id, meter);
     }
     return some;
   }
 
+  /** The taken `meters` are committed to their rows: reads find them there from now on. */
+  written(meters: Iterable<[string, PendingMeter]>): void {
+    for (const [id, meter] of meters) {
+      if (this.#writing.get(id) === meter) this.#writing.delete(id);
+    }
+  }
+
   /** Puts back meters whose write failed, unless a later one arrived meanwhile. */
   restore(meters: Iterable<[string, PendingMeter]>): void {
-    for (const [id, meter] of meters) this.record(id, meter);
+    for (const [id, meter] of meters) {
+      if (this.#writing.get(id) === meter) this.#writing.delete(id);
+      this.record(id, meter);
+    }
   }
 
   /**
@@ -79,7 +98,7 @@ export class PendingMeters {
    */
   merge(record: TransactionRecord, storedAt: unknown): TransactionRecord {
     if (record.stoppedAt !== null) return record;
-    const meter = this.#pending.get(record.id);
+    const meter = this.get(record.id);
     if (meter === undefined) return record;
     if (typeof storedAt === 'string' && isLaterIso(storedAt, meter.at)) return record;
     const reportedAt = reportedAtIso(meter);

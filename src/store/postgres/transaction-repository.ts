@@ -287,6 +287,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
         meters.length,
         internal,
       );
+      this.#pendingMeters.written(meters);
     } catch {
       this.#pendingMeters.restore(meters);
     }
@@ -298,6 +299,7 @@ export class PostgresTransactionRepository implements TransactionRepository {
     if (meter === undefined) return;
     try {
       await this.#db.write(UPDATE_METER, [rowId, meter.lastMeterWh, meter.at, reportedAtIso(meter)]);
+      this.#pendingMeters.written([[id, meter]]);
     } catch (error) {
       this.#pendingMeters.restore([[id, meter]]);
       throw error;

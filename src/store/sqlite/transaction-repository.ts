@@ -58,7 +58,7 @@ export class SqliteTransactionRepository implements TransactionRepository {
       write: (meters) =>
         this.#db.write(() => {
           for (const [id, meter] of meters) this.#runUpdateMeter(Number(id), meter);
-        }, meters.length),
+        }, meters.length).then(() => this.#pendingMeters.written(meters)),
       putBack: (meters) => this.#pendingMeters.restore(meters),
       pending: () => this.#pendingMeters.size,
     });
@@ -155,7 +155,10 @@ export class SqliteTransactionRepository implements TransactionRepository {
         id,
       );
       return { record: records.transaction(expectRow(stopped)), duplicate: false };
-    }).catch((error: unknown) => this.#restoreMeter(stop.id, applied, error));
+    }).then(
+      (result) => this.#meterWritten(stop.id, applied, result),
+      (error: unknown) => this.#restoreMeter(stop.id, applied, error),
+    );
   }
 
   updateMeter(id: string, lastMeterWh: number, at: string): Promise<void> {
@@ -225,7 +228,10 @@ export class SqliteTransactionRepository implements TransactionRepository {
         rowId,
       );
       return records.transaction(expectRow(amended));
-    }).catch((error: unknown) => this.#restoreMeter(id, applied, error));
+    }).then(
+      (result) => this.#meterWritten(id, applied, result),
+      (error: unknown) => this.#restoreMeter(id, applied, error),
+    );
   }
 
   activeForStation(stationId: string): Promise<TransactionRecord[]> {
@@ -250,6 +256,12 @@ export class SqliteTransactionRepository implements TransactionRepository {
     const meter = this.#pendingMeters.take(id);
     if (meter !== undefined) this.#runUpdateMeter(rowId, meter);
     return meter;
+  }
+
+  /** After a committed write that had taken the pending register: it is in the row now. */
+  #meterWritten<T>(id: string, meter: PendingMeter | undefined, result: T): T {
+    if (meter !== undefined) this.#pendingMeters.written([[id, meter]]);
+    return result;
   }
 
   /** After a failed write that had taken the pending register: keeps it pending, and fails as the write did. */

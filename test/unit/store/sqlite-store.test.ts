@@ -149,6 +149,27 @@ describe('sqlite store: group commit', () => {
   });
 });
 
+describe('sqlite store: the transaction register written behind', () => {
+  it('a read while the register waits for its commit still sees the newest register (E14 reconciliation read 1000 for 1400)', async () => {
+    // The register is written behind every millisecond here; each write waits for the group commit (and behind an
+    // fsync already running). Reads in between must find it, neither in the row yet nor pending any more.
+    const store = await openSqliteStore({ file: newFile(), lastSeenFlushMs: 1 });
+    try {
+      const { record } = await store.transactions.start({ stationId: 'CS-1', evseId: 1, connectorId: 1, idToken: 'T', meterStartWh: 0, startedAt: '2025-01-01T00:00:00.000Z' });
+      const stale: string[] = [];
+      for (let i = 1; i <= 200; i++) {
+        await store.transactions.updateMeter(record.id, i * 10, new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString());
+        await sleep(i % 3);
+        const read = await store.transactions.get(record.id);
+        if (read?.lastMeterWh !== i * 10) stale.push(`${i * 10} read as ${read?.lastMeterWh}`);
+      }
+      assert.deepEqual(stale, []);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('sqlite store: durability and lifecycle', () => {
   it('keeps the data across close and reopen, including last-seen times', async () => {
     const { store, file } = await openRecorded();

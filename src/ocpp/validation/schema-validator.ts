@@ -79,20 +79,25 @@ export function violationOf(errors: ErrorObject[]): SchemaViolation {
 /** A message schema as shipped (its `$id` rewritten); read-only, shared by every caller. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
+function newAjv(allErrors: boolean): Ajv {
+  return new Ajv({ strict: false, allErrors, multipleOfPrecision: 6, validateFormats: false });
+}
+
 export class SchemaValidator {
-  private readonly validators = new Map<string, ValidateFunction>();
   private readonly schemas = new Map<string, JsonSchema>();
-  /** A second Ajv reporting every error, for the lenient modes' failure path only; compiled per action on demand. */
+  /** Stops at the first error: every message's check. */
+  private readonly ajv = newAjv(false);
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly firstErrorAjv = (): Ajv => this.ajv;
+  /** Reports every error: the lenient modes' failure path only, so made on first use. */
   private allErrorsAjv: Ajv | undefined;
   private readonly allErrorsValidators = new Map<string, ValidateFunction>();
+  private readonly everyErrorAjv = (): Ajv => (this.allErrorsAjv ??= newAjv(true));
   private readonly actions: Record<OcppVersion, Set<string>> = {
     'ocpp1.6': new Set(),
     'ocpp2.0.1': new Set(),
     'ocpp2.1': new Set(),
   };
-
-  /** Compiles the message schemas, each on its first use (see `validatorFor`). */
-  private readonly ajv = new Ajv({ strict: false, allErrors: false, multipleOfPrecision: 6, validateFormats: false });
 
   constructor() {
     for (const version of Object.keys(SCHEMA_FILES) as OcppVersion[]) {
@@ -110,23 +115,24 @@ export class SchemaValidator {
   }
 
   /**
-   * The validator of one schema, compiled the first time it is needed: compiling all of them (three versions, both
-   * directions) took about 4 s of a slow core at every start of every process, while a station uses a handful. A
-   * schema compiles in a few milliseconds, once per process; `compileAll` does them all ahead of time instead.
+   * The validator of one schema, compiled by `ajv` the first time it is needed and kept in `validators`: compiling all
+   * of them (three versions, both directions) took about 4 s of a slow core at every start of every process, while a
+   * station uses a handful. A schema compiles in a few milliseconds, once per process; `compileAll` does them all
+   * ahead of time instead.
    */
-  private validatorFor(key: string): ValidateFunction | undefined {
-    const compiled = this.validators.get(key);
-    if (compiled !== undefined) return compiled;
+  private compiled(validators: Map<string, ValidateFunction>, ajv: () => Ajv, key: string): ValidateFunction | undefined {
+    const known = validators.get(key);
+    if (known !== undefined) return known;
     const schema = this.schemas.get(key);
     if (schema === undefined) return undefined;
-    const validate = this.ajv.compile(schema);
-    this.validators.set(key, validate);
+    const validate = ajv().compile(schema);
+    validators.set(key, validate);
     return validate;
   }
 
   /** Compiles every schema now (the validators are otherwise compiled on first use). */
   compileAll(): void {
-    for (const key of this.schemas.keys()) this.validatorFor(key);
+    for (const key of this.schemas.keys()) this.compiled(this.validators, this.firstErrorAjv, key);
   }
 
   /** True when the version defines this action (either direction). Unknown actions get `NotImplemented`. */
@@ -140,7 +146,7 @@ export class SchemaValidator {
 
   /** Returns undefined when `payload` is valid, otherwise the violation with its OCPP error kind. */
   check(version: OcppVersion, action: string, direction: MessageDirection, payload: unknown): SchemaViolation | undefined {
-    const validate = this.validatorFor(`${version}/${action}/${direction}`);
+    const validate = this.compiled(this.validators, this.firstErrorAjv, `${version}/${action}/${direction}`);
     if (!validate) {
       return { kind: 'NotImplemented', message: `No ${direction} schema for ${action} in ${version}`, errors: [] };
     }
@@ -160,15 +166,8 @@ export class SchemaValidator {
    * call this only for payloads that already failed `check`.
    */
   checkAll(version: OcppVersion, action: string, direction: MessageDirection, payload: unknown): ErrorObject[] | undefined {
-    const key = `${version}/${action}/${direction}`;
-    let validate = this.allErrorsValidators.get(key);
-    if (!validate) {
-      const schema = this.schemas.get(key);
-      if (!schema) return undefined;
-      this.allErrorsAjv ??= new Ajv({ strict: false, allErrors: true, multipleOfPrecision: 6, validateFormats: false });
-      validate = this.allErrorsAjv.compile(schema);
-      this.allErrorsValidators.set(key, validate);
-    }
+    const validate = this.compiled(this.allErrorsValidators, this.everyErrorAjv, `${version}/${action}/${direction}`);
+    if (!validate) return undefined;
     return validate(payload) ? [] : [...(validate.errors ?? [])];
   }
 

@@ -25,6 +25,7 @@ import { authRoutes } from './routes/auth.ts';
 import { operatorRoutes } from './routes/operators.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { defaultSseLimits, type SseLimits } from './sse-stream.ts';
+import { LazySerializers } from './lazy-serializers.ts';
 
 export interface ApiOptions {
   domain: Domain;
@@ -38,6 +39,8 @@ export interface ApiOptions {
   sse?: Partial<SseLimits>;
   /** Audit reads (GET) too, not only changes, commands, logins and refusals (JOULE_AUDIT_READS). */
   auditReads?: boolean;
+  /** Compiles the response serializers on first use (default: a new one; tests pass theirs to compile them all). */
+  serializers?: LazySerializers;
 }
 
 /** Where the OpenAPI document and Swagger UI are served (`/api/docs/json` is the document). */
@@ -68,7 +71,11 @@ const TAGS = [
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { domain, auth } = options;
   // Path parameters longer than Fastify's default 100 characters (id tokens reach 255) get a 400 from their schema.
-  const fastifyOptions = { routerOptions: { maxParamLength: 1024 } };
+  const serializers = options.serializers ?? new LazySerializers();
+  const fastifyOptions = {
+    routerOptions: { maxParamLength: 1024 },
+    schemaController: { compilersFactory: { buildSerializer: serializers.buildSerializer } },
+  };
   const app: FastifyInstance = options.logger
     ? Fastify({ ...fastifyOptions, loggerInstance: options.logger })
     : Fastify({ ...fastifyOptions, logger: false });

@@ -1,3 +1,4 @@
+import type { ValidatorFactory } from '@fastify/ajv-compiler';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -25,7 +26,7 @@ import { authRoutes } from './routes/auth.ts';
 import { operatorRoutes } from './routes/operators.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { defaultSseLimits, type SseLimits } from './sse-stream.ts';
-import { LazySerializers } from './lazy-serializers.ts';
+import { LazySchemaCompilers } from './lazy-schema-compilers.ts';
 
 export interface ApiOptions {
   domain: Domain;
@@ -39,8 +40,8 @@ export interface ApiOptions {
   sse?: Partial<SseLimits>;
   /** Audit reads (GET) too, not only changes, commands, logins and refusals (JOULE_AUDIT_READS). */
   auditReads?: boolean;
-  /** Compiles the response serializers on first use (default: a new one; tests pass theirs to compile them all). */
-  serializers?: LazySerializers;
+  /** Compiles route schemas on first use (default: a new one; tests pass theirs to compile them all). */
+  schemaCompilers?: LazySchemaCompilers;
 }
 
 /** Where the OpenAPI document and Swagger UI are served (`/api/docs/json` is the document). */
@@ -71,10 +72,16 @@ const TAGS = [
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { domain, auth } = options;
   // Path parameters longer than Fastify's default 100 characters (id tokens reach 255) get a 400 from their schema.
-  const serializers = options.serializers ?? new LazySerializers();
+  const compilers = options.schemaCompilers ?? new LazySchemaCompilers();
   const fastifyOptions = {
     routerOptions: { maxParamLength: 1024 },
-    schemaController: { compilersFactory: { buildSerializer: serializers.buildSerializer } },
+    schemaController: {
+      compilersFactory: {
+        buildSerializer: compilers.buildSerializer,
+        // @fastify/ajv-compiler's published type has the compiler take a bare schema; Fastify passes the route.
+        buildValidator: compilers.buildValidator as unknown as ValidatorFactory,
+      },
+    },
   };
   const app: FastifyInstance = options.logger
     ? Fastify({ ...fastifyOptions, loggerInstance: options.logger })

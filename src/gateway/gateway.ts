@@ -148,11 +148,12 @@ export class Gateway {
       this.log.debug({ stationId, remoteAddress }, 'connection refused: too many failed authentications from this address');
       return refuse(socket, 429, 'too many failed authentications', { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
     }
-    if (!(await this.domain.stations.admits(stationId))) {
+    const known = await this.domain.stations.forConnection(stationId);
+    if (!this.domain.stations.admits(known)) {
       this.log.info({ stationId, remoteAddress }, 'connection refused: unknown station (JOULE_UNKNOWN_STATIONS=reject)');
       return refuse(socket, 404, 'Not Found');
     }
-    const station = await this.domain.stations.get(stationId);
+    const station = known?.station;
     const configured = station?.defaultProtocol && isOcppVersion(station.defaultProtocol) ? station.defaultProtocol : this.options.defaultProtocol;
     const offered = offeredSubprotocols(req.headers['sec-websocket-protocol']);
     const choice = negotiate(offered, new Set(this.adapters.keys()), configured);
@@ -164,7 +165,7 @@ export class Gateway {
     // Security profile, client certificate and HTTP Basic authentication, before the handshake ([SEC] §2.3). Only at
     // connect: a session is never checked again.
     const security = await this.connectionSecurity(req, stationId, station, tlsListener);
-    const admission = await this.domain.stations.authenticate(station, stationId, {
+    const admission = await this.domain.stations.authenticate(known, stationId, {
       protocol: choice.version,
       authorization: req.headers.authorization,
       security,

@@ -319,8 +319,11 @@ export interface StationRepository {
    * hashes are never part of StationRecord, so they cannot leak into a view or an event.
    */
   setPasswordHashes(stationId: string, hashes: StationPasswordHashes | null): Promise<boolean>;
-  /** The station's password hashes; undefined when it has no password (or is not known). Read only at connect. */
-  passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined>;
+  /**
+   * What a connection is checked against, in one read: the station and its credentials (password hashes and the
+   * rotation's pending ones). Undefined when the station is not known. Read at connect.
+   */
+  forConnection(stationId: string): Promise<StationForConnection | undefined>;
   /** The station's latest password rotation (with the new password's hashes while pending); undefined: none. */
   passwordRotation(stationId: string): Promise<PasswordRotationRecord | undefined>;
   /** Records a rotation's state and its pending password (null: none pending). False when the station is not known. */
@@ -358,6 +361,15 @@ export interface PasswordRotationRecord {
 export interface StationPasswordHashes {
   authorizationKey: string | null;
   basicAuthPassword: string | null;
+}
+
+/** A known station as a connection sees it; the hashes stay outside the record (see `setPasswordHashes`). */
+export interface StationForConnection {
+  station: StationRecord;
+  /** Undefined when the station has no password. */
+  hashes: StationPasswordHashes | undefined;
+  /** The latest password rotation, with the new password's hashes while pending; undefined: never rotated. */
+  rotation: PasswordRotationRecord | undefined;
 }
 
 export interface IdTokenRepository {

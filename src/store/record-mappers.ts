@@ -1,6 +1,7 @@
 import type {
   PasswordRotationRecord,
   PasswordRotationStatus,
+  StationPasswordHashes,
   CommandRecord, CommandStatus, ConfigurationKeyRecord, ConnectorStatusRecord, DeviceVariableRecord, IdTokenRecord,
   RegistrationStatus, StationEventRecord, StationRecord, TransactionEventRecord, TransactionRecord, ValidationMode,
   ValidationRuleRecord,
@@ -37,6 +38,13 @@ export const VALIDATION_MODES: readonly ValidationMode[] = ['strict', 'lenient',
 /** Rows to records, the same for every engine: the tables have the same columns in SQLite and PostgreSQL. */
 export function recordMappers(c: ColumnReader) {
   return {
+    /** The password hashes of a station row; undefined when it has no password. */
+    passwordHashes(row: ResultRow): StationPasswordHashes | undefined {
+      const authorizationKey = c.nullableText(row, 'authorization_key_hash');
+      const basicAuthPassword = c.nullableText(row, 'basic_auth_password_hash');
+      return authorizationKey === null && basicAuthPassword === null ? undefined : { authorizationKey, basicAuthPassword };
+    },
+
     /** The password-rotation columns of a station row (migration 7); undefined when the station never rotated. */
     passwordRotation(row: ResultRow): PasswordRotationRecord | undefined {
       const status = c.nullableOneOf(row, 'password_rotation_status', PASSWORD_ROTATION_STATUSES);

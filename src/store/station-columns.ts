@@ -8,6 +8,16 @@ export const STATION_COLUMNS = `id, protocol, vendor, model, serial_number, char
   imsi, meter_type, meter_serial_number, registration_status, registered, boot_policy, security_profile,
   default_protocol, description, validation_mode, last_boot_at, last_seen, created_at, updated_at`;
 
+/** The password hashes and the password rotation of a station row (migration 7), read at connect. */
+export const PASSWORD_COLUMNS = `authorization_key_hash, basic_auth_password_hash, pending_authorization_key_hash,
+  pending_basic_auth_password_hash, password_rotation_status, password_rotation_requested_at,
+  password_rotation_updated_at, password_rotation_detail`;
+
+/** SELECT of a station with its password columns (`StationRepository.forConnection`); `parameter` is the engine's `?`. */
+export function selectForConnectionSql(parameter: string): string {
+  return `SELECT ${STATION_COLUMNS}, ${PASSWORD_COLUMNS} FROM stations WHERE id = ${parameter}`;
+}
+
 /** What an operator may set, as (port field, column); `register` updates only the fields it was given. */
 export const REGISTRATION_FIELDS = [
   ['registered', 'registered'],

@@ -118,15 +118,35 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.stations.get('CS-unknown'), undefined);
       });
 
+      /** The password hashes a connection of the station is checked against. */
+      const hashesOf = async (stationId: string) => (await store.stations.forConnection(stationId))?.hashes;
+
+      it('forConnection reads the station, its password hashes and its pending rotation together, in step with the rest', async () => {
+        assert.equal(await store.stations.forConnection('CS-unknown'), undefined);
+        const registered = await store.stations.register({ id: 'CS-1', securityProfile: 1, registered: true });
+        assert.deepEqual(await store.stations.forConnection('CS-1'), { station: registered, hashes: undefined, rotation: undefined });
+
+        const current = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdA$b2xkLTE2', basicAuthPassword: null };
+        const pending = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdA$bmV3LTE2', basicAuthPassword: null };
+        await store.stations.setPasswordHashes('CS-1', current);
+        const rotation = { status: 'sent' as const, requestedAt: at(1), updatedAt: at(1), detail: null, pending };
+        await store.stations.setPasswordRotation('CS-1', rotation);
+        store.stations.touch('CS-1', at(2));
+        const known = await store.stations.forConnection('CS-1');
+        assert.deepEqual(known, { station: await store.stations.get('CS-1'), hashes: current, rotation });
+        assert.equal(known?.station.lastSeen, at(2), 'the record is the one get() gives, last-seen time included');
+        assert.doesNotMatch(JSON.stringify(known?.station), /scrypt|hash|pending/i, 'the hashes stay outside the record');
+      });
+
       it('A01.FR.08: a station password is kept as hashes, outside the station record, until replaced or cleared', async () => {
         const hashes = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdA$aGFzaC0xNg', basicAuthPassword: '$scrypt$ln=12,r=8,p=1$c2FsdA$aGFzaC0yeA' };
         assert.equal(await store.stations.setPasswordHashes('CS-unknown', hashes), false, 'an unknown station gets no password');
-        assert.equal(await store.stations.passwordHashes('CS-unknown'), undefined);
+        assert.equal(await hashesOf('CS-unknown'), undefined);
 
         const registered = await store.stations.register({ id: 'CS-1', securityProfile: 1 });
-        assert.equal(await store.stations.passwordHashes('CS-1'), undefined, 'no password yet');
+        assert.equal(await hashesOf('CS-1'), undefined, 'no password yet');
         assert.equal(await store.stations.setPasswordHashes('CS-1', hashes), true);
-        assert.deepEqual(await store.stations.passwordHashes('CS-1'), hashes);
+        assert.deepEqual(await hashesOf('CS-1'), hashes);
         const station = await store.stations.get('CS-1');
         assert.ok(station);
         assert.doesNotMatch(JSON.stringify(station), /scrypt|hash/i, 'the record never carries the hashes');
@@ -135,13 +155,13 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         // Registration updates and boots leave the password alone.
         await store.stations.register({ id: 'CS-1', description: 'roof' });
         await store.stations.recordBoot('CS-1', { protocol: 'ocpp2.0.1', vendor: 'V', model: 'M' }, 'Accepted', '2025-01-01T10:00:00.000Z');
-        assert.deepEqual(await store.stations.passwordHashes('CS-1'), hashes);
+        assert.deepEqual(await hashesOf('CS-1'), hashes);
 
         const only16 = { authorizationKey: '$scrypt$ln=12,r=8,p=1$c2FsdDI$aGFzaC0zeA', basicAuthPassword: null };
         assert.equal(await store.stations.setPasswordHashes('CS-1', only16), true);
-        assert.deepEqual(await store.stations.passwordHashes('CS-1'), only16);
+        assert.deepEqual(await hashesOf('CS-1'), only16);
         assert.equal(await store.stations.setPasswordHashes('CS-1', null), true);
-        assert.equal(await store.stations.passwordHashes('CS-1'), undefined, 'cleared');
+        assert.equal(await hashesOf('CS-1'), undefined, 'cleared');
       });
 
       it('A01: a password rotation keeps the pending password apart until it is promoted, then the old one is gone', async () => {
@@ -155,17 +175,17 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
         assert.equal(await store.stations.promotePendingPassword('CS-1', at(2)), false, 'nothing pending');
         assert.equal(await store.stations.setPasswordRotation('CS-1', sent), true);
         assert.deepEqual(await store.stations.passwordRotation('CS-1'), sent);
-        assert.deepEqual(await store.stations.passwordHashes('CS-1'), current, 'the current password is untouched');
+        assert.deepEqual(await hashesOf('CS-1'), current, 'the current password is untouched');
         assert.doesNotMatch(JSON.stringify(await store.stations.get('CS-1')), /scrypt|pending/i);
 
         await store.stations.setPasswordRotation('CS-1', { ...sent, status: 'accepted', updatedAt: at(2) });
         assert.equal(await store.stations.promotePendingPassword('CS-1', at(3)), true);
-        assert.deepEqual(await store.stations.passwordHashes('CS-1'), pending, 'the new password is the current one');
+        assert.deepEqual(await hashesOf('CS-1'), pending, 'the new password is the current one');
         assert.deepEqual(await store.stations.passwordRotation('CS-1'), { status: 'completed', requestedAt: at(1), updatedAt: at(3), detail: null, pending: null });
 
         await store.stations.setPasswordRotation('CS-1', { status: 'rejected', requestedAt: at(4), updatedAt: at(5), detail: 'Rejected', pending: null });
         assert.deepEqual(await store.stations.passwordRotation('CS-1'), { status: 'rejected', requestedAt: at(4), updatedAt: at(5), detail: 'Rejected', pending: null });
-        assert.deepEqual(await store.stations.passwordHashes('CS-1'), pending);
+        assert.deepEqual(await hashesOf('CS-1'), pending);
       });
 
       it('list returns every station ordered by id', async () => {

@@ -1,5 +1,13 @@
 import type { ClusterBus } from '../../cluster/bus.ts';
-import type { BootInfo, RegistrationStatus, StationPasswordHashes, StationRecord, StationRegistration, Store } from '../../store/ports.ts';
+import type {
+  BootInfo,
+  RegistrationStatus,
+  StationForConnection,
+  StationPasswordHashes,
+  StationRecord,
+  StationRegistration,
+  Store,
+} from '../../store/ports.ts';
 import { bootAnswerFor, type DomainConfig } from '../config.ts';
 import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
@@ -47,31 +55,36 @@ export class StationService {
     this.config = config;
   }
 
-  /** Decides at the WebSocket upgrade whether a station may connect at all. */
-  async admits(stationId: string): Promise<boolean> {
+  /**
+   * What the WebSocket upgrade decides on, in one read: the station and its credentials; undefined when it is not
+   * known.
+   */
+  forConnection(stationId: string): Promise<StationForConnection | undefined> {
+    return this.store.stations.forConnection(stationId);
+  }
+
+  /** Decides at the WebSocket upgrade whether a station (`known`: see forConnection) may connect at all. */
+  admits(known: StationForConnection | undefined): boolean {
     if (this.config.unknownStations !== 'reject') return true;
-    const station = await this.store.stations.get(stationId);
-    return station !== undefined && station.registered;
+    return known !== undefined && known.station.registered;
   }
 
   /**
    * Decides at the WebSocket upgrade, before the handshake, whether the station's security profile and password let
-   * this connection in (see station-authentication.ts). `protocol`: the negotiated one, if any. Costs one read and,
-   * for a station with a password, one or two scrypt verifications: only ever at connect.
+   * this connection in (see station-authentication.ts). `known`: the station and its credentials (forConnection).
+   * `protocol`: the negotiated one, if any. Costs, for a station with a password, one or two scrypt verifications:
+   * only ever at connect.
    */
   async authenticate(
-    station: StationRecord | undefined,
+    known: StationForConnection | undefined,
     stationId: string,
     connection: { protocol: string | undefined; authorization: string | undefined; security: ConnectionSecurity },
   ): Promise<StationAdmission> {
-    const [hashes, rotation] = station === undefined
-      ? [undefined, undefined]
-      : await Promise.all([this.store.stations.passwordHashes(stationId), this.store.stations.passwordRotation(stationId)]);
     return admitConnection({
       stationId,
-      station,
-      hashes,
-      pendingHashes: rotation?.pending ?? undefined,
+      station: known?.station,
+      hashes: known?.hashes,
+      pendingHashes: known?.rotation?.pending ?? undefined,
       kind: credentialKindOf(connection.protocol),
       authorization: connection.authorization,
       security: connection.security,

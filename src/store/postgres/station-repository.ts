@@ -4,6 +4,7 @@ import type {
   ConnectorStatusRecord,
   PasswordRotationRecord,
   RegistrationStatus,
+  StationForConnection,
   StationPasswordHashes,
   StationRecord,
   StationRegistration,
@@ -15,10 +16,11 @@ import {
   recordBootSql,
   registerSql,
   registrationValues,
+  selectForConnectionSql,
   STATION_COLUMNS,
 } from '../station-columns.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
-import { type Row, boolean, nullableText, records, text } from './columns.ts';
+import { type Row, boolean, records, text } from './columns.ts';
 import type { PostgresDatabase, Statement } from './database.ts';
 
 
@@ -72,10 +74,7 @@ const UPDATE_PASSWORD_HASHES = {
   name: 'joule_stations_update_password_hashes',
   text: 'UPDATE stations SET authorization_key_hash = $2, basic_auth_password_hash = $3, updated_at = $4 WHERE id = $1',
 };
-const SELECT_PASSWORD_HASHES = {
-  name: 'joule_stations_select_password_hashes',
-  text: 'SELECT authorization_key_hash, basic_auth_password_hash FROM stations WHERE id = $1',
-};
+const SELECT_FOR_CONNECTION = { name: 'joule_stations_select_for_connection', text: selectForConnectionSql('$1') };
 
 const SELECT_PASSWORD_ROTATION = {
   name: 'joule_stations_select_password_rotation',
@@ -211,11 +210,10 @@ export class PostgresStationRepository implements StationRepository {
     return result.count > 0;
   }
 
-  async passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined> {
-    const [row] = await this.#db.read(SELECT_PASSWORD_HASHES, [stationId]);
+  async forConnection(stationId: string): Promise<StationForConnection | undefined> {
+    const [row] = await this.#db.read(SELECT_FOR_CONNECTION, [stationId]);
     if (row === undefined) return undefined;
-    const hashes = { authorizationKey: nullableText(row, 'authorization_key_hash'), basicAuthPassword: nullableText(row, 'basic_auth_password_hash') };
-    return hashes.authorizationKey === null && hashes.basicAuthPassword === null ? undefined : hashes;
+    return { station: this.#toStation(row), hashes: records.passwordHashes(row), rotation: records.passwordRotation(row) };
   }
 
   async passwordRotation(stationId: string): Promise<PasswordRotationRecord | undefined> {

@@ -5,12 +5,13 @@ import type {
   ConnectorStatusRecord,
   PasswordRotationRecord,
   RegistrationStatus,
+  StationForConnection,
   StationPasswordHashes,
   StationRecord,
   StationRegistration,
   StationRepository,
 } from '../ports.ts';
-import { type Row, bit, nullableText, records } from './columns.ts';
+import { type Row, bit, records } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { LastSeenTimes } from '../last-seen-times.ts';
 import { WriteBehind } from './write-behind.ts';
@@ -20,6 +21,7 @@ import {
   recordBootSql,
   registerSql,
   registrationValues,
+  selectForConnectionSql,
   STATION_COLUMNS,
 } from '../station-columns.ts';
 
@@ -53,7 +55,7 @@ export class SqliteStationRepository implements StationRepository {
   readonly #selectConfiguration: StatementSync;
   readonly #upsertConfigurationKey: StatementSync;
   readonly #updatePasswordHashes: StatementSync;
-  readonly #selectPasswordHashes: StatementSync;
+  readonly #selectForConnection: StatementSync;
   readonly #selectPasswordRotation: StatementSync;
   readonly #updatePasswordRotation: StatementSync;
   readonly #promotePendingPassword: StatementSync;
@@ -84,8 +86,7 @@ export class SqliteStationRepository implements StationRepository {
         updated_at = excluded.updated_at`);
     this.#updatePasswordHashes = db.prepare(`UPDATE stations SET authorization_key_hash = ?, basic_auth_password_hash = ?,
       updated_at = ? WHERE id = ?`);
-    this.#selectPasswordHashes = db.prepare(`SELECT authorization_key_hash, basic_auth_password_hash FROM stations
-      WHERE id = ?`);
+    this.#selectForConnection = db.prepare(selectForConnectionSql('?'));
     this.#selectPasswordRotation = db.prepare(`SELECT ${PASSWORD_ROTATION_COLUMNS} FROM stations WHERE id = ?`);
     this.#updatePasswordRotation = db.prepare(`UPDATE stations SET pending_authorization_key_hash = ?,
       pending_basic_auth_password_hash = ?, password_rotation_status = ?, password_rotation_requested_at = ?,
@@ -192,12 +193,11 @@ export class SqliteStationRepository implements StationRepository {
     });
   }
 
-  passwordHashes(stationId: string): Promise<StationPasswordHashes | undefined> {
+  forConnection(stationId: string): Promise<StationForConnection | undefined> {
     return this.#db.read(() => {
-      const row = this.#selectPasswordHashes.get(stationId);
+      const row = this.#selectForConnection.get(stationId);
       if (row === undefined) return undefined;
-      const hashes = { authorizationKey: nullableText(row, 'authorization_key_hash'), basicAuthPassword: nullableText(row, 'basic_auth_password_hash') };
-      return hashes.authorizationKey === null && hashes.basicAuthPassword === null ? undefined : hashes;
+      return { station: this.#toStation(row), hashes: records.passwordHashes(row), rotation: records.passwordRotation(row) };
     });
   }
 

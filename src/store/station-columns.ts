@@ -8,10 +8,12 @@ export const STATION_COLUMNS = `id, protocol, vendor, model, serial_number, char
   imsi, meter_type, meter_serial_number, registration_status, registered, boot_policy, security_profile,
   default_protocol, description, validation_mode, last_boot_at, last_seen, created_at, updated_at`;
 
-/** The password hashes and the password rotation of a station row (migration 7), read at connect. */
-export const PASSWORD_COLUMNS = `authorization_key_hash, basic_auth_password_hash, pending_authorization_key_hash,
-  pending_basic_auth_password_hash, password_rotation_status, password_rotation_requested_at,
-  password_rotation_updated_at, password_rotation_detail`;
+/** A station row's password rotation (migration 7): its state and the pending password's hashes. */
+export const PASSWORD_ROTATION_COLUMNS = `pending_authorization_key_hash, pending_basic_auth_password_hash,
+  password_rotation_status, password_rotation_requested_at, password_rotation_updated_at, password_rotation_detail`;
+
+/** A station row's password hashes and its password rotation, read at connect. */
+export const PASSWORD_COLUMNS = `authorization_key_hash, basic_auth_password_hash, ${PASSWORD_ROTATION_COLUMNS}`;
 
 /** SELECT of a station with its password columns (`StationRepository.forConnection`); `parameter` is the engine's `?`. */
 export function selectForConnectionSql(parameter: string): string {

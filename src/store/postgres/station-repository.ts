@@ -15,6 +15,7 @@ import {
   givenRegistrationColumns,
   recordBootSql,
   registerSql,
+  PASSWORD_ROTATION_COLUMNS,
   registrationValues,
   selectForConnectionSql,
   STATION_COLUMNS,
@@ -78,8 +79,7 @@ const SELECT_FOR_CONNECTION = { name: 'joule_stations_select_for_connection', te
 
 const SELECT_PASSWORD_ROTATION = {
   name: 'joule_stations_select_password_rotation',
-  text: `SELECT pending_authorization_key_hash, pending_basic_auth_password_hash, password_rotation_status,
-    password_rotation_requested_at, password_rotation_updated_at, password_rotation_detail FROM stations WHERE id = $1`,
+  text: `SELECT ${PASSWORD_ROTATION_COLUMNS} FROM stations WHERE id = $1`,
 };
 const UPDATE_PASSWORD_ROTATION = {
   name: 'joule_stations_update_password_rotation',

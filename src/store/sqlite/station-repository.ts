@@ -20,14 +20,11 @@ import {
   givenRegistrationColumns,
   recordBootSql,
   registerSql,
+  PASSWORD_ROTATION_COLUMNS,
   registrationValues,
   selectForConnectionSql,
   STATION_COLUMNS,
 } from '../station-columns.ts';
-
-
-const PASSWORD_ROTATION_COLUMNS = `pending_authorization_key_hash, pending_basic_auth_password_hash, password_rotation_status,
-  password_rotation_requested_at, password_rotation_updated_at, password_rotation_detail`;
 
 const CONNECTOR_STATUS_COLUMNS = `station_id, evse_id, connector_id, status, error_code, info, vendor_id,
   vendor_error_code, timestamp, received_at`;

@@ -40,17 +40,11 @@ export class LazySchemaCompilers {
   /** For `Fastify({ schemaController: { compilersFactory: { buildSerializer } } })`. */
   readonly buildSerializer = (externalSchemas?: unknown, serializerOptions?: SerializerOptions) =>
     ({ schema }: RouteSchema): Serialize => {
-      let serialize: Serialize | undefined;
-      const compile = (): Serialize => {
-        if (serialize === undefined) {
-          const external = withoutOwnId(externalSchemas as ExternalSchemas, schema);
-          serialize = fastJsonStringify(schema as Schema, { ...serializerOptions, schema: external }) as Serialize;
-          this.#pending.delete(compile);
-        }
-        return serialize;
-      };
-      this.#pending.add(compile);
-      return (data) => (serialize ?? compile())(data);
+      const compiled = this.#onFirstUse(() => {
+        const external = withoutOwnId(externalSchemas as ExternalSchemas, schema);
+        return fastJsonStringify(schema as Schema, { ...serializerOptions, schema: external }) as Serialize;
+      });
+      return (data) => compiled()(data);
     };
 
   /**
@@ -60,19 +54,11 @@ export class LazySchemaCompilers {
   readonly buildValidator = (externalSchemas: Record<string, never>, options: AjvCompilerOptions) => {
     const compileRoute = this.#ajv(externalSchemas, options) as unknown as (route: RouteSchema) => Validate;
     return (route: RouteSchema): Validate => {
-      let validate: Validate | undefined;
-      const compile = (): Validate => {
-        if (validate === undefined) {
-          validate = compileRoute(route);
-          this.#pending.delete(compile);
-        }
-        return validate;
-      };
-      this.#pending.add(compile);
+      const compiled = this.#onFirstUse(() => compileRoute(route));
       const lazy: Validate = (data, context) => {
-        const compiled = validate ?? compile();
-        const result = context === undefined ? compiled(data) : compiled(data, context);
-        lazy.errors = compiled.errors;
+        const validate = compiled();
+        const result = context === undefined ? validate(data) : validate(data, context);
+        lazy.errors = validate.errors;
         return result;
       };
       // Every Ajv validator has one; Fastify gives the context only to those that do.
@@ -81,6 +67,20 @@ export class LazySchemaCompilers {
       return lazy;
     };
   };
+
+  /** `compile`, run on the first call of the returned function (or by compileAll) and remembered. */
+  #onFirstUse<T>(compile: () => T): () => T {
+    let done: { value: T } | undefined;
+    const get = (): T => {
+      if (done === undefined) {
+        done = { value: compile() };
+        this.#pending.delete(get);
+      }
+      return done.value;
+    };
+    this.#pending.add(get);
+    return get;
+  }
 
   /** Compiles every validator and serializer not compiled yet; returns how many. Throws what a compile throws. */
   compileAll(): number {

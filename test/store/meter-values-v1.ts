@@ -121,3 +121,16 @@ export async function assertMigratedV1(store: Store): Promise<void> {
   assert.equal(await store.meterValues.append([next]), 1);
   assert.deepEqual((await store.meterValues.forTransaction('CS-1', '1')).slice(-2).map((record) => record.value), ['1200', '1300']);
 }
+
+/** {@link V1_READINGS} in the order they were stored (the order {@link assertMigratedV1} expects). */
+export const V1_READINGS_IN_ORDER: MeterReading[] = [
+  V1_READINGS.transactionFirst, V1_READINGS.transactionSecond, V1_READINGS.otherStation, V1_READINGS.withoutTransaction,
+];
+
+/**
+ * The samples text of a reading as stores wrote it before sampled values were stored with codes (SQLite migration 13,
+ * PostgreSQL migration 14): every field by name, null for none.
+ */
+export function samplesTextWithNames(reading: MeterReading): string {
+  return JSON.stringify(reading.sampledValues.map((s) => [s.value, s.measurand, s.phase, s.location, s.unit, s.context, s.format]));
+}

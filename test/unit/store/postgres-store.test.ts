@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { encodeSamples, samplesDigest } from '../../../src/store/meter-readings.ts';
 import type { MeterReading, TransactionStart } from '../../../src/store/ports.ts';
 import { MIGRATIONS } from '../../../src/store/postgres/migrations.ts';
 import { PostgresDatabase } from '../../../src/store/postgres/database.ts';
@@ -16,7 +17,7 @@ import {
   type CommitInfo,
   type PostgresStoreOptions,
 } from '../../../src/store/postgres/postgres-store.ts';
-import { assertMigratedV1, V1_COLUMNS, V1_ROWS } from '../../store/meter-values-v1.ts';
+import { assertMigratedV1, samplesTextWithNames, V1_COLUMNS, V1_READINGS, V1_READINGS_IN_ORDER, V1_ROWS } from '../../store/meter-values-v1.ts';
 import { repositoryContract } from '../../store/repository-contract.ts';
 import { deviceModelReport } from './device-model-report.ts';
 import { assertMigratedV2, V2_STATION, V2_STATION_COLUMNS, V2_TRANSACTION_COLUMNS, V2_TRANSACTIONS } from './schema-v2-fixture.ts';
@@ -208,6 +209,44 @@ describe('postgres store: several processes on one schema', () => {
     await assertMigratedV1(store);
     await store.close();
     assert.deepEqual(await query(`SELECT count(*)::int AS n FROM "${schema}".meter_readings`), [{ n: 5 }]);
+  });
+
+  it('migration 14 stores sampled values with codes; replays of readings stored with names still recognised', async () => {
+    const schema = newSchema();
+    // A value with an escaped NUL, which PostgreSQL's jsonb cannot hold (the migration reads it as json).
+    const withNul: MeterReading = {
+      ...V1_READINGS.otherStation, stationId: 'CS-NUL',
+      sampledValues: [{ value: 'nul \u0000 here', measurand: 'Voltage', phase: 'L1', location: null, unit: 'V', context: null, format: null }],
+    };
+    await (await openPostgresStore({ url, schema })).close();
+    // Readings as Joule stored them up to migration 13: every field by name, digested from that text.
+    const client = await connect();
+    try {
+      await client.query(`SET search_path TO "${schema}"`);
+      for (const reading of [...V1_READINGS_IN_ORDER, withNul]) {
+        const samples = samplesTextWithNames(reading);
+        await client.query(
+          `INSERT INTO meter_readings (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [reading.stationId, reading.evseId, reading.connectorId, reading.transactionId ?? '', reading.timestamp, samples,
+            samplesDigest(samples), reading.receivedAt],
+        );
+      }
+      await client.query('DELETE FROM schema_migrations WHERE version >= 14');
+    } finally {
+      await client.end();
+    }
+
+    const store = await openPostgresStore({ url, schema });
+    await assertMigratedV1(store);
+    assert.equal(await store.meterValues.append([{ ...withNul, receivedAt: 'later' }]), 0, 'a replay of the reading with a NUL');
+    assert.deepEqual((await store.meterValues.forStation('CS-NUL', 10)).map((record) => record.value), ['nul \u0000 here']);
+    await store.close();
+    const stored = await query(`SELECT samples FROM "${schema}".meter_readings ORDER BY id LIMIT 5`);
+    assert.deepEqual(
+      stored.map((row) => row.samples),
+      [...V1_READINGS_IN_ORDER, withNul].map((reading) => encodeSamples(reading.sampledValues)),
+    );
   });
 
   it('migration 3 keeps the stations and transactions of schema 2 and adds the 2.x parts', async () => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeSamples, samplesDigest } from '../../../src/store/meter-readings.ts';
 import type { MeterReading } from '../../../src/store/ports.ts';
 import { openConnection } from '../../../src/store/sqlite/connection.ts';
 import { MIGRATIONS, runMigrations } from '../../../src/store/sqlite/migrations.ts';
@@ -18,7 +19,7 @@ import {
   type CommitInfo,
   type SqliteStoreOptions,
 } from '../../../src/store/sqlite/sqlite-store.ts';
-import { assertMigratedV1, V1_COLUMNS, V1_ROWS } from '../../store/meter-values-v1.ts';
+import { assertMigratedV1, samplesTextWithNames, V1_COLUMNS, V1_READINGS_IN_ORDER, V1_ROWS } from '../../store/meter-values-v1.ts';
 import { repositoryContract } from '../../store/repository-contract.ts';
 import { deviceModelReport } from './device-model-report.ts';
 import { assertMigratedV2, V2_STATION, V2_STATION_COLUMNS, V2_TRANSACTION_COLUMNS, V2_TRANSACTIONS } from './schema-v2-fixture.ts';
@@ -393,6 +394,30 @@ describe('sqlite store: connection and migrations', () => {
     const check = openConnection(file);
     assert.equal(check.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'meter_values'").get()?.n, 0);
     assert.equal(check.prepare('SELECT count(*) AS n FROM meter_readings').get()?.n, 5);
+    check.close();
+  });
+
+  it('migration 13 stores sampled values with codes; replays of readings stored with names still recognised', async () => {
+    const file = newFile();
+    await (await openSqliteStore({ file })).close();
+    // Readings as Joule stored them up to migration 12: every field by name, digested from that text.
+    const db = openConnection(file);
+    const insert = db.prepare(`INSERT INTO meter_readings
+      (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const reading of V1_READINGS_IN_ORDER) {
+      const samples = samplesTextWithNames(reading);
+      insert.run(reading.stationId, reading.evseId, reading.connectorId, reading.transactionId ?? '', reading.timestamp,
+        samples, samplesDigest(samples), reading.receivedAt);
+    }
+    db.prepare('DELETE FROM schema_migrations WHERE version >= 13').run();
+    db.close();
+
+    const store = await openSqliteStore({ file });
+    await assertMigratedV1(store);
+    await store.close();
+    const check = openConnection(file);
+    const stored = check.prepare('SELECT samples FROM meter_readings ORDER BY id LIMIT 4').all().map((row) => row.samples);
+    assert.deepEqual(stored, V1_READINGS_IN_ORDER.map((reading) => encodeSamples(reading.sampledValues)));
     check.close();
   });
 

@@ -13,7 +13,6 @@ import { isOcppVersion, type OcppVersion } from '../ocpp/versions.ts';
 import type { ConnectionSecurity, StationAdmission } from '../domain/stations/station-authentication.ts';
 import type { StationRecord } from '../store/ports.ts';
 import { type ClientCertificateCheck, ClientCertificateVerifier, type PresentedCertificate } from './client-certificate-verifier.ts';
-import { FailedAttemptLimiter, type FailedAttemptLimits } from '../domain/security/failed-attempt-limiter.ts';
 import type { SessionOptions } from './session-options.ts';
 import { SessionRegistry } from './session-registry.ts';
 import { CLOSE_GOING_AWAY, CLOSE_REPLACED, StationSession } from './station-session.ts';
@@ -30,8 +29,6 @@ export interface GatewayOptions {
   /** Protocol for stations that offer none and have none configured; undefined refuses them. */
   defaultProtocol: OcppVersion | undefined;
   session: SessionOptions;
-  /** Failed station authentications allowed per remote address before it is answered 429; default 10 per minute. */
-  authFailureLimits?: FailedAttemptLimits;
   /** Profile 3 and TLS termination at a proxy; absent: no client CA, no trusted proxy. */
   security?: GatewaySecurityOptions;
 }
@@ -66,7 +63,6 @@ export class Gateway {
   private readonly modes: ValidationModes;
   private readonly log: Logger;
   private readonly options: GatewayOptions;
-  private readonly authFailures: FailedAttemptLimiter;
   private readonly certificates: ClientCertificateVerifier;
   private readonly proxies: TrustedProxies;
   private stopping = false;
@@ -79,7 +75,6 @@ export class Gateway {
     this.modes = validationModes(init.domain);
     this.log = init.logger;
     this.options = init.options;
-    this.authFailures = new FailedAttemptLimiter(init.options.authFailureLimits);
     const security = init.options.security ?? {};
     this.certificates = new ClientCertificateVerifier(security.clientCaPem, security.clientCertificateCheck);
     this.proxies = new TrustedProxies(security.trustedProxies ?? [], security.proxyCertificateHeader ?? 'x-client-cert');
@@ -143,7 +138,7 @@ export class Gateway {
     const stationId = parsed.id;
     const remoteAddress = req.socket.remoteAddress;
     // An address that failed authentication too often is held back before any read or scrypt check.
-    const retryAfterMs = this.authFailures.retryAfterMs(remoteAddress ?? '');
+    const retryAfterMs = this.domain.stations.authFailures.retryAfterMs(remoteAddress ?? '');
     if (retryAfterMs > 0) {
       this.log.debug({ stationId, remoteAddress }, 'connection refused: too many failed authentications from this address');
       return refuse(socket, 429, 'too many failed authentications', { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) });
@@ -268,8 +263,14 @@ export class Gateway {
   ): void {
     const counted = admission.reason !== 'no-password' && admission.reason !== 'downgrade';
     // A station without a usable password, or one connecting the wrong way, guessed nothing: that is configuration.
-    if (counted && this.authFailures.recordFailure(remoteAddress ?? '')) {
-      this.log.warn({ remoteAddress }, 'too many failed station authentications from this address: held back for the rest of the minute');
+    if (counted) {
+      // Counted while the answer goes out: the next attempt from this address reads what this one left.
+      this.domain.stations.authFailures.recordFailure(remoteAddress ?? '').then(
+        (heldBack) => {
+          if (heldBack) this.log.warn({ remoteAddress }, 'too many failed station authentications from this address: held back for the rest of the minute');
+        },
+        (err: unknown) => this.log.warn({ remoteAddress, err }, 'failed station authentication not counted in the store; counted in this process only'),
+      );
     }
     if (admission.reason === 'downgrade' || admission.reason === 'certificate-refused') {
       this.log.warn({ stationId, remoteAddress, securityProfile: admission.required, securityEvent: admission.reason }, `connection refused: ${admission.detail}`);

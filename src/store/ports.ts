@@ -886,7 +886,7 @@ export interface AttemptWindow {
 }
 
 /**
- * Login attempts counted per key (a user name, a remote address) in the store, so that every process and node that
+ * Login attempts counted per key (an operator's user name or address, a station's address) in the store, so that every process and node that
  * shares it counts against the same limits. A key's window starts with its first attempt and lasts `windowMs`; an
  * attempt after that starts a new one. Times are epoch milliseconds of the caller's clock.
  */
@@ -902,8 +902,11 @@ export interface LoginAttemptRepository {
    * not to be a failure); a window that has since been replaced is left alone.
    */
   takeBack(keys: readonly string[], windows: readonly AttemptWindow[]): Promise<void>;
-  /** Deletes the windows that ended before `nowMs`; returns how many. */
-  sweep(nowMs: number, windowMs: number): Promise<number>;
+  /**
+   * Deletes the windows of the keys starting with `keyPrefix` (all keys by default) that ended before `nowMs`;
+   * returns how many. Limits with windows of different lengths share the table, each sweeping its own keys.
+   */
+  sweep(nowMs: number, windowMs: number, keyPrefix?: string): Promise<number>;
 }
 
 /** Append-only: there is no way to change or remove an entry (the databases refuse it too). */

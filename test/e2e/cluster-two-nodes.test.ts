@@ -9,11 +9,24 @@ import { deleteNatsBuckets, dropSchema } from './support/cluster-cleanup.ts';
 import { FailoverProxy } from './support/failover-proxy.ts';
 import { freePort, ServerProcess } from './support/server-process.ts';
 import { eventually, TEST_TOKEN } from './support/test-server.ts';
+import { upgradeRequest } from './support/raw-upgrade.ts';
 
 const DATABASE_URL = process.env.JOULE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.JOULE_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 interface SeenEvent { type: string; stationId?: string; data: Record<string, unknown> }
+
+/** Kills the nodes and removes what they left: their data directories, the schema and the NATS buckets of the run. */
+async function removeNodes(
+  nodes: ServerProcess[],
+  dirs: string[],
+  env: { JOULE_DATABASE_SCHEMA: string; JOULE_NATS_CLUSTER: string },
+): Promise<void> {
+  for (const node of nodes) await node.kill();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await dropSchema(DATABASE_URL, env.JOULE_DATABASE_SCHEMA);
+  await deleteNatsBuckets(NATS_URL, env.JOULE_NATS_CLUSTER);
+}
 
 /** Collects the domain events of one node's SSE stream. */
 async function sseEvents(url: string, into: SeenEvent[], signal: AbortSignal): Promise<void> {
@@ -118,12 +131,36 @@ describe('cluster: two Joule nodes as separate processes on PostgreSQL and NATS'
       abort.abort();
       await Promise.all(sims.map((s) => s.stop({ endSessions: false })));
       await lb.close();
-      await b.kill();
-      await a.kill();
-      rmSync(dirA, { recursive: true, force: true });
-      rmSync(dirB, { recursive: true, force: true });
-      await dropSchema(DATABASE_URL, env.JOULE_DATABASE_SCHEMA);
-      await deleteNatsBuckets(NATS_URL, env.JOULE_NATS_CLUSTER);
+      await removeNodes([b, a], [dirA, dirB], env);
+    }
+  });
+
+  it('issue 6 across nodes: password guesses spread over two nodes are held back after 10 (+1) in the minute, on both', async () => {
+    const run = randomBytes(4).toString('hex');
+    const env = { JOULE_DATABASE_URL: DATABASE_URL, JOULE_DATABASE_SCHEMA: `joule_e2e_${run}`, JOULE_NATS_URL: NATS_URL, JOULE_NATS_CLUSTER: `e2e_${run}` };
+    const dirA = mkdtempSync(join(tmpdir(), 'joule-node-a-'));
+    const dirB = mkdtempSync(join(tmpdir(), 'joule-node-b-'));
+    const a = new ServerProcess(await freePort(), dirA);
+    const b = new ServerProcess(await freePort(), dirB);
+    const password = 'Kq3vT9xLm2Rp8ZwB4nYd';
+    const basic = (guess: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`GUESSED:${guess}`).toString('base64')}` });
+    const attempt = (node: ServerProcess, guess: string) =>
+      upgradeRequest(`${node.wsUrl}/GUESSED`, { headers: { 'Sec-WebSocket-Protocol': 'ocpp1.6', ...basic(guess) } });
+    try {
+      await a.start({ ...env, JOULE_NODE_ID: 'node-a' });
+      await b.start({ ...env, JOULE_NODE_ID: 'node-b' });
+      assert.equal((await a.api('PUT', '/api/v1/stations/GUESSED', { securityProfile: 1, password })).status, 200);
+      const answers: number[] = [];
+      for (let guess = 0; guess < 16; guess += 1) {
+        answers.push((await attempt(guess % 2 === 0 ? a : b, `wrong-guess-${guess}-padding`)).status);
+      }
+      const guessed = answers.filter((status) => status === 401).length;
+      assert.ok(guessed >= 10 && guessed <= 11, `${guessed} guesses checked (answers ${answers.join(' ')}); one node alone would have let 16 through`);
+      assert.deepEqual(answers.slice(guessed), answers.slice(guessed).map(() => 429), 'held back from then on, on both nodes');
+      assert.equal((await attempt(a, password)).status, 429, 'even the right password, on node A');
+      assert.equal((await attempt(b, password)).status, 429, 'and on node B');
+    } finally {
+      await removeNodes([b, a], [dirA, dirB], env);
     }
   });
 });

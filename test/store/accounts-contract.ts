@@ -118,6 +118,15 @@ export function accountsContract(store: () => Store): void {
       assert.equal(await attempts.sweep(T0 + WINDOW, WINDOW), 0);
       assert.deepEqual(await attempts.count(['user:new'], T0 + WINDOW, WINDOW), [{ startedAtMs: T0 + 30_000, attempts: 2 }]);
     });
+
+    it('sweeps only the keys with the given prefix when given one (limits with other windows keep theirs)', async () => {
+      const attempts = store().loginAttempts;
+      await attempts.count(['station-auth:10.0.0.9', 'station-auth:10.0.0.10', 'user:kept', 'station-authx'], T0, WINDOW);
+      assert.equal(await attempts.sweep(T0 + WINDOW, WINDOW, 'station-auth:'), 2);
+      assert.deepEqual(await attempts.count(['user:kept', 'station-authx', 'station-auth:10.0.0.9'], T0 + WINDOW - 1, WINDOW), [
+        { startedAtMs: T0, attempts: 2 }, { startedAtMs: T0, attempts: 2 }, { startedAtMs: T0 + WINDOW - 1, attempts: 1 },
+      ]);
+    });
   });
 
   describe('audit log', () => {

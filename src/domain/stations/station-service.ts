@@ -11,6 +11,7 @@ import type {
 import { bootAnswerFor, type DomainConfig } from '../config.ts';
 import { nowIso, stationTime } from '../clock.ts';
 import { DomainError } from '../errors.ts';
+import { FailedAttemptLimiter, STATION_AUTH_LIMITS } from '../security/failed-attempt-limiter.ts';
 import { admitConnection, type ConnectionSecurity, type StationAdmission } from './station-authentication.ts';
 import { credentialKindOf, stationPasswordHashes } from './station-password.ts';
 import { type PasswordRotationView, rotateStationPassword, rotationView } from './password-rotation.ts';
@@ -48,11 +49,17 @@ export class StationService {
   private readonly store: Store;
   private readonly bus: ClusterBus;
   private readonly config: DomainConfig;
+  /**
+   * Failed station authentications per remote address, counted in the store too, so that every worker and node
+   * holds back an address that guesses passwords (failed-attempt-limiter.ts).
+   */
+  readonly authFailures: FailedAttemptLimiter;
 
   constructor(store: Store, bus: ClusterBus, config: DomainConfig) {
     this.store = store;
     this.bus = bus;
     this.config = config;
+    this.authFailures = new FailedAttemptLimiter(STATION_AUTH_LIMITS, { shared: store.loginAttempts });
   }
 
   /**

@@ -21,7 +21,10 @@ const TAKE_BACK = {
     WHERE login_attempts.key = counted.key AND login_attempts.started_at_ms = counted.started_at_ms
       AND login_attempts.attempts > 0`,
 };
-const SWEEP = { name: 'joule_login_attempts_sweep', text: 'DELETE FROM login_attempts WHERE started_at_ms <= $1::bigint - $2::bigint' };
+const SWEEP = {
+  name: 'joule_login_attempts_sweep',
+  text: 'DELETE FROM login_attempts WHERE started_at_ms <= $1::bigint - $2::bigint AND starts_with(key, $3::text)',
+};
 
 /** Login attempts per key, one fixed window per row; counting every key of a call is one upsert statement. */
 export class PostgresLoginAttemptRepository implements LoginAttemptRepository {
@@ -47,8 +50,8 @@ export class PostgresLoginAttemptRepository implements LoginAttemptRepository {
     await this.#db.write(TAKE_BACK, [keys.slice(0, count), windows.slice(0, count).map((w) => w.startedAtMs)], count);
   }
 
-  async sweep(nowMs: number, windowMs: number): Promise<number> {
-    const { count } = await this.#db.write(SWEEP, [Math.floor(nowMs), Math.ceil(windowMs)]);
+  async sweep(nowMs: number, windowMs: number, keyPrefix = ''): Promise<number> {
+    const { count } = await this.#db.write(SWEEP, [Math.floor(nowMs), Math.ceil(windowMs), keyPrefix]);
     return count;
   }
 }

@@ -24,7 +24,7 @@ export class SqliteLoginAttemptRepository implements LoginAttemptRepository {
       RETURNING started_at_ms, attempts`);
     this.#takeBack = db.prepare(
       'UPDATE login_attempts SET attempts = attempts - 1 WHERE key = ? AND started_at_ms = ? AND attempts > 0');
-    this.#sweep = db.prepare('DELETE FROM login_attempts WHERE started_at_ms <= ? - ?');
+    this.#sweep = db.prepare('DELETE FROM login_attempts WHERE started_at_ms <= ?1 - ?2 AND substr(key, 1, length(?3)) = ?3');
   }
 
   count(keys: readonly string[], nowMs: number, windowMs: number): Promise<AttemptWindow[]> {
@@ -50,7 +50,7 @@ export class SqliteLoginAttemptRepository implements LoginAttemptRepository {
     }, keys.length);
   }
 
-  sweep(nowMs: number, windowMs: number): Promise<number> {
-    return this.#db.write(() => Number(this.#sweep.run(Math.floor(nowMs), Math.ceil(windowMs)).changes));
+  sweep(nowMs: number, windowMs: number, keyPrefix = ''): Promise<number> {
+    return this.#db.write(() => Number(this.#sweep.run(Math.floor(nowMs), Math.ceil(windowMs), keyPrefix).changes));
   }
 }

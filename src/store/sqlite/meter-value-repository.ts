@@ -3,7 +3,7 @@ import { encodeSamples, flattenReading, samplesDigest, type StoredReading } from
 import type { MeterReading, MeterValueRecord, MeterValueRepository } from '../ports.ts';
 import { emptyAsNull, integer, text, type Row } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
-import { INDEX_SCHEMA } from './station-index.ts';
+import { INDEX_SCHEMA, isDamaged, markIndexDamaged } from './station-index.ts';
 
 /**
  * A station's readings (`?1`): those with station entries (`meter_readings_by_station`, see station-index.ts), merged
@@ -37,15 +37,29 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
   readonly #insert: StatementSync;
   readonly #selectForTransaction: StatementSync;
   readonly #selectForStation: StatementSync;
+  readonly #scanForTransaction: StatementSync;
+  readonly #scanForStation: StatementSync;
+  readonly #file: string | undefined;
+  readonly #onIndexDamaged: (message: string) => void;
+  /** The station index was found damaged: reads scan the table until the store is opened again (and the index rebuilt). */
+  #indexDamaged = false;
 
-  constructor(db: SqliteDatabase) {
+  /** `file`: the store's file on disk (none in memory); `onIndexDamaged` hears once that the station index is damaged. */
+  constructor(db: SqliteDatabase, options: { file?: string | undefined; onIndexDamaged?: (message: string) => void } = {}) {
     this.#db = db;
+    this.#file = options.file;
+    this.#onIndexDamaged = options.onIndexDamaged ?? (() => {});
     this.#insert = db.prepare(`INSERT OR IGNORE INTO meter_readings
       (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#selectForTransaction = db.prepare(`${stationReadings((prefix) => `AND ${prefix}transaction_id = ?2 AND ?2 <> ''`)}
       ORDER BY timestamp, id`);
     this.#selectForStation = db.prepare(`${stationReadings()} ORDER BY timestamp DESC, id DESC`);
+    // Without the station index (found damaged): the table alone, every row looked at.
+    this.#scanForTransaction = db.prepare(`SELECT ${READING_COLUMNS} FROM meter_readings
+      WHERE station_id = ?1 AND transaction_id = ?2 AND ?2 <> '' ORDER BY timestamp, id`);
+    this.#scanForStation = db.prepare(`SELECT ${READING_COLUMNS} FROM meter_readings WHERE station_id = ?1
+      ORDER BY timestamp DESC, id DESC`);
   }
 
   append(readings: MeterReading[]): Promise<number> {
@@ -65,28 +79,49 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
   }
 
   forTransaction(stationId: string, transactionId: string): Promise<MeterValueRecord[]> {
-    return this.#db.read(() => {
+    return this.#db.read(() => this.#throughIndex((indexed) => {
       const records: MeterValueRecord[] = [];
-      for (const row of this.#selectForTransaction.all(stationId, transactionId)) {
-        flattenReading(toReading(row), text(row, 'samples'), records);
-      }
+      const statement = indexed ? this.#selectForTransaction : this.#scanForTransaction;
+      for (const row of statement.all(stationId, transactionId)) flattenReading(toReading(row), text(row, 'samples'), records);
       return records;
-    });
+    }));
   }
 
   forStation(stationId: string, limit: number): Promise<MeterValueRecord[]> {
-    return this.#db.read(() => {
+    return this.#db.read(() => this.#throughIndex((indexed) => {
       const records: MeterValueRecord[] = [];
       if (limit <= 0) return records;
       // Readings hold varying numbers of sampled values: read newest first until `limit` values are found.
-      for (const row of this.#selectForStation.iterate(stationId)) {
+      for (const row of (indexed ? this.#selectForStation : this.#scanForStation).iterate(stationId)) {
         flattenReading(toReading(row), text(row, 'samples'), records, limit - records.length);
         if (records.length >= limit) break;
       }
       return records;
-    });
+    }));
+  }
+
+  /**
+   * Runs a read through the station index, or (index found damaged, now or before) through the table alone: a read
+   * that meets the damage is run again without the index, the damage is marked for a rebuild at the next open, and
+   * reported once.
+   */
+  #throughIndex<T>(read: (indexed: boolean) => T): T {
+    if (this.#indexDamaged) return read(false);
+    try {
+      return read(true);
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      this.#indexDamaged = true;
+      if (this.#file !== undefined) markIndexDamaged(this.#file);
+      this.#onIndexDamaged(`the station index is damaged (${error instanceof Error ? error.message : String(error)}): `
+        + 'readings are read from the table (slower) until the store is opened again, when the index is rebuilt');
+      return read(false);
+    }
   }
 }
+
+/** A reading's columns as the reads flatten them. */
+const READING_COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at, id';
 
 /** The INSERT parameters of each reading that has sampled values. */
 function toRows(readings: MeterReading[]): (string | number)[][] {

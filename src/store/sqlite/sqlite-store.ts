@@ -95,7 +95,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const stationIndexer = onDisk
     ? new BackgroundStationIndexer(options.file, flushMs, (message) => onError('station index', message))
     : new InProcessStationIndexer(db, flushMs);
-  return new SqliteStore(db, flushMs, checkpointer, stationIndexer);
+  const meterValues = new SqliteMeterValueRepository(db, {
+    file: onDisk ? options.file : undefined,
+    onIndexDamaged: (message) => onError('station index', message),
+  });
+  return new SqliteStore(db, flushMs, checkpointer, stationIndexer, meterValues);
 }
 
 class SqliteStore implements Store {
@@ -124,14 +128,20 @@ class SqliteStore implements Store {
   readonly #stationIndexer: StationIndexer;
   #closing: Promise<void> | undefined;
 
-  constructor(db: SqliteDatabase, lastSeenFlushMs: number, checkpointer: Checkpointer | undefined, stationIndexer: StationIndexer) {
+  constructor(
+    db: SqliteDatabase,
+    lastSeenFlushMs: number,
+    checkpointer: Checkpointer | undefined,
+    stationIndexer: StationIndexer,
+    meterValues: SqliteMeterValueRepository,
+  ) {
     this.#db = db;
     this.#checkpointer = checkpointer;
     this.#stationIndexer = stationIndexer;
     this.stations = new SqliteStationRepository(db, { lastSeenFlushMs });
     this.idTokens = new SqliteIdTokenRepository(db);
     this.transactions = new SqliteTransactionRepository(db, { meterFlushMs: lastSeenFlushMs });
-    this.meterValues = new SqliteMeterValueRepository(db);
+    this.meterValues = meterValues;
     this.commands = new SqliteCommandRepository(db);
     this.stationEvents = new SqliteStationEventRepository(db);
     this.transactionEvents = new SqliteTransactionEventRepository(db);

@@ -1,6 +1,6 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { catchUp, openIndexWriter, StationIndexUpdate } from './station-index.ts';
+import { catchUp, isDamaged, markIndexDamaged, openIndexWriter, StationIndexUpdate } from './station-index.ts';
 
 /**
  * Runs in a worker thread: every `intervalMs`, gives the readings stored since the last time their entries in the
@@ -18,11 +18,22 @@ try {
 const db = openIndexWriter(file);
 const update = new StationIndexUpdate(db, { readings: 'readings', index: 'main' });
 
+let damaged = false;
+
 function bringUpToDate(): void {
+  if (damaged) return;
   try {
     catchUp(db, update);
   } catch (error) {
-    parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    const message = error instanceof Error ? error.message : String(error);
+    if (isDamaged(error)) {
+      // Updates stop; reads go to the table; the index is built again when the store next opens.
+      damaged = true;
+      markIndexDamaged(file);
+      parentPort?.postMessage({ error: `the station index is damaged (${message}): no more updates; rebuilt when the store next opens` });
+      return;
+    }
+    parentPort?.postMessage({ error: message });
   }
 }
 

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
@@ -36,6 +36,24 @@ export const INDEX_SCHEMA = 'station_index';
 /** Where the station index of the store in `file` lives. */
 export function stationIndexFile(file: string): string {
   return `${file}.station-index`;
+}
+
+/**
+ * The mark a process leaves beside the index when it finds the index damaged while the store is open (a read or an
+ * update failed with SQLITE_CORRUPT): the index is rebuilt the next time the store opens. Until then reads go to the
+ * table itself, and updates stop.
+ */
+export function damageMarkFile(file: string): string {
+  return `${stationIndexFile(file)}.damaged`;
+}
+
+/** Leaves the damage mark (see damageMarkFile); a failure to write it is left to the next read that meets the damage. */
+export function markIndexDamaged(file: string): void {
+  try {
+    writeFileSync(damageMarkFile(file), `${new Date().toISOString()}\n`);
+  } catch {
+    // Reads keep working from the table; the damage is met and marked again.
+  }
 }
 
 /** Which attached database holds what, on a connection that updates the index. */
@@ -131,23 +149,36 @@ export function attachStationIndex(connection: DatabaseSync, file: string): void
     return;
   }
   const id = storeId(connection);
+  // Found damaged while the store was open (see damageMarkFile): built again.
+  if (existsSync(damageMarkFile(file))) removeIndexFiles(file);
   let writer: DatabaseSync;
   try {
-    writer = openValidIndex(file, id);
+    writer = openUpToDateIndex(file, id);
   } catch (error) {
-    // Not a database (damaged, or overwritten): it is derived data, so it is built again. Anything else (another
-    // process holding it locked too long) is an error of the store's opening.
+    // Not a database, or pages that are not what SQLite wrote (damaged, or overwritten): it is derived data, so it is
+    // built again. Anything else (another process holding it locked too long) is an error of the store's opening.
     if (!isDamaged(error)) throw error;
     removeIndexFiles(file);
-    writer = openValidIndex(file, id);
+    writer = openUpToDateIndex(file, id);
   }
   try {
-    catchUp(writer, new StationIndexUpdate(writer, { readings: 'readings', index: 'main' }));
     // Attached while the writer is still open, so that its WAL and shared memory exist for a read-only reader.
     connection.exec(`ATTACH '${readOnlyUri(stationIndexFile(file))}' AS ${INDEX_SCHEMA}`);
   } finally {
     writer.close();
   }
+}
+
+/** Opens the index file (see openValidIndex) and brings it up to date with the readings. */
+function openUpToDateIndex(file: string, id: string): DatabaseSync {
+  const writer = openValidIndex(file, id);
+  try {
+    catchUp(writer, new StationIndexUpdate(writer, { readings: 'readings', index: 'main' }));
+  } catch (error) {
+    writer.close();
+    throw error;
+  }
+  return writer;
 }
 
 /** Opens the index file, emptying it when it belongs to another store, another schema, or reaches past the readings. */
@@ -210,13 +241,14 @@ function storeId(connection: DatabaseSync): string {
 }
 
 /** SQLITE_CORRUPT or SQLITE_NOTADB. */
-function isDamaged(error: unknown): boolean {
+export function isDamaged(error: unknown): boolean {
   const code = (error as { errcode?: unknown } | null)?.errcode;
   return code === 11 || code === 26;
 }
 
 function removeIndexFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${stationIndexFile(file)}${suffix}`, { force: true });
+  rmSync(damageMarkFile(file), { force: true });
 }
 
 /** A `file:` URI that opens the store's file read-only (for ATTACH; SQLite reads `'` doubled). */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MeterReading, Store } from '../../../src/store/ports.ts';
-import { MAX_ROWS_PER_UPDATE, stationIndexFile } from '../../../src/store/sqlite/station-index.ts';
+import { damageMarkFile, MAX_ROWS_PER_UPDATE, stationIndexFile } from '../../../src/store/sqlite/station-index.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'joule-station-index-'));
@@ -197,5 +197,43 @@ describe('sqlite store: station index of meter readings', () => {
     assert.equal(errors[0]?.[0], 'station index');
     assert.match(errors[0]?.[1] ?? '', /meter_readings_by_station/);
     await store.close();
+  });
+
+  it('meets damaged pages of a valid index file at a read: reads from the table, marks it, and the next open rebuilds it', async () => {
+    const file = newFile();
+    const stations = Array.from({ length: 100 }, (_, index) => `CS-${index}`);
+    let store = await openSqliteStore({ file, lastSeenFlushMs: 60_000 });
+    for (let second = 1; second <= 20; second += 1) {
+      await store.meterValues.append(stations.map((station) => reading(station, second, `T-${station}`)));
+    }
+    await store.close();
+    // Pages that are not what SQLite wrote, in a file that is still a database (its header and state are intact).
+    const index = openSync(stationIndexFile(file), 'r+');
+    const pages = fstatSync(index).size / 4096;
+    assert.ok(pages > 8, `${pages} pages`);
+    for (const page of [pages - 2, pages - 1]) writeSync(index, Buffer.alloc(4096, 0xab), 0, 4096, page * 4096);
+    closeSync(index);
+
+    const errors: [string, string][] = [];
+    store = await openSqliteStore({ file, lastSeenFlushMs: 60_000, onBackgroundError: (thread, message) => errors.push([thread, message]) });
+    const expected = Array.from({ length: 20 }, (_, index) => 20 - index);
+    for (const station of stations) {
+      assert.deepEqual(await registers(store, station), expected, station);
+      assert.deepEqual(await transactionRegisters(store, station, `T-${station}`), [...expected].reverse(), station);
+    }
+    assert.equal(errors.length, 1, 'reported once');
+    assert.deepEqual(errors[0]?.[0], 'station index');
+    assert.match(errors[0]?.[1] ?? '', /damaged .*rebuilt/);
+    assert.ok(existsSync(damageMarkFile(file)), 'marked for a rebuild');
+    await store.close();
+
+    store = await openSqliteStore({ file, lastSeenFlushMs: 60_000 });
+    assert.equal(existsSync(damageMarkFile(file)), false, 'rebuilt at open');
+    for (const station of stations) assert.deepEqual(await registers(store, station), expected, station);
+    await store.close();
+    const rebuilt = new DatabaseSync(stationIndexFile(file), { readOnly: true });
+    assert.equal(rebuilt.prepare('PRAGMA integrity_check').get()?.integrity_check, 'ok');
+    rebuilt.close();
+    assert.deepEqual(progress(file).through, 2000);
   });
 });

@@ -8,7 +8,10 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
-  /** Runs after `sql`, in the same transaction: for data moves that need code rather than SQL. */
+  /**
+   * Runs after `sql`, in the same transaction: for data moves that need code rather than SQL. A move that can be
+   * repeated may commit part of its work and go on in a new transaction (see recodeStoredSamples).
+   */
   after?: (db: DatabaseSync) => void;
 }
 
@@ -612,11 +615,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Migration 13's data move: every reading's samples re-encoded with codes and digested again, in rowid order. */
+/** Readings re-encoded per transaction of migration 13's data move. */
+export const RECODE_CHUNK_READINGS = 20_000;
+
+/**
+ * Migration 13's data move: every reading's samples re-encoded with codes and digested again, in rowid order. It
+ * commits every RECODE_CHUNK_READINGS readings and truncates the WAL, so that a large store needs free disk for one
+ * chunk, not for a copy of all its readings. That is safe because the move can be repeated: a reading already
+ * re-encoded encodes to the same text and is left alone, and the migration is recorded only once the move is done (a
+ * start interrupted midway does the rest the next time).
+ */
 function recodeStoredSamples(db: DatabaseSync): void {
   const select = db.prepare('SELECT id, samples FROM meter_readings WHERE id > ? ORDER BY id LIMIT 1000');
   const update = db.prepare('UPDATE meter_readings SET samples = ?, digest = ? WHERE id = ?');
   let after = 0;
+  let sinceCommit = 0;
   for (;;) {
     const rows = select.all(after);
     for (const row of rows) {
@@ -626,6 +639,14 @@ function recodeStoredSamples(db: DatabaseSync): void {
     }
     if (rows.length < 1000) return;
     after = integer(rows.at(-1) ?? {}, 'id');
+    sinceCommit += rows.length;
+    if (sinceCommit >= RECODE_CHUNK_READINGS) {
+      sinceCommit = 0;
+      // Within runMigrations' transaction: end it, empty the WAL into the database, and go on in a new one.
+      db.exec('COMMIT');
+      db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+      db.exec('BEGIN IMMEDIATE');
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeSamples, samplesDigest } from '../../../src/store/meter-readings.ts';
 import type { MeterReading } from '../../../src/store/ports.ts';
 import { openConnection } from '../../../src/store/sqlite/connection.ts';
-import { MIGRATIONS, runMigrations } from '../../../src/store/sqlite/migrations.ts';
+import { MIGRATIONS, RECODE_CHUNK_READINGS, runMigrations } from '../../../src/store/sqlite/migrations.ts';
 import { WRITE_BEHIND_SLICE_ROWS } from '../../../src/store/sqlite/write-behind.ts';
 import {
   openSqliteStore,
@@ -418,6 +418,42 @@ describe('sqlite store: connection and migrations', () => {
     const check = openConnection(file);
     const stored = check.prepare('SELECT samples FROM meter_readings ORDER BY id LIMIT 4').all().map((row) => row.samples);
     assert.deepEqual(stored, V1_READINGS_IN_ORDER.map((reading) => encodeSamples(reading.sampledValues)));
+    check.close();
+  });
+
+  it('migration 13 commits its data move in chunks and, interrupted, does the rest at the next start', async () => {
+    const file = newFile();
+    await (await openSqliteStore({ file })).close();
+    const db = openConnection(file);
+    const total = RECODE_CHUNK_READINGS * 2 + 500;
+    const insert = db.prepare(`INSERT INTO meter_readings
+      (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at) VALUES (?, 1, 1, ?, ?, ?, ?, ?)`);
+    const readingAt = (index: number): MeterReading => ({
+      stationId: `CS-${index % 50}`, evseId: 1, connectorId: 1, transactionId: `T-${index % 50}`,
+      timestamp: new Date(Date.UTC(2025, 0, 1) + index * 1000).toISOString(),
+      sampledValues: [{ value: String(index), measurand: 'Energy.Active.Import.Register', phase: null, location: 'Outlet', unit: 'Wh', context: 'Sample.Periodic', format: null }],
+      receivedAt: 'r',
+    });
+    db.exec('BEGIN');
+    for (let index = 0; index < total; index += 1) {
+      const reading = readingAt(index);
+      // The first third as a start interrupted after its first chunk left them: re-encoded already.
+      const samples = index < RECODE_CHUNK_READINGS ? encodeSamples(reading.sampledValues) : samplesTextWithNames(reading);
+      insert.run(reading.stationId, reading.transactionId, reading.timestamp, samples, samplesDigest(samples), reading.receivedAt);
+    }
+    db.exec('COMMIT');
+    db.prepare('DELETE FROM schema_migrations WHERE version >= 13').run();
+    db.close();
+
+    const store = await openSqliteStore({ file });
+    for (const index of [0, RECODE_CHUNK_READINGS - 1, RECODE_CHUNK_READINGS, RECODE_CHUNK_READINGS * 2 + 1, total - 1]) {
+      assert.equal(await store.meterValues.append([{ ...readingAt(index), receivedAt: 'replayed' }]), 0, `a replay of reading ${index}`);
+    }
+    assert.equal((await store.meterValues.forTransaction('CS-7', 'T-7')).length, total / 50);
+    await store.close();
+    const check = openConnection(file);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM meter_readings WHERE samples LIKE '%Energy%'").get()?.n, 0, 'none left with names');
+    assert.equal(check.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v, MIGRATIONS.at(-1)?.version);
     check.close();
   });
 

@@ -747,6 +747,9 @@ async function migrateLocked(client: PoolClient, schema: string): Promise<number
     if (migration.version <= found) continue;
     await client.query('BEGIN');
     try {
+      // A migration that rewrites data runs as long as the data takes: a statement_timeout of the role, the database or
+      // the URL's options must not cut it off (and leave Joule unable to start).
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query(migration.sql);
       await migration.after?.(client);
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [

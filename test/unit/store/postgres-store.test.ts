@@ -662,6 +662,21 @@ describe('postgres store: durability and lifecycle', () => {
     assert.deepEqual(await query(`SELECT id FROM "${schema}".stations`), [{ id: 'CS-1' }]);
   });
 
+  it('migrates however long a data move takes, whatever statement_timeout the connection has', async () => {
+    const schema = newSchema();
+    await (await openPostgresStore({ url, schema })).close();
+    // Enough readings stored with names that re-encoding them (migration 14) takes far longer than the timeout.
+    await query(`INSERT INTO "${schema}".meter_readings (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
+      SELECT 'CS-' || (i % 100), 1, 1, '', lpad(i::text, 12, '0'), $1, md5(i::text), 'r' FROM generate_series(1, 40000) AS i`,
+    [JSON.stringify(Array.from({ length: 10 }, (_, i) => [String(i), 'Voltage', 'L1-N', 'Outlet', 'V', 'Sample.Periodic', null]))]);
+    await query(`DELETE FROM "${schema}".schema_migrations WHERE version >= 14`);
+    const withTimeout = new URL(url);
+    withTimeout.searchParams.set('options', '-c statement_timeout=200');
+    const store = await openPostgresStore({ url: withTimeout.toString(), schema });
+    await store.close();
+    assert.deepEqual(await query(`SELECT count(*)::int AS n FROM "${schema}".meter_readings WHERE samples LIKE '%Voltage%'`), [{ n: 0 }]);
+  });
+
   it('stores JSON with characters jsonb refuses (NUL, lone surrogates) as U+FFFD, and keeps everything else', async () => {
     const { store } = await openRecorded();
     const payload = { nul: 'a\u0000b', lone: 'x\ud800y', low: '\udc00', pair: '😀', backslash: '\\u0000', quote: '"\\' };

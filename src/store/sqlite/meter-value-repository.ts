@@ -5,6 +5,17 @@ import { emptyAsNull, integer, text, type Row } from './columns.ts';
 import type { SqliteDatabase } from './database.ts';
 import { INDEX_SCHEMA, isDamaged, markIndexDamaged } from './station-index.ts';
 
+/** A reading's columns as the reads flatten them. */
+const READING_COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at, id';
+
+/**
+ * A station's readings (`?1`) read from the table alone, `where` narrowing them: the tail after the station index's
+ * mark, or (index found damaged) all of them, every row looked at.
+ */
+function tableReadings(where: string): string {
+  return `SELECT ${READING_COLUMNS} FROM meter_readings NOT INDEXED WHERE ${where}station_id = ?1`;
+}
+
 /**
  * A station's readings (`?1`): those with station entries (`meter_readings_by_station`, see station-index.ts), merged
  * with the tail that has none yet (rowids after the index's mark, read from the table by rowid), in one statement so
@@ -18,10 +29,11 @@ function stationReadings(and: (prefix: string) => string = () => ''): string {
       FROM ${INDEX_SCHEMA}.meter_readings_by_station s CROSS JOIN meter_readings r ON r.id = s.id
       WHERE s.station_id = ?1 ${and('s.')}
     UNION ALL
-    SELECT station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at, id
-      FROM meter_readings NOT INDEXED
-      WHERE id > (SELECT through_id FROM ${INDEX_SCHEMA}.state) AND station_id = ?1 ${and('')}`;
+    ${tableReadings(`id > (SELECT through_id FROM ${INDEX_SCHEMA}.state) AND `)} ${and('')}`;
 }
+
+/** The condition both reads of a transaction's readings add (`?2`: the transaction). */
+const OF_TRANSACTION = (prefix: string): string => `AND ${prefix}transaction_id = ?2 AND ?2 <> ''`;
 
 /**
  * Meter readings on SQLite, one row per reading with its sampled values as JSON (see `../meter-readings.ts`). A
@@ -52,14 +64,11 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
     this.#insert = db.prepare(`INSERT OR IGNORE INTO meter_readings
       (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#selectForTransaction = db.prepare(`${stationReadings((prefix) => `AND ${prefix}transaction_id = ?2 AND ?2 <> ''`)}
-      ORDER BY timestamp, id`);
+    this.#selectForTransaction = db.prepare(`${stationReadings(OF_TRANSACTION)} ORDER BY timestamp, id`);
     this.#selectForStation = db.prepare(`${stationReadings()} ORDER BY timestamp DESC, id DESC`);
-    // Without the station index (found damaged): the table alone, every row looked at.
-    this.#scanForTransaction = db.prepare(`SELECT ${READING_COLUMNS} FROM meter_readings
-      WHERE station_id = ?1 AND transaction_id = ?2 AND ?2 <> '' ORDER BY timestamp, id`);
-    this.#scanForStation = db.prepare(`SELECT ${READING_COLUMNS} FROM meter_readings WHERE station_id = ?1
-      ORDER BY timestamp DESC, id DESC`);
+    // Without the station index (found damaged).
+    this.#scanForTransaction = db.prepare(`${tableReadings('')} ${OF_TRANSACTION('')} ORDER BY timestamp, id`);
+    this.#scanForStation = db.prepare(`${tableReadings('')} ORDER BY timestamp DESC, id DESC`);
   }
 
   append(readings: MeterReading[]): Promise<number> {
@@ -119,9 +128,6 @@ export class SqliteMeterValueRepository implements MeterValueRepository {
     }
   }
 }
-
-/** A reading's columns as the reads flatten them. */
-const READING_COLUMNS = 'station_id, evse_id, connector_id, transaction_id, timestamp, samples, received_at, id';
 
 /** The INSERT parameters of each reading that has sampled values. */
 function toRows(readings: MeterReading[]): (string | number)[][] {

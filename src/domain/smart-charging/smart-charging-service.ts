@@ -253,10 +253,11 @@ export class SmartChargingService {
 
   private onEvent(event: DomainEvent): void {
     if (this.stopped) return;
-    // Meter values arrive with every message of every station: those of stations in no site are dropped here,
-    // synchronously, without a promise or a lookup (the message path is hot).
-    if ((event.type === 'meter.values' || event.type === 'transaction.updated') && event.stationId !== undefined) {
-      if (event.data.draw === undefined) return;
+    // Every message of every station raises events (meter values, statuses, connects and boots): those of stations in
+    // no site change no plan, and are dropped here, synchronously, without a promise or a lookup (the message path is
+    // hot, and a reconnect storm raises five per station). Only a change of the sites themselves is always handled.
+    if (event.type !== 'smart-charging.changed' && event.stationId !== undefined) {
+      if ((event.type === 'meter.values' || event.type === 'transaction.updated') && event.data.draw === undefined) return;
       if (this.knownMembership !== undefined && !this.knownMembership.has(event.stationId)) return;
     }
     this.handle(event).catch(() => undefined);
@@ -355,7 +356,8 @@ export class SmartChargingService {
 
   /** Every site EVSE by station and EVSE; read once and again after a site or member change. */
   private members(): Promise<Membership> {
-    this.membership ??= (async () => {
+    if (this.membership !== undefined) return this.membership;
+    const reading = (async () => {
       const map: Membership = new Map();
       for (const site of await this.store.sites.list()) {
         for (const m of await this.store.sites.members(site.id)) {
@@ -366,15 +368,16 @@ export class SmartChargingService {
       }
       return map;
     })();
-    const reading = this.membership;
-    reading.then((map) => {
-      if (this.membership === reading) this.knownMembership = map;
-    }, () => undefined);
-    const pending = this.membership;
-    pending.catch(() => {
-      if (this.membership === pending) this.membership = undefined;
-    });
-    return pending;
+    this.membership = reading;
+    reading.then(
+      (map) => {
+        if (this.membership === reading) this.knownMembership = map;
+      },
+      () => {
+        if (this.membership === reading) this.membership = undefined;
+      },
+    );
+    return reading;
   }
 
   // --- re-planning ---------------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ export class StationService {
       receivedAt,
     };
     await this.store.stations.recordStatus(record);
-    this.bus.publish({ type: 'connector.status', stationId, data: { ...record } });
+    this.bus.publish({ type: 'connector.status', stationId, data: record });
   }
 
   /**

@@ -52,7 +52,7 @@ export interface ServerConfig {
   /** Audit reads (GET) too. */
   auditReads: boolean;
   /** Where Joule's certificate authority comes from: builtin (created under the data dir), file, or off. */
-  caMode: 'builtin' | 'file' | 'off';
+  caMode: 'builtin' | 'file' | 'manual' | 'off';
   /** The operator's organisation: O of the built-in CA and of every station CSR. Default: the file CA's O, else Joule. */
   caOrganization: string | undefined;
   caCertFile: string | undefined;
@@ -145,11 +145,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError(`JOULE_VALIDATION_MODE must be strict, lenient or log-only (got "${validationMode}")`);
   }
   const caMode = env.JOULE_CA_MODE || 'builtin';
-  if (caMode !== 'builtin' && caMode !== 'file' && caMode !== 'off') {
-    throw new ConfigError(`JOULE_CA_MODE must be builtin, file or off (got "${caMode}")`);
+  if (caMode !== 'builtin' && caMode !== 'file' && caMode !== 'manual' && caMode !== 'off') {
+    throw new ConfigError(`JOULE_CA_MODE must be builtin, file, manual or off (got "${caMode}")`);
   }
   if (caMode === 'file' && (!env.JOULE_CA_CERT_FILE || !env.JOULE_CA_KEY_FILE)) {
     throw new ConfigError('JOULE_CA_MODE=file needs JOULE_CA_CERT_FILE and JOULE_CA_KEY_FILE');
+  }
+  if (caMode === 'manual' && !env.JOULE_CA_CERT_FILE) {
+    throw new ConfigError('JOULE_CA_MODE=manual needs JOULE_CA_CERT_FILE (the certificate of the CA that signs station certificates)');
+  }
+  if (caMode === 'manual' && env.JOULE_CA_KEY_FILE) {
+    throw new ConfigError('JOULE_CA_MODE=manual signs nothing in Joule: leave JOULE_CA_KEY_FILE unset (with the key, use JOULE_CA_MODE=file)');
   }
   const csrCommonNameRule = env.JOULE_CSR_CN_RULE || 'identityOrSerialNumber';
   if (csrCommonNameRule !== 'identityOrSerialNumber' && csrCommonNameRule !== 'identity' && csrCommonNameRule !== 'serialNumber') {

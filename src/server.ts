@@ -62,7 +62,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config, (thread, message) => logger.warn({ thread, err: message }, 'store background work failed; retried at its next interval'));
   const bus = options.bus ?? (await openBus(config, logger));
-  const authority = await loadCertificateAuthority({
+  const { authority, external } = await loadCertificateAuthority({
     mode: config.caMode,
     dataDir: config.dataDir,
     organization: config.caOrganization ?? 'Joule',
@@ -70,7 +70,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     keyFile: config.caKeyFile,
     chainFile: config.caChainFile,
   });
-  const caOrganization = authority === undefined ? undefined : singleNameField(authority.certificate.subjectName, 'O');
+  const caCertificate = (authority ?? external)?.certificate;
+  const caOrganization = caCertificate === undefined ? undefined : singleNameField(caCertificate.subjectName, 'O');
   const domain = createDomain(store, bus, {
     unknownStations: config.unknownStations,
     heartbeatIntervalS: config.heartbeatIntervalS,
@@ -81,6 +82,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     allowUnsecuredStations: config.security.allowUnsecured,
     pki: {
       authority,
+      external,
       organizationName: config.caOrganization ?? caOrganization ?? 'Joule',
       commonNameRule: config.csrCommonNameRule,
       validityDays: config.certValidityDays,
@@ -100,7 +102,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const tlsConfig = config.security.tls;
   const clientCaFile = config.security.clientCaFile;
-  // Station certificates must chain to JOULE_TLS_CLIENT_CA, else to Joule's own CA (the one that signs station CSRs).
+  // Station certificates must chain to JOULE_TLS_CLIENT_CA, else to the root of the CA that signs station CSRs (Joule's, or the operator's in manual mode).
   const clientCaPem = clientCaFile === undefined ? domain.certificates.authorityRootPem() : readPem(clientCaFile, 'client CA (JOULE_TLS_CLIENT_CA)');
   const tlsMaterial = tlsConfig === undefined ? undefined : readTlsMaterial(tlsConfig, clientCaPem);
   const gateway = new Gateway({

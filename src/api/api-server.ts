@@ -8,6 +8,7 @@ import { requireBearerAuth, type ApiAuth } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { acceptOmittedBodies, documentOmittedBodies } from './optional-body.ts';
 import { certificateRoutes } from './routes/certificates.ts';
+import { signingRequestRoutes } from './routes/signing-requests.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { deviceModelRoutes } from './routes/device-model.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -125,6 +126,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     sessionNeedRoutes(v1, domain);
     chargingProfileRoutes(v1, domain);
     certificateRoutes(v1, domain);
+    signingRequestRoutes(v1, domain);
     eventRoutes(v1, domain, { ...defaultSseLimits, ...options.sse });
   }, { prefix: API_PREFIX });
 

@@ -4,9 +4,10 @@
  */
 import type { StationCommandOutcome } from '../domain/security/certificate-service.ts';
 import type {
-  CertificateHashDataRecord, CertificateRecord, SecurityEventRecord, StationCertificateRecord,
+  CertificateHashDataRecord, CertificateRecord, SecurityEventRecord, SigningRequestRecord, StationCertificateRecord,
 } from '../store/ports.ts';
 import { CERTIFICATE_STATUSES } from '../store/certificate-mappers.ts';
+import { SIGNING_REQUEST_STATUSES } from '../store/signing-request-mappers.ts';
 import { ROOT_CERTIFICATE_TYPES } from '../domain/security/certificate-requests.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -85,3 +86,23 @@ export const securityEventSchema = record({
   receivedAt: time(),
   source: { type: 'string', enum: ['station', 'csms'] },
 } satisfies PropertiesOf<SecurityEventRecord>, 'A security event');
+
+export const signingRequestStatusSchema = { type: 'string', enum: SIGNING_REQUEST_STATUSES };
+
+export const signingRequestSchema = record({
+  id: str('UUID'),
+  stationId: str(),
+  certificateType: str('ChargingStationCertificate'),
+  requestId: { type: ['integer', 'null'], description: 'The station\'s requestId (2.1), echoed in CertificateSigned' },
+  csrPem: str('The CSR (PEM CERTIFICATE REQUEST): what the operator\'s CA signs'),
+  subject: str(),
+  commonName: nullableStr(),
+  organization: nullableStr(),
+  keyDescription: str('The CSR\'s key, e.g. EC P-256 or RSA 2048'),
+  status: { ...signingRequestStatusSchema, description: 'pending (waiting for an operator), signed, rejected (by an operator), superseded (by the station\'s newer CSR)' },
+  receivedAt: time(),
+  decidedAt: nullableTime(),
+  decidedBy: nullableStr('The operator who signed or rejected it'),
+  reason: nullableStr('Why it was rejected, or the id of the CSR that superseded it'),
+  certificateFingerprint: nullableStr('The certificate it was signed into (see /certificates)'),
+} satisfies PropertiesOf<SigningRequestRecord>, 'A station CSR queued for the operator\'s CA (JOULE_CA_MODE=manual)');

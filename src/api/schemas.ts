@@ -82,6 +82,7 @@ export const EVENT_TYPES: Record<DomainEventType, string> = {
   'security.event': 'A security event, reported by a station or found by Joule (e.g. a refused CSR)',
   'security.alert': 'A critical security event (also logged at error level and sent to the alert webhook)',
   'certificate.changed': 'A station certificate was issued, installed, refused by the station, superseded or revoked',
+  'certificate.signing-request': 'Manual CA mode: a station CSR was queued for the operator\'s CA (superseding the station\'s earlier one), signed or rejected',
 };
 
 const errorSchema = {

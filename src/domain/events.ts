@@ -19,7 +19,8 @@ export type DomainEventType =
   | 'smart-charging.plan'
   | 'security.event'
   | 'security.alert'
-  | 'certificate.changed';
+  | 'certificate.changed'
+  | 'certificate.signing-request';
 
 export interface DomainEvent {
   /** Unique, increasing per node: `${nodeId}-${sequence}`. */

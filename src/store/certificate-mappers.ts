@@ -84,14 +84,34 @@ function clause(conditions: Condition[], placeholder: Placeholder): FilterClause
 }
 
 export function certificateFilterClause(filter: CertificateFilter, placeholder: Placeholder, stationList: StationListSql): FilterClause {
+  const conditions = stationAndStatus(filter, stationList);
+  if (filter.expiringBefore !== undefined) conditions.push(['not_after < ?', filter.expiringBefore, 'not_after_to']);
+  return clause(conditions, placeholder);
+}
+
+/**
+ * The WHERE clause (or '') of a list filtered by station (one, or those of a caller limited to sites: an empty list
+ * matches nothing) and status: certificates, and the CSR queue of manual CA mode.
+ */
+export function stationAndStatusClause(
+  filter: { stationId?: string | undefined; stationIds?: readonly string[] | undefined; status?: string | undefined },
+  placeholder: Placeholder,
+  stationList: StationListSql,
+): FilterClause {
+  return clause(stationAndStatus(filter, stationList), placeholder);
+}
+
+function stationAndStatus(
+  filter: { stationId?: string | undefined; stationIds?: readonly string[] | undefined; status?: string | undefined },
+  stationList: StationListSql,
+): Condition[] {
   const conditions: Condition[] = [];
   if (filter.stationId !== undefined) conditions.push(['station_id = ?', filter.stationId, 'station_id_eq']);
   if (filter.stationIds !== undefined) {
     conditions.push([stationList.condition('station_id', '?'), stationList.value(filter.stationIds), 'station_id_in']);
   }
   if (filter.status !== undefined) conditions.push(['status = ?', filter.status, 'status_eq']);
-  if (filter.expiringBefore !== undefined) conditions.push(['not_after < ?', filter.expiringBefore, 'not_after_to']);
-  return clause(conditions, placeholder);
+  return conditions;
 }
 
 /** `critical` is compared with the engine's boolean form (`bit`). */

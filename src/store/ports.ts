@@ -999,6 +999,73 @@ export interface CertificateRepository {
   stationCertificates(stationId: string): Promise<StationCertificateRecord[]>;
 }
 
+/**
+ * What became of a station's CSR under an external CA (JOULE_CA_MODE=manual): waiting for an operator, signed (the
+ * certificate was uploaded and sent), rejected by an operator, or superseded by a newer CSR of the same station and
+ * type before anyone decided.
+ */
+export type SigningRequestStatus = 'pending' | 'signed' | 'rejected' | 'superseded';
+
+/** A station CSR that passed Joule's checks and waits for (or had) an operator's decision (manual CA mode). */
+export interface SigningRequestRecord {
+  /** A UUID. */
+  id: string;
+  stationId: string;
+  /** ChargingStationCertificate (V2G CSRs are never queued). */
+  certificateType: string;
+  /** The 2.x SignCertificateRequest requestId, echoed in CertificateSigned; null when the station sent none. */
+  requestId: number | null;
+  /** The CSR as PEM (CERTIFICATE REQUEST). */
+  csrPem: string;
+  subject: string;
+  commonName: string | null;
+  organization: string | null;
+  /** The CSR's key, e.g. `EC P-256` or `RSA 2048`. */
+  keyDescription: string;
+  status: SigningRequestStatus;
+  receivedAt: string;
+  /** When it was signed, rejected or superseded. */
+  decidedAt: string | null;
+  /** The operator who signed or rejected it; null while pending and when superseded. */
+  decidedBy: string | null;
+  /** Why it was rejected (the operator's words), or the id of the CSR that superseded it. */
+  reason: string | null;
+  /** The fingerprint (SHA-256, lowercase hex) of the certificate it was signed into, in the certificate inventory. */
+  certificateFingerprint: string | null;
+}
+
+export interface SigningRequestFilter {
+  stationId?: string | undefined;
+  /** Only these stations' (a caller limited to sites); counted before `limit`. */
+  stationIds?: readonly string[] | undefined;
+  status?: SigningRequestStatus | undefined;
+  limit: number;
+}
+
+export interface SigningRequestDecision {
+  status: 'signed' | 'rejected';
+  decidedAt: string;
+  decidedBy: string;
+  reason: string | null;
+  certificateFingerprint: string | null;
+}
+
+export interface SigningRequestRepository {
+  /**
+   * Queues a pending CSR; in the same write, the station's earlier pending CSRs of the same certificate type become
+   * `superseded` (decidedAt = the new one's receivedAt, reason = the new one's id). Returns the ids it superseded.
+   */
+  addPending(record: SigningRequestRecord): Promise<string[]>;
+  get(id: string): Promise<SigningRequestRecord | undefined>;
+  /** Newest receivedAt first. */
+  list(filter: SigningRequestFilter): Promise<SigningRequestRecord[]>;
+  /**
+   * Decides a CSR only if it is still pending (compare-and-set: two operators deciding at once, one wins); returns
+   * the decided record, or undefined when it is unknown or no longer pending.
+   */
+  decide(id: string, decision: SigningRequestDecision): Promise<SigningRequestRecord | undefined>;
+}
+
 /** A security event: reported by a station (SecurityEventNotification) or found by Joule (e.g. a rejected CSR). */
 export interface SecurityEventRecord {
   stationId: string;
@@ -1049,6 +1116,8 @@ export interface Store {
   readonly loginAttempts: LoginAttemptRepository;
   readonly auditLog: AuditLogRepository;
   readonly certificates: CertificateRepository;
+  /** Station CSRs waiting for an external CA (manual CA mode). */
+  readonly signingRequests: SigningRequestRepository;
   readonly securityEvents: SecurityEventRepository;
   /** Flushes pending writes and closes the store. */
   close(): Promise<void>;

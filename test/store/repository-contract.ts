@@ -20,6 +20,7 @@ import type {
 } from '../../src/store/ports.ts';
 import { accountsContract } from './accounts-contract.ts';
 import { certificateContract } from './certificate-contract.ts';
+import { signingRequestContract } from './signing-request-contract.ts';
 
 /**
  * The behaviour every store adapter must show, engine-independent: call it from an adapter's test file with a
@@ -36,6 +37,7 @@ export function repositoryContract(name: string, open: () => Promise<Store>): vo
     });
 
     certificateContract(() => store);
+    signingRequestContract(() => store);
 
     describe('stations', () => {
       it('register creates a station with defaults and get/list return it', async () => {

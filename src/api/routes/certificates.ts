@@ -57,14 +57,15 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
   app.get('/certificates/authority', {
     schema: {
       tags,
-      summary: 'Joule\'s certificate authority: its root certificate (what a TLS edge trusts for station certificates)',
+      summary: 'The certificate authority of station certificates: how CSRs are signed, and its root (what a TLS edge trusts for station certificates)',
       response: {
         200: {
           type: 'object',
           description: 'The CA (configured false: JOULE_CA_MODE=off)',
-          required: ['configured'],
+          required: ['configured', 'signing'],
           properties: {
             configured: { type: 'boolean' },
+            signing: { type: 'string', enum: ['automatic', 'manual', 'off'], description: 'automatic: Joule\'s CA signs checked CSRs at once (builtin, file); manual: they wait in /certificate-signing-requests for the operator\'s CA; off: CSRs are declined' },
             rootCertificatePem: { type: 'string' },
             subject: { type: 'string' },
             organization: { type: ['string', 'null'] },
@@ -77,9 +78,10 @@ export function certificateRoutes(app: FastifyInstance, domain: Domain): void {
   }, () => {
     const ca = domain.certificates.authority;
     const pem = domain.certificates.authorityRootPem();
-    if (ca === undefined || pem === undefined) return { configured: false };
+    const signing = domain.certificates.signing;
+    if (ca === undefined || pem === undefined) return { configured: false, signing };
     const root = parseCertificate(pem);
-    return { configured: true, rootCertificatePem: pem, subject: root.subject, organization: singleNameField(ca.certificate.subjectName, 'O') ?? null, notAfter: root.notAfter.toISOString() };
+    return { configured: true, signing, rootCertificatePem: pem, subject: root.subject, organization: singleNameField(ca.certificate.subjectName, 'O') ?? null, notAfter: root.notAfter.toISOString() };
   });
 
   app.post<{ Params: { serial: string }; Body: { reason?: string } }>('/certificates/:serial/revoke', {

@@ -5,15 +5,24 @@
  *   directory, or copy them, or use `file`).
  * - `file`: the operator's own CA: a CA certificate and its PKCS #8 key (and, for an intermediate, the chain above it
  *   up to the root), checked at start (key matches, chain verifies).
+ * - `manual`: the operator's own CA, whose key stays with the operator: its certificate (and the chain above it); CSRs
+ *   wait in a queue until an operator uploads the certificate the CA signed (signing-request-queue.ts).
  * - `off`: no CA; station CSRs are declined.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type CertificateAuthority, createRootCa, exportCertificateAuthority, importCertificateAuthority } from './pki/certificate-authority.ts';
+import { type ExternalAuthority, importExternalAuthority } from './pki/external-authority.ts';
 import { PkiInputError } from './pki/pem.ts';
 
-export type CaMode = 'builtin' | 'file' | 'off';
+export type CaMode = 'builtin' | 'file' | 'manual' | 'off';
+
+/** Joule's CA (builtin, file), or the operator's without its key (manual), or neither (off). */
+export interface LoadedAuthority {
+  authority?: CertificateAuthority | undefined;
+  external?: ExternalAuthority | undefined;
+}
 
 export interface CaSourceOptions {
   mode: CaMode;
@@ -29,15 +38,25 @@ export interface CaSourceOptions {
 const CERTIFICATE = 'ca.crt';
 const KEY = 'ca.key';
 
-export async function loadCertificateAuthority(options: CaSourceOptions): Promise<CertificateAuthority | undefined> {
+export async function loadCertificateAuthority(options: CaSourceOptions): Promise<LoadedAuthority> {
   switch (options.mode) {
     case 'off':
-      return undefined;
+      return {};
     case 'file':
-      return importFiles(options);
+      return { authority: await importFiles(options) };
     case 'builtin':
-      return builtinCa(options);
+      return { authority: await builtinCa(options) };
+    case 'manual':
+      return { external: await importExternal(options) };
   }
+}
+
+async function importExternal(options: CaSourceOptions): Promise<ExternalAuthority> {
+  if (!options.certificateFile) throw new PkiInputError('JOULE_CA_MODE=manual needs JOULE_CA_CERT_FILE');
+  return importExternalAuthority(
+    readFileSync(options.certificateFile, 'utf8'),
+    options.chainFile ? readFileSync(options.chainFile, 'utf8') : '',
+  );
 }
 
 async function importFiles(options: CaSourceOptions): Promise<CertificateAuthority> {

@@ -15,7 +15,10 @@ import { DomainError } from '../errors.ts';
 import type { StationNotifications } from '../station-notifications.ts';
 import type { CertificateStationRequest, RootCertificateType, StationCertificateType } from './certificate-requests.ts';
 import { decideClientCertificate, type ClientCertificateDecision } from './client-certificate-decision.ts';
-import { type CertificateAuthority, rootCertificate } from './pki/certificate-authority.ts';
+import { type CaCertificates, type CertificateAuthority, rootCertificate } from './pki/certificate-authority.ts';
+import type { ExternalAuthority } from './pki/external-authority.ts';
+import { issuedCertificateRecord } from './issued-certificate-record.ts';
+import { type CertificateDelivery, SigningRequestQueue } from './signing-request-queue.ts';
 import { certificateHashData, normaliseHashData } from './pki/certificate-hash-data.ts';
 import { checkStationCsr, type CheckedCsr, type CommonNameRule } from './pki/csr-check.ts';
 import { certificatePem, fingerprintSha256, parseCertificate, PkiInputError } from './pki/pem.ts';
@@ -28,8 +31,13 @@ const DAY_MS = 86_400_000;
 export const PKI_ACTOR = 'pki';
 
 export interface PkiConfig {
-  /** Joule's CA; without one, CSRs are declined. */
+  /** Joule's CA, which signs checked CSRs at once. */
   authority?: CertificateAuthority | undefined;
+  /**
+   * Manual CA mode: the operator's CA, whose key Joule does not hold; checked CSRs wait in a queue for an operator to
+   * upload the certificate it signed. Without this and `authority`, CSRs are declined.
+   */
+  external?: ExternalAuthority | undefined;
   /** The operator's name: the O every station CSR must carry (1.6 CpoName, 2.x SecurityCtrlr.OrganizationName). */
   organizationName: string;
   commonNameRule?: CommonNameRule | undefined;
@@ -69,6 +77,8 @@ export class CertificateService {
   private readonly security: SecurityService;
   private readonly config: PkiConfig;
   private readonly now: () => Date;
+  /** Manual CA mode's queue of CSRs; undefined in the other modes. */
+  readonly signingRequests: SigningRequestQueue | undefined;
 
   constructor(store: Store, bus: ClusterBus, commands: CommandService, notifications: StationNotifications, security: SecurityService, config: PkiConfig) {
     this.store = store;
@@ -78,15 +88,25 @@ export class CertificateService {
     this.security = security;
     this.config = config;
     this.now = config.now ?? (() => new Date());
+    this.signingRequests = config.external === undefined ? undefined : new SigningRequestQueue({
+      store, bus, notifications, authority: config.external, deliver: (delivery) => this.deliver(delivery), now: this.now,
+    });
   }
 
-  get authority(): CertificateAuthority | undefined {
-    return this.config.authority;
+  /** How station CSRs are signed (JOULE_CA_MODE): by Joule's CA at once, by the operator's CA via the queue, or not. */
+  get signing(): 'automatic' | 'manual' | 'off' {
+    return this.config.authority !== undefined ? 'automatic' : this.config.external !== undefined ? 'manual' : 'off';
   }
 
-  /** The root certificate of Joule's CA as PEM (what a TLS edge trusts for station certificates), if there is a CA. */
+  /** The CA station certificates come from (Joule's, or the operator's in manual mode), without its key. */
+  get authority(): CaCertificates | undefined {
+    return this.config.authority ?? this.config.external;
+  }
+
+  /** The root certificate of that CA as PEM (what a TLS edge trusts for station certificates), if there is a CA. */
   authorityRootPem(): string | undefined {
-    return this.config.authority === undefined ? undefined : certificatePem(rootCertificate(this.config.authority));
+    const authority = this.authority;
+    return authority === undefined ? undefined : certificatePem(rootCertificate(authority));
   }
 
   /**
@@ -108,6 +128,12 @@ export class CertificateService {
       return { accepted: false, reason: decision.reason };
     }
     const checked = decision.csr;
+    if (this.signingRequests !== undefined) {
+      // Manual CA mode: the CSR is stored before the station is told Accepted; the certificate follows when an
+      // operator uploads it.
+      await this.signingRequests.queue(checked, certificateType as StationCertificateType, request.requestId);
+      return { accepted: true };
+    }
     setImmediate(() => {
       this.issue(checked, certificateType as StationCertificateType, request.requestId).catch((err: unknown) => {
         this.config.logger?.warn({ err, stationId }, 'issuing a station certificate failed');
@@ -124,8 +150,9 @@ export class CertificateService {
     if (certificateType === 'V2GCertificate') {
       return { ok: false, securityEvent: false, reason: 'V2G (ISO 15118) certificates are not signed by Joule: no V2G PKI is configured' };
     }
-    const ca = this.config.authority;
-    if (ca === undefined) return { ok: false, securityEvent: false, reason: 'no certificate authority is configured (JOULE_CA_MODE=off)' };
+    if (this.config.authority === undefined && this.signingRequests === undefined) {
+      return { ok: false, securityEvent: false, reason: 'no certificate authority is configured (JOULE_CA_MODE=off)' };
+    }
     const station = await this.store.stations.get(stationId);
     const result = await checkStationCsr(
       csr,
@@ -136,39 +163,31 @@ export class CertificateService {
     return { ok: true, csr: result.csr };
   }
 
-  /** Signs a checked CSR, records the certificate and sends it to the station; the answer decides its status. */
+  /** Signs a checked CSR with Joule's CA, then records the certificate and sends it to the station. */
   private async issue(csr: CheckedCsr, certificateType: StationCertificateType, requestId: number | undefined): Promise<void> {
     const ca = this.config.authority;
     if (ca === undefined) return;
-    const stationId = csr.stationId;
     const issued = await signStationCertificate(ca, csr, { validityDays: this.config.validityDays, now: this.now() });
-    const entry = issued.entry;
-    const record: CertificateRecord = {
-      fingerprintSha256: entry.fingerprintSha256,
-      serialNumber: entry.serialNumber,
-      issuer: entry.issuer,
-      subject: entry.subject,
-      commonName: entry.commonName,
-      organization: entry.organization,
-      stationId,
-      certificateType,
-      notBefore: entry.notBefore,
-      notAfter: entry.notAfter,
-      status: 'issued',
-      pem: issued.certificatePem,
-      issuedAt: this.now().toISOString(),
-      installedAt: null,
-      revokedAt: null,
-      revocationReason: null,
-      renewalRequestedAt: null,
-    };
+    const record = issuedCertificateRecord(issued.entry, {
+      pem: issued.certificatePem, stationId: csr.stationId, certificateType, issuedAt: this.now().toISOString(),
+    });
+    await this.deliver({ record, chainPem: issued.chainPem, requestId: requestId ?? null });
+  }
+
+  /**
+   * Records a certificate as issued and sends it to its station (CertificateSigned); the answer decides its status:
+   * installed (superseding older ones), rejected, or still issued when it could not be delivered.
+   */
+  private async deliver(delivery: CertificateDelivery): Promise<StationCommandOutcome> {
+    const { record, requestId } = delivery;
+    const stationId = record.stationId ?? '';
     await this.store.certificates.add(record);
     this.changed(record, 'issued');
     const request: CertificateStationRequest = {
       kind: 'CertificateSigned',
-      certificateChain: issued.chainPem,
-      certificateType,
-      ...(requestId === undefined ? {} : { requestId }),
+      certificateChain: delivery.chainPem,
+      certificateType: record.certificateType as StationCertificateType,
+      ...(requestId === null ? {} : { requestId }),
     };
     const sent = await this.send(stationId, request);
     if (sent.stationStatus === 'Accepted') {
@@ -179,6 +198,7 @@ export class CertificateService {
     } else {
       await this.notifications.record(stationId, 'certificate.delivery-failed', { serialNumber: record.serialNumber, outcome: sent.outcome });
     }
+    return sent;
   }
 
   /** The station accepted the certificate: it is installed, and its older ones of the same type are superseded. */

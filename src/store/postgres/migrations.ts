@@ -653,6 +653,36 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: recodeReadingsSql(),
     after: recodeReadingsWithNul,
   },
+  {
+    version: 15,
+    name: 'certificate signing requests queued for an external CA',
+    // As SQLite's migration 14: a station's CSR waits for an operator to have it signed elsewhere (or to reject it).
+    // Lists run by status or by station, newest first; queuing a CSR looks up the station's pending ones of its type,
+    // which it supersedes.
+    sql: `
+      CREATE TABLE certificate_signing_requests (
+        id text COLLATE "C" PRIMARY KEY,
+        station_id text COLLATE "C" NOT NULL,
+        certificate_type text COLLATE "C" NOT NULL,
+        request_id bigint,
+        csr_pem text COLLATE "C" NOT NULL,
+        subject text COLLATE "C" NOT NULL,
+        common_name text COLLATE "C",
+        organization text COLLATE "C",
+        key_description text COLLATE "C" NOT NULL,
+        status text COLLATE "C" NOT NULL CHECK (status IN ('pending', 'signed', 'rejected', 'superseded')),
+        received_at text COLLATE "C" NOT NULL,
+        decided_at text COLLATE "C",
+        decided_by text COLLATE "C",
+        reason text COLLATE "C",
+        certificate_fingerprint text COLLATE "C"
+      );
+      CREATE INDEX certificate_signing_requests_by_status ON certificate_signing_requests (status, received_at);
+      CREATE INDEX certificate_signing_requests_by_station ON certificate_signing_requests (station_id, received_at);
+      CREATE INDEX certificate_signing_requests_pending ON certificate_signing_requests (station_id, certificate_type)
+        WHERE status = 'pending';
+    `,
+  },
 ];
 
 /** Migration 14's re-encoding (and new digest) of every reading without an escaped NUL. */

@@ -22,6 +22,7 @@ import { PostgresApiTokenRepository } from './api-token-repository.ts';
 import { PostgresLoginAttemptRepository } from './login-attempt-repository.ts';
 import { PostgresAuditLogRepository } from './audit-log-repository.ts';
 import { PostgresCertificateRepository } from './certificate-repository.ts';
+import { PostgresSigningRequestRepository } from './signing-request-repository.ts';
 import { PostgresSecurityEventRepository } from './security-event-repository.ts';
 
 export type { CommitInfo } from '../commit.ts';
@@ -116,6 +117,7 @@ class PostgresStore implements Store {
   readonly loginAttempts: PostgresLoginAttemptRepository;
   readonly auditLog: PostgresAuditLogRepository;
   readonly certificates: PostgresCertificateRepository;
+  readonly signingRequests: PostgresSigningRequestRepository;
   readonly securityEvents: PostgresSecurityEventRepository;
   readonly #db: PostgresDatabase;
   #closing: Promise<void> | undefined;
@@ -145,6 +147,7 @@ class PostgresStore implements Store {
     this.loginAttempts = new PostgresLoginAttemptRepository(db);
     this.auditLog = new PostgresAuditLogRepository(db);
     this.certificates = new PostgresCertificateRepository(db);
+    this.signingRequests = new PostgresSigningRequestRepository(db);
     this.securityEvents = new PostgresSecurityEventRepository(db);
   }
 

@@ -613,6 +613,36 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: '',
     after: (db) => recodeStoredSamples(db),
   },
+  {
+    version: 14,
+    name: 'certificate signing requests queued for an external CA',
+    // Manual CA mode: a station's CSR waits here for an operator to have it signed elsewhere (or to reject it). Lists
+    // run by status or by station, newest first; queuing a CSR looks up the station's pending ones of its type, which
+    // it supersedes.
+    sql: `
+      CREATE TABLE certificate_signing_requests (
+        id TEXT PRIMARY KEY,
+        station_id TEXT NOT NULL,
+        certificate_type TEXT NOT NULL,
+        request_id INTEGER,
+        csr_pem TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        common_name TEXT,
+        organization TEXT,
+        key_description TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'signed', 'rejected', 'superseded')),
+        received_at TEXT NOT NULL,
+        decided_at TEXT,
+        decided_by TEXT,
+        reason TEXT,
+        certificate_fingerprint TEXT
+      ) STRICT;
+      CREATE INDEX certificate_signing_requests_by_status ON certificate_signing_requests (status, received_at);
+      CREATE INDEX certificate_signing_requests_by_station ON certificate_signing_requests (station_id, received_at);
+      CREATE INDEX certificate_signing_requests_pending ON certificate_signing_requests (station_id, certificate_type)
+        WHERE status = 'pending';
+    `,
+  },
 ];
 
 /** Readings re-encoded per transaction of migration 13's data move. */

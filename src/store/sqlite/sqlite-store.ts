@@ -26,6 +26,7 @@ import { SqliteApiTokenRepository } from './api-token-repository.ts';
 import { SqliteLoginAttemptRepository } from './login-attempt-repository.ts';
 import { SqliteAuditLogRepository } from './audit-log-repository.ts';
 import { SqliteCertificateRepository } from './certificate-repository.ts';
+import { SqliteSigningRequestRepository } from './signing-request-repository.ts';
 import { SqliteSecurityEventRepository } from './security-event-repository.ts';
 import type { CommitInfo } from './write-queue.ts';
 
@@ -122,6 +123,7 @@ class SqliteStore implements Store {
   readonly loginAttempts: SqliteLoginAttemptRepository;
   readonly auditLog: SqliteAuditLogRepository;
   readonly certificates: SqliteCertificateRepository;
+  readonly signingRequests: SqliteSigningRequestRepository;
   readonly securityEvents: SqliteSecurityEventRepository;
   readonly #db: SqliteDatabase;
   readonly #checkpointer: Checkpointer | undefined;
@@ -157,6 +159,7 @@ class SqliteStore implements Store {
     this.loginAttempts = new SqliteLoginAttemptRepository(db);
     this.auditLog = new SqliteAuditLogRepository(db);
     this.certificates = new SqliteCertificateRepository(db);
+    this.signingRequests = new SqliteSigningRequestRepository(db);
     this.securityEvents = new SqliteSecurityEventRepository(db);
   }
 

@@ -76,6 +76,11 @@ async function query(sql: string, values: unknown[] = []): Promise<Record<string
   }
 }
 
+/** The statements that take a migrated schema back to before migration 14: undo the later migrations (drop their table), forget them. */
+function backToBeforeMigration14(schema: string): string[] {
+  return [`DROP TABLE "${schema}".certificate_signing_requests`, `DELETE FROM "${schema}".schema_migrations WHERE version >= 14`];
+}
+
 /** Opens a store on a schema (a new one by default) and collects what each commit reported. */
 async function openRecorded(options: Partial<PostgresStoreOptions> = {}) {
   const commits: CommitInfo[] = [];
@@ -232,7 +237,7 @@ describe('postgres store: several processes on one schema', () => {
             samplesDigest(samples), reading.receivedAt],
         );
       }
-      await client.query('DELETE FROM schema_migrations WHERE version >= 14');
+      for (const sql of backToBeforeMigration14(schema)) await client.query(sql);
     } finally {
       await client.end();
     }
@@ -669,7 +674,7 @@ describe('postgres store: durability and lifecycle', () => {
     await query(`INSERT INTO "${schema}".meter_readings (station_id, evse_id, connector_id, transaction_id, timestamp, samples, digest, received_at)
       SELECT 'CS-' || (i % 100), 1, 1, '', lpad(i::text, 12, '0'), $1, md5(i::text), 'r' FROM generate_series(1, 40000) AS i`,
     [JSON.stringify(Array.from({ length: 10 }, (_, i) => [String(i), 'Voltage', 'L1-N', 'Outlet', 'V', 'Sample.Periodic', null]))]);
-    await query(`DELETE FROM "${schema}".schema_migrations WHERE version >= 14`);
+    for (const sql of backToBeforeMigration14(schema)) await query(sql);
     const withTimeout = new URL(url);
     withTimeout.searchParams.set('options', '-c statement_timeout=200');
     const store = await openPostgresStore({ url: withTimeout.toString(), schema });

@@ -28,6 +28,12 @@ const directory = mkdtempSync(join(tmpdir(), 'joule-sqlite-store-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
 
 let files = 0;
+/** Takes a migrated database back to before migration 13: undoes the later migrations (drops their table) and forgets them. */
+function backToBeforeMigration13(db: DatabaseSync): void {
+  db.exec('DROP TABLE certificate_signing_requests');
+  db.prepare('DELETE FROM schema_migrations WHERE version >= 13').run();
+}
+
 function newFile(): string {
   files += 1;
   return join(directory, `store-${files}`, 'joule.db');
@@ -409,7 +415,7 @@ describe('sqlite store: connection and migrations', () => {
       insert.run(reading.stationId, reading.evseId, reading.connectorId, reading.transactionId ?? '', reading.timestamp,
         samples, samplesDigest(samples), reading.receivedAt);
     }
-    db.prepare('DELETE FROM schema_migrations WHERE version >= 13').run();
+    backToBeforeMigration13(db);
     db.close();
 
     const store = await openSqliteStore({ file });
@@ -442,7 +448,7 @@ describe('sqlite store: connection and migrations', () => {
       insert.run(reading.stationId, reading.transactionId, reading.timestamp, samples, samplesDigest(samples), reading.receivedAt);
     }
     db.exec('COMMIT');
-    db.prepare('DELETE FROM schema_migrations WHERE version >= 13').run();
+    backToBeforeMigration13(db);
     db.close();
 
     const store = await openSqliteStore({ file });

@@ -148,8 +148,11 @@ export async function issueCertificate(ca: CertificateAuthority, params: IssuePa
   });
 }
 
+/** A CA's certificates without its key: its own, and those above it (nearest first, ending with the root). */
+export type CaCertificates = Pick<CertificateAuthority, 'certificate' | 'issuers'>;
+
 /** The root of the CA's hierarchy: the certificate stations and TLS servers are told to trust. */
-export function rootCertificate(ca: CertificateAuthority): x509.X509Certificate {
+export function rootCertificate(ca: CaCertificates): x509.X509Certificate {
   return ca.issuers[ca.issuers.length - 1] ?? ca.certificate;
 }
 
@@ -157,7 +160,7 @@ export function rootCertificate(ca: CertificateAuthority): x509.X509Certificate 
  * The CA certificates that go with a certificate this CA issues: the CA itself and the intermediates above it,
  * without the root (the peer has the root already: CentralSystemRootCertificate / V2G roots are installed apart).
  */
-export function issuingChain(ca: CertificateAuthority): x509.X509Certificate[] {
+export function issuingChain(ca: CaCertificates): x509.X509Certificate[] {
   const all = [ca.certificate, ...ca.issuers];
   const root = rootCertificate(ca);
   return all.filter((certificate) => !sameCertificate(certificate, root));
@@ -190,14 +193,23 @@ export async function importCertificateAuthority(
   if (!(await keyPairMatches(privateKey, certificate, keySpec, rsaSignature))) {
     throw new PkiInputError(`the private key does not belong to "${certificate.subject}" (${describeKeySpec(keySpec)})`);
   }
-  const issuers = stored.issuerChainPem.trim() === '' ? [] : parseCertificates(stored.issuerChainPem);
+  const issuers = await checkedIssuers(certificate, stored.issuerChainPem, now);
+  return { certificate, privateKey, keySpec, rsaSignature, issuers };
+}
+
+/**
+ * The certificates above a CA certificate, from PEM (nearest first), checked: they lead from it to a self-signed
+ * root, with valid signatures, each a CA valid `now`. Empty PEM: the CA certificate is itself the root.
+ */
+export async function checkedIssuers(certificate: x509.X509Certificate, issuerChainPem: string, now: Date): Promise<x509.X509Certificate[]> {
+  const issuers = issuerChainPem.trim() === '' ? [] : parseCertificates(issuerChainPem);
   const root = issuers[issuers.length - 1] ?? certificate;
   if (!(await signedBy(root, root))) throw new PkiInputError(`the last certificate of the chain, "${root.subject}", is not a self-signed root`);
   if (issuers.length > 0) {
     const path = await verifyCertificatePath(certificate, { trustAnchors: [root], intermediates: issuers, at: now });
     if (!path.ok) throw new PkiInputError(`the CA chain does not verify: ${path.reason}`);
   }
-  return { certificate, privateKey, keySpec, rsaSignature, issuers };
+  return issuers;
 }
 
 /** Signs a random challenge with the private key and verifies it with the certificate's public key. */

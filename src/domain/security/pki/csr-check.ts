@@ -113,7 +113,7 @@ export function acceptedCommonNames(rule: CommonNameRule, station: StationNames)
 }
 
 /** The request, or why it cannot be read. */
-function parseCsr(input: string): x509.Pkcs10CertificateRequest | string {
+export function parseCsr(input: string): x509.Pkcs10CertificateRequest | string {
   if (typeof input !== 'string' || input.trim() === '') return 'the CSR is empty';
   if (input.length > MAX_PKI_INPUT_BYTES) return `the CSR is longer than ${MAX_PKI_INPUT_BYTES} characters`;
   const pem = CSR_PEM.exec(input);

@@ -37,7 +37,7 @@ export async function runPrimary(
   });
   let stopping = false;
   // Workers sharing the cores collect garbage on their own thread (see garbage-collector.ts).
-  cluster.setupPrimary({ execArgv: serveExecArgv(process.execArgv, singleThreadedGc) });
+  cluster.setupPrimary({ execArgv: serveExecArgv(process.execArgv, singleThreadedGc, process.env.NODE_OPTIONS) });
   const fork = (): Worker => {
     const worker = cluster.fork({ JOULE_WORKER: '1' });
     hub.add(worker);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SINGLE_THREADED_GC_FLAG } from '../../src/garbage-collector.ts';
+import { SEMI_SPACE_MB, SINGLE_THREADED_GC_FLAG } from '../../src/garbage-collector.ts';
 import { childPids, freePort, ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/test-server.ts';
 
@@ -28,6 +28,7 @@ describe('joule serve: garbage collection on the main thread where a process has
     await withServer(async (server) => {
       await server.start({ JOULE_LOG_LEVEL: 'info' }, ['--workers', '1'], '0');
       assert.ok(commandLine(server.pid!).includes(SINGLE_THREADED_GC_FLAG), commandLine(server.pid!).join(' '));
+      assert.ok(commandLine(server.pid!).includes(`--max-semi-space-size=${SEMI_SPACE_MB}`), commandLine(server.pid!).join(' '));
       const res = await server.api('GET', '/api/v1/stations');
       assert.equal(res.status, 200);
       assert.match(server.output, /"gc":"single-threaded"/);

@@ -51,7 +51,7 @@ export interface SigningRequestQueueOptions {
 }
 
 export class SigningRequestQueue {
-  readonly authority: ExternalAuthority;
+  private readonly authority: ExternalAuthority;
   private readonly options: SigningRequestQueueOptions;
 
   constructor(options: SigningRequestQueueOptions) {

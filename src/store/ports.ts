@@ -1054,6 +1054,7 @@ export interface SigningRequestRepository {
   /**
    * Queues a pending CSR; in the same write, the station's earlier pending CSRs of the same certificate type become
    * `superseded` (decidedAt = the new one's receivedAt, reason = the new one's id). Returns the ids it superseded.
+   * Calls that race (on any node) are queued one after the other: a station and type never has two pending CSRs.
    */
   addPending(record: SigningRequestRecord): Promise<string[]>;
   get(id: string): Promise<SigningRequestRecord | undefined>;

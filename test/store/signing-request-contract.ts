@@ -123,5 +123,15 @@ export function signingRequestContract(store: () => Store): void {
       assert.equal(winners.length, 1);
       assert.deepEqual(await store().signingRequests.get('csr-1'), winners[0]);
     });
+
+    it('CSRs of one station and type queued at the same instant leave exactly one pending, the others superseded by it', async () => {
+      const queued = Array.from({ length: 8 }, (_, i) => csr({ id: `csr-c${i}`, receivedAt: `2026-01-01T00:00:0${i}.000Z` }));
+      const superseded = (await Promise.all(queued.map((r) => store().signingRequests.addPending(r)))).flat();
+      const pending = await store().signingRequests.list({ stationId: 'CS-1', status: 'pending', limit: 10 });
+      assert.equal(pending.length, 1, 'one pending CSR per station and type, even when they race');
+      assert.equal(superseded.length, 7, 'each of the others was superseded exactly once');
+      assert.equal(new Set(superseded).size, 7);
+      assert.ok(!superseded.includes(pending[0]!.id));
+    });
   });
 }

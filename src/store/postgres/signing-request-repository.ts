@@ -53,8 +53,9 @@ const DECIDE = {
 
 /**
  * Station CSRs queued for an external CA (migration 15). Queuing one supersedes the station's earlier pending CSRs of
- * its type in the same transaction, under an advisory lock of that station and type; a decision is a conditional UPDATE, so that only one of two concurrent ones applies
- * (the second waits for the first's row lock, then finds the row no longer pending).
+ * its type in the same transaction, under an advisory lock of that station and type; a decision is a conditional
+ * UPDATE, so that only one of two concurrent ones applies (the second waits for the first's row lock, then finds the
+ * row no longer pending).
  */
 export class PostgresSigningRequestRepository implements SigningRequestRepository {
   readonly #db: PostgresDatabase;

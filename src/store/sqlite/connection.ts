@@ -31,11 +31,13 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 export function openConnection(file: string, walSync = false, backgroundCheckpoints = false): DatabaseSync {
   const db = new DatabaseSync(file, { enableForeignKeyConstraints: true });
   try {
+    // The busy timeout first: switching a new file to WAL takes an exclusive lock, which another process opening the
+    // same file at that moment holds (without the timeout set, "database is locked" at once).
     db.exec(`
+      PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
       PRAGMA journal_mode = WAL;
       PRAGMA synchronous = ${walSync ? 'NORMAL' : 'FULL'};
       PRAGMA foreign_keys = ON;
-      PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};
       PRAGMA cache_size = -${CACHE_SIZE_KIB};
       PRAGMA wal_autocheckpoint = ${backgroundCheckpoints ? WAL_AUTOCHECKPOINT_PAGES.background : WAL_AUTOCHECKPOINT_PAGES.inline};
       PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES};

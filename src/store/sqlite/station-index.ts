@@ -124,9 +124,10 @@ export function catchUp(db: DatabaseSync, update: StationIndexUpdate): void {
 export function openIndexWriter(file: string): DatabaseSync {
   const db = new DatabaseSync(stationIndexFile(file));
   try {
-    // NORMAL in WAL mode: commits are not fsync'd (a crash may undo the last updates, which are redone from the mark;
-    // the file is never left damaged).
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS};`);
+    // The busy timeout first: switching a new file to WAL takes an exclusive lock, and workers starting together on a
+    // fresh data dir all do it at once. NORMAL in WAL mode: commits are not fsync'd (a crash may undo the last
+    // updates, which are redone from the mark; the file is never left damaged).
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;`);
     db.exec(`ATTACH '${readOnlyUri(file)}' AS readings`);
   } catch (error) {
     db.close();

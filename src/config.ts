@@ -51,9 +51,12 @@ export interface ServerConfig {
   loginMaxFailuresPerAddress: number;
   /** Audit reads (GET) too. */
   auditReads: boolean;
-  /** Where Joule's certificate authority comes from: builtin (created under the data dir), file, or off. */
+  /**
+   * Where the certificate authority of station certificates comes from: builtin (created under the data dir), file
+   * (the operator's CA with its key), manual (the operator's CA without its key: CSRs wait for an upload), or off.
+   */
   caMode: 'builtin' | 'file' | 'manual' | 'off';
-  /** The operator's organisation: O of the built-in CA and of every station CSR. Default: the file CA's O, else Joule. */
+  /** The operator's organisation: O of the built-in CA and of every station CSR. Default: the file or manual CA's O, else Joule. */
   caOrganization: string | undefined;
   caCertFile: string | undefined;
   caKeyFile: string | undefined;

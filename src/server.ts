@@ -102,7 +102,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   const tlsConfig = config.security.tls;
   const clientCaFile = config.security.clientCaFile;
-  // Station certificates must chain to JOULE_TLS_CLIENT_CA, else to the root of the CA that signs station CSRs (Joule's, or the operator's in manual mode).
+  // Station certificates must chain to JOULE_TLS_CLIENT_CA, else to the root of the CA that signs station CSRs
+  // (Joule's, or the operator's in manual mode).
   const clientCaPem = clientCaFile === undefined ? domain.certificates.authorityRootPem() : readPem(clientCaFile, 'client CA (JOULE_TLS_CLIENT_CA)');
   const tlsMaterial = tlsConfig === undefined ? undefined : readTlsMaterial(tlsConfig, clientCaPem);
   const gateway = new Gateway({

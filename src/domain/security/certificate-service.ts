@@ -150,9 +150,7 @@ export class CertificateService {
     if (certificateType === 'V2GCertificate') {
       return { ok: false, securityEvent: false, reason: 'V2G (ISO 15118) certificates are not signed by Joule: no V2G PKI is configured' };
     }
-    if (this.config.authority === undefined && this.signingRequests === undefined) {
-      return { ok: false, securityEvent: false, reason: 'no certificate authority is configured (JOULE_CA_MODE=off)' };
-    }
+    if (this.signing === 'off') return { ok: false, securityEvent: false, reason: 'no certificate authority is configured (JOULE_CA_MODE=off)' };
     const station = await this.store.stations.get(stationId);
     const result = await checkStationCsr(
       csr,

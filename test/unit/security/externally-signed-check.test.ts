@@ -104,6 +104,12 @@ describe('manual CA mode: the check of a certificate the operator\'s CA signed f
     assert.equal(refused(await checkExternallySigned(chainPem([leaf, issuing.certificate]), request, authority, new Date())), 'wrong-purpose');
   });
 
+  it('an extKeyUsage of anyExtendedKeyUsage is accepted, as the TLS edge accepts it for profile 3', async () => {
+    const authority = await importExternalAuthority(certificatePem(root.certificate), '');
+    const leaf = await signOutside(issuing, request, { usage: ['2.5.29.37.0'] });
+    assert.ok((await checkExternallySigned(chainPem([leaf, issuing.certificate]), request, authority, new Date())).ok);
+  });
+
   it('untrusted: signed by another CA, or by the right one without the intermediate that links it to the configured root', async () => {
     const authority = await importExternalAuthority(certificatePem(root.certificate), '');
     const stranger = await createRootCa({ commonName: 'External Issuing CA', organization: ORG });

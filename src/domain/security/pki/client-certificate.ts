@@ -122,9 +122,13 @@ function facts(certificate: x509.X509Certificate): ClientCertificateFacts {
   };
 }
 
-/** Not a CA, and when it names extended key usages, clientAuth (or any) is one of them (RFC 5280 §4.2.1.12). */
+/** Not a CA, and its extended key usages allow TLS client authentication. */
 function mayAuthenticateClients(certificate: x509.X509Certificate): boolean {
-  if (isCaCertificate(certificate)) return false;
+  return !isCaCertificate(certificate) && extendedKeyUsageAllowsClientAuth(certificate);
+}
+
+/** When a certificate names extended key usages, clientAuth (or any) is one of them (RFC 5280 §4.2.1.12). */
+export function extendedKeyUsageAllowsClientAuth(certificate: x509.X509Certificate): boolean {
   const extended = certificate.getExtension(x509.ExtendedKeyUsageExtension);
   if (extended === null) return true;
   return extended.usages.some((usage) => usage === x509.ExtendedKeyUsage.clientAuth || usage === ANY_EXTENDED_KEY_USAGE);

@@ -9,12 +9,13 @@
  * - `subject-mismatch`: its O or CN differ from the CSR's, which Joule checked against the station (csr-check.ts);
  * - `is-ca`: it is a CA certificate (basicConstraints cA), not a station's;
  * - `not-valid-now`: outside its validity period;
- * - `wrong-purpose`: a keyUsage without digitalSignature, or an extKeyUsage without clientAuth (in security profile 3
- *   the station is the TLS client);
+ * - `wrong-purpose`: a keyUsage without digitalSignature, or an extKeyUsage without clientAuth (or any), as the TLS
+ *   edge checks it (client-certificate.ts): in security profile 3 the station is the TLS client;
  * - `untrusted`: it does not chain to the root of the configured CA, the root the TLS edge trusts for stations.
  */
 import { issuingChain, rootCertificate } from './certificate-authority.ts';
 import { isCaCertificate, verifyCertificatePath } from './certificate-path.ts';
+import { extendedKeyUsageAllowsClientAuth } from './client-certificate.ts';
 import { singleNameField } from './distinguished-name.ts';
 import type { ExternalAuthority } from './external-authority.ts';
 import { parseCertificates, PkiInputError, sameCertificate } from './pem.ts';
@@ -79,8 +80,7 @@ function purposeProblem(certificate: x509.X509Certificate): string | undefined {
   if (usage !== null && (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0) {
     return 'its keyUsage lacks digitalSignature, which a TLS client key needs';
   }
-  const extended = certificate.getExtension(x509.ExtendedKeyUsageExtension);
-  if (extended !== null && !extended.usages.includes(x509.ExtendedKeyUsage.clientAuth)) {
+  if (!extendedKeyUsageAllowsClientAuth(certificate)) {
     return 'its extKeyUsage lacks clientAuth: the station could not use it as a TLS client (security profile 3)';
   }
   return undefined;

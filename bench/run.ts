@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: Joule side by side with a raw `ws` server (the ceiling) and a minimal `ocpp-rpc` strict CSMS (the
- * peer; in the MeterValues scenarios also as (b′), storing each MeterValues durably), one run, same machine. See docs/benchmarks.md for the last full report and `--help` for the options.
+ * peer; in the MeterValues scenarios both also as (a′) and (b′), storing each MeterValues durably), one run, same machine. See docs/benchmarks.md for the last full report and `--help` for the options.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -36,7 +36,7 @@ interface Row {
   scenario: string;
   metric: Metric;
   digits: number;
-  /** Show Joule/(a), Joule/(b) and Joule/(b′). */
+  /** Show Joule/(a), Joule/(b), Joule/(a′) and Joule/(b′). */
   ratios?: boolean;
 }
 
@@ -46,6 +46,7 @@ function table(run: BenchRun, rows: Row[]): string {
   const withRatios = targets.includes('joule');
   if (withRatios && targets.includes('raw-ws')) head.push('Joule/(a)');
   if (withRatios && targets.includes('ocpp-rpc')) head.push('Joule/(b)');
+  if (withRatios && targets.includes('raw-ws-durable')) head.push('Joule/(a′)');
   if (withRatios && targets.includes('ocpp-rpc-durable')) head.push('Joule/(b′)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
@@ -53,8 +54,9 @@ function table(run: BenchRun, rows: Row[]): string {
     const joule = value(run, row.scenario, 'joule', row.metric);
     if (withRatios && targets.includes('raw-ws')) cells.push(row.ratios === false ? '' : ratio(joule, value(run, row.scenario, 'raw-ws', row.metric)));
     if (withRatios && targets.includes('ocpp-rpc')) cells.push(row.ratios === false ? '' : ratio(joule, value(run, row.scenario, 'ocpp-rpc', row.metric)));
-    if (withRatios && targets.includes('ocpp-rpc-durable')) {
-      const peer = value(run, row.scenario, 'ocpp-rpc-durable', row.metric);
+    for (const durablePeer of ['raw-ws-durable', 'ocpp-rpc-durable'] as const) {
+      if (!withRatios || !targets.includes(durablePeer)) continue;
+      const peer = value(run, row.scenario, durablePeer, row.metric);
       cells.push(row.ratios === false || peer === undefined ? '' : ratio(joule, peer));
     }
     lines.push(`| ${cells.join(' | ')} |`);
@@ -81,6 +83,7 @@ export function evaluateTargets(run: BenchRun): TargetCheck[] {
   const mvJ = value(run, 'meter-values', 'joule', 'roundTripsPerSec');
   const mvA = value(run, 'meter-values', 'raw-ws', 'roundTripsPerSec');
   const mvB = value(run, 'meter-values', 'ocpp-rpc', 'roundTripsPerSec');
+  const mvCeiling = value(run, 'meter-values', 'raw-ws-durable', 'roundTripsPerSec');
   const hbJ = value(run, 'heartbeat', 'joule', 'roundTripsPerSec');
   const hbA = value(run, 'heartbeat', 'raw-ws', 'roundTripsPerSec');
   // Every acknowledged sampled value must be in the store for the MeterValues figure to count as durable.
@@ -93,7 +96,10 @@ export function evaluateTargets(run: BenchRun): TargetCheck[] {
   const hbA_ = r(hbJ, hbA);
   out.push({
     target: 'MeterValues round trips/s, stored durably, ≥ 1.0x the ocpp-rpc peer',
-    result: mvB_ === undefined ? 'not measured' : `${fmt(mvJ, 0)} vs ${fmt(mvB, 0)}/s = ${mvB_.toFixed(2)}x${durableOk ? '' : ' (acknowledged values missing from the store!)'}`,
+    result: mvB_ === undefined
+      ? 'not measured'
+      : `${fmt(mvJ, 0)} vs ${fmt(mvB, 0)}/s = ${mvB_.toFixed(2)}x${durableOk ? '' : ' (acknowledged values missing from the store!)'}` +
+        (mvCeiling === undefined ? '' : `; the durable ceiling (a′) reached ${fmt(mvCeiling, 0)}/s = ${(mvCeiling / mvB!).toFixed(2)}x (section 5)`),
     verdict: check(mvB_ === undefined ? undefined : mvB_ >= 1.0 && durableOk),
   });
   out.push({
@@ -190,9 +196,10 @@ export function renderReport(run: BenchRun): string {
   );
   out.push('');
   out.push('Targets: **(a)** a raw `ws` server answering the same frames with canned CALLRESULTs (the ceiling), ' +
+    '**(a′)** the same server storing each MeterValues durably before answering it as (b′) does (the durable ceiling: nothing else is done), ' +
     '**(b)** a minimal CSMS on `ocpp-rpc` 2.2 in strict mode (schema-validated both ways, persists nothing), ' +
     '**(b′)** the same CSMS storing each MeterValues durably before answering it, in the plainest careful way (one row per MeterValues in SQLite, WAL, `synchronous=FULL`, ' +
-    'the rows of one event-loop turn in one transaction; run only in the MeterValues scenarios, as it differs from (b) in nothing else), ' +
+    'the rows of one event-loop turn in one transaction; (a′) and (b′) run only in the MeterValues scenarios, as they differ from (a) and (b) in nothing else), ' +
     '**(c)** Joule as users run it: `node bin/joule.js serve` (one process) with a fresh temp `JOULE_DATA_DIR`, validation on, and every ' +
     'transaction message on disk in SQLite (committed and fsync\'d) before it is answered. Pinned to one core, Joule starts itself with ' +
     '`--single-threaded-gc --max-semi-space-size=32` (its default `JOULE_GC=auto`; README), as it would on any one-core machine; the other targets run with Node\'s defaults.');
@@ -237,6 +244,8 @@ export function renderReport(run: BenchRun): string {
       { label: 'Heartbeat p99 under saturation (ms)', scenario: 'heartbeat', metric: 'p99Ms', digits: 2 },
       { label: 'MeterValues p50 under saturation (ms)', scenario: 'meter-values', metric: 'p50Ms', digits: 2 },
       { label: 'MeterValues p99 under saturation (ms)', scenario: 'meter-values', metric: 'p99Ms', digits: 2 },
+      { label: 'Heartbeat: server CPU µs per round trip', scenario: 'heartbeat', metric: 'serverCpuUsPerRoundTrip', digits: 1 },
+      { label: 'MeterValues: server CPU µs per round trip', scenario: 'meter-values', metric: 'serverCpuUsPerRoundTrip', digits: 1 },
       { label: 'Heartbeat: server CPU %', scenario: 'heartbeat', metric: 'serverCpuPct', digits: 0, ratios: false },
       { label: 'Heartbeat: load-generator CPU %', scenario: 'heartbeat', metric: 'loadCpuPct', digits: 0, ratios: false },
       { label: 'Heartbeat: other CPU %', scenario: 'heartbeat', metric: 'otherCpuPct', digits: 0, ratios: false },
@@ -310,7 +319,7 @@ export function renderReport(run: BenchRun): string {
 
   const mvJoule = find(run, 'meter-values', 'joule');
   if (mvJoule && !mvJoule.error) {
-    const durable: TargetName[] = (['ocpp-rpc-durable', 'joule'] as const).filter((t) => {
+    const durable: TargetName[] = (['raw-ws-durable', 'ocpp-rpc-durable', 'joule'] as const).filter((t) => {
       const r = find(run, 'meter-values', t);
       return r !== undefined && !r.error;
     });
@@ -340,6 +349,26 @@ export function renderReport(run: BenchRun): string {
         `Like for like, with storage on both sides: Joule answered ${fmt(joule, 0)} durable MeterValues/s and (b′), the peer storing each ` +
           `MeterValues in the plainest careful way, ${fmt(peer, 0)}/s: ${ratio(joule, peer)}. Joule also validates, resolves the transaction, ` +
           'skips replays and publishes each reading as an event, which (b′) does not.',
+      );
+      out.push('');
+    }
+    const ceiling = value(run, 'meter-values', 'raw-ws-durable', 'roundTripsPerSec');
+    const rpc = value(run, 'meter-values', 'ocpp-rpc', 'roundTripsPerSec');
+    if (ceiling !== undefined && joule !== undefined) {
+      const cpu = (t: TargetName): number | undefined => value(run, 'meter-values', t, 'serverCpuUsPerRoundTrip');
+      const [cpuA, cpuA_, cpuB] = [cpu('raw-ws'), cpu('raw-ws-durable'), cpu('ocpp-rpc')];
+      out.push(
+        `The durable ceiling: (a′), the raw \`ws\` server storing each MeterValues as (b′) does and doing nothing else, answered ` +
+          `${fmt(ceiling, 0)} durable MeterValues/s` + (rpc === undefined ? '' : `, ${ratio(ceiling, rpc)} of what (b) answers storing nothing`) +
+          `; Joule answered ${ratio(joule, ceiling)} of that.` +
+          (cpuA === undefined || cpuA_ === undefined || cpuB === undefined
+            ? ''
+            : ` Per MeterValues, (a) spends ${fmt(cpuA, 1)} µs of server CPU, (b) ${fmt(cpuB, 1)} µs and (a′) ${fmt(cpuA_, 1)} µs: ` +
+              `storing it costs (a′) ${fmt(cpuA_ - cpuA, 1)} µs more than (a), while (b) spends ${fmt(cpuB - cpuA, 1)} µs more than (a) on ` +
+              'everything it does. ' +
+              (cpuA_ > cpuB
+                ? 'A server on one core that stores each MeterValues this way cannot answer as many per second as (b), even doing nothing else.'
+                : 'A server on one core that stores each MeterValues this way and does little else can answer as many per second as (b).')),
       );
       out.push('');
     }

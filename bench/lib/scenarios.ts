@@ -195,6 +195,8 @@ export async function saturateScenario(name: TargetName, action: BenchAction, ct
       maxMs: latency.maxMs,
       failures: sumFailures(results),
       serverCpuPct: w.serverCpuPct,
+      // Server CPU time per answered CALL: what each round trip costs the server, however busy the load generator was.
+      serverCpuUsPerRoundTrip: completed > 0 ? (w.serverCpuPct / 100) * settings.durationMs * 1000 / completed : 0,
       loadCpuPct: (results.reduce((s, r) => s + r.cpuMs, 0) / settings.durationMs) * 100,
       otherCpuPct: w.otherCpuPct,
       serverRssMb: w.serverRssKb / 1024,

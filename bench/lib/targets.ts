@@ -8,31 +8,39 @@ import { freePort, sleep, spawnNode, treeCpuMs, treeRssKb } from './proc.ts';
 import { BENCH_ID_TAG } from '../load/messages.ts';
 import { heapAfterGc, inspectorUrl, type HeapSample } from './inspector.ts';
 
-export type TargetName = 'raw-ws' | 'ocpp-rpc' | 'ocpp-rpc-durable' | 'joule';
+export type TargetName = 'raw-ws' | 'raw-ws-durable' | 'ocpp-rpc' | 'ocpp-rpc-durable' | 'joule';
 
-export const TARGETS: readonly TargetName[] = ['raw-ws', 'ocpp-rpc', 'ocpp-rpc-durable', 'joule'];
+export const TARGETS: readonly TargetName[] = ['raw-ws', 'raw-ws-durable', 'ocpp-rpc', 'ocpp-rpc-durable', 'joule'];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   'raw-ws': '(a) raw ws',
+  'raw-ws-durable': '(a′) raw ws + SQLite',
   'ocpp-rpc': '(b) ocpp-rpc strict',
   'ocpp-rpc-durable': '(b′) ocpp-rpc + SQLite',
   joule: '(c) Joule',
 };
 
 /**
- * The scenarios a target takes part in (all when absent): (b′) differs from (b) only in how it answers MeterValues,
- * so it runs only where MeterValues are sent.
+ * The scenarios a target takes part in (all when absent): the durable peers (a′) and (b′) differ from (a) and (b) only
+ * in how they answer MeterValues, so they run only where MeterValues are sent.
  */
 export const TARGET_SCENARIOS: Partial<Record<TargetName, readonly string[]>> = {
+  'raw-ws-durable': ['meter-values', 'rate-mv-5k', 'rate-mv-10k'],
   'ocpp-rpc-durable': ['meter-values', 'rate-mv-5k', 'rate-mv-10k'],
 };
 
-/** The file in which (b′) stores its meter values, in its data directory. */
+/** The durable peers (a′) and (b′): they store MeterValues in a database of their own (durable-meter-values.ts). */
+export function isDurablePeer(name: TargetName): name is 'raw-ws-durable' | 'ocpp-rpc-durable' {
+  return name === 'raw-ws-durable' || name === 'ocpp-rpc-durable';
+}
+
+/** The file in which (a′) and (b′) store their meter values, in their data directory. */
 const PEER_DATABASE = 'meter-values.db';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPTS: Record<Exclude<TargetName, 'joule'>, string> = {
   'raw-ws': join(ROOT, 'bench/targets/raw-ws-server.ts'),
+  'raw-ws-durable': join(ROOT, 'bench/targets/raw-ws-server.ts'),
   'ocpp-rpc': join(ROOT, 'bench/targets/ocpp-rpc-csms.ts'),
   'ocpp-rpc-durable': join(ROOT, 'bench/targets/ocpp-rpc-csms.ts'),
 };
@@ -57,7 +65,7 @@ export interface RunningTarget {
   port: number;
   /** ws://127.0.0.1:port/ocpp (the station id is appended). */
   wsUrl: string;
-  /** Joule and (b′): the data directory (removed by `dispose`). */
+  /** Joule, (a′) and (b′): the data directory (removed by `dispose`). */
   dataDir: string | undefined;
   /** VmRSS of the server (summed over its process tree), KB. */
   rssKb(): number;
@@ -104,8 +112,8 @@ export async function startTarget(name: TargetName, options: TargetOptions): Pro
       JOULE_WORKERS: String(options.workers ?? 1),
       ...options.env,
     };
-  } else if (name === 'ocpp-rpc-durable') {
-    dataDir = mkdtempSync(join(tmpdir(), 'ocpp-rpc-bench-'));
+  } else if (isDurablePeer(name)) {
+    dataDir = mkdtempSync(join(tmpdir(), `${name}-bench-`));
     liveDataDirs.add(dataDir);
     args = [SCRIPTS[name], String(port), options.host, join(dataDir, PEER_DATABASE)];
   } else {
@@ -203,7 +211,7 @@ export interface StoredMeterValues {
 /** What a target stored of meter values, read from its data directory after it stopped. */
 export async function countStoredMeterValues(name: TargetName, dataDir: string): Promise<StoredMeterValues> {
   const { DatabaseSync } = await import('node:sqlite');
-  if (name === 'ocpp-rpc-durable') {
+  if (isDurablePeer(name)) {
     const db = new DatabaseSync(join(dataDir, PEER_DATABASE), { readOnly: true });
     try {
       const row = db

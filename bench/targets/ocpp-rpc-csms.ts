@@ -3,10 +3,9 @@
  * (every incoming CALL and every outgoing CALLRESULT checked against the OCA 1.6 schemas) and protocols
  * ['ocpp1.6']. It answers the same actions as the other targets and persists nothing.
  *
- * With a database path it is target (b′), the same peer made durable in the plainest careful way: each MeterValues
- * is one row (station, connector, transaction, the meterValue array as JSON text) in SQLite (node:sqlite, WAL,
- * synchronous=FULL), the rows of one event-loop turn go into one transaction, and each CALLRESULT is sent only
- * once the COMMIT holding its row returned. Nothing else is stored; the other actions are answered as in (b).
+ * With a database path it is target (b′), the same peer made durable in the plainest careful way
+ * (durable-meter-values.ts): each CALLRESULT to a MeterValues is sent only once the COMMIT holding its row returned.
+ * Nothing else is stored; the other actions are answered as in (b).
  *
  *   node bench/targets/ocpp-rpc-csms.ts [port] [host] [database]     prints {"listening":port} once ready
  */
@@ -14,7 +13,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { DatabaseSync } from 'node:sqlite';
+import { DurableMeterValues } from './durable-meter-values.ts';
 
 interface RpcCall {
   params: Record<string, unknown>;
@@ -35,52 +34,6 @@ const port = Number(process.argv[2] ?? 0);
 const host = process.argv[3] ?? '127.0.0.1';
 const databasePath = process.argv[4];
 let transactionIds = 0;
-
-/** Group commit: the rows appended during one event-loop turn are committed together, then their callers resolve. */
-class DurableMeterValues {
-  readonly #db: DatabaseSync;
-  readonly #insert;
-  #pending: { row: [string, number, number | null, string]; resolve: () => void; reject: (error: unknown) => void }[] = [];
-
-  constructor(path: string) {
-    this.#db = new DatabaseSync(path);
-    this.#db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      CREATE TABLE IF NOT EXISTS meter_values (
-        id INTEGER PRIMARY KEY, station_id TEXT NOT NULL, connector_id INTEGER NOT NULL,
-        transaction_id INTEGER, meter_value TEXT NOT NULL);`);
-    this.#insert = this.#db.prepare('INSERT INTO meter_values (station_id, connector_id, transaction_id, meter_value) VALUES (?, ?, ?, ?)');
-  }
-
-  append(stationId: string, params: Record<string, unknown>): Promise<void> {
-    const row: [string, number, number | null, string] = [
-      stationId,
-      params.connectorId as number,
-      (params.transactionId as number | undefined) ?? null,
-      JSON.stringify(params.meterValue),
-    ];
-    return new Promise((resolve, reject) => {
-      if (this.#pending.length === 0) setImmediate(() => this.#commit());
-      this.#pending.push({ row, resolve, reject });
-    });
-  }
-
-  #commit(): void {
-    const batch = this.#pending;
-    this.#pending = [];
-    try {
-      this.#db.exec('BEGIN');
-      for (const { row } of batch) this.#insert.run(...row);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      for (const write of batch) write.reject(error);
-      return;
-    }
-    for (const write of batch) write.resolve();
-  }
-}
 
 const store = databasePath ? new DurableMeterValues(databasePath) : undefined;
 

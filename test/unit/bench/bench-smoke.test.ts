@@ -112,6 +112,29 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
     assert.match(renderReport(run), /\(b′\) ocpp-rpc \+ SQLite/);
   });
 
+  it('the durable ceiling (a′) runs only where MeterValues are sent, stores every MeterValues it acknowledged, and is quoted against (b)', async () => {
+    const run = await smokeRun({
+      settings: { ...FULL_SETTINGS, saturateConnections: 4, warmupMs: 100, durationMs: 300 },
+      scenarios: ['heartbeat', 'meter-values'],
+      targets: ['raw-ws-durable', 'ocpp-rpc', 'joule'],
+    });
+    assert.deepEqual(
+      run.results.map((result) => `${result.scenario} ${result.target}`),
+      ['heartbeat ocpp-rpc', 'heartbeat joule', 'meter-values raw-ws-durable', 'meter-values ocpp-rpc', 'meter-values joule'],
+    );
+    const ceiling = run.results.find((result) => result.target === 'raw-ws-durable')!;
+    assert.equal(ceiling.error, undefined);
+    const m = ceiling.metrics;
+    assert.ok(m.roundTripsPerSec! > 0);
+    assert.ok(m.acknowledgedSampledValues! > 0);
+    assert.equal(m.storedSampledValues, m.acknowledgedSampledValues);
+    assert.equal(m.storedRows! * 10, m.storedSampledValues);
+    const report = renderReport(run);
+    assert.match(report, /\(a′\) raw ws \+ SQLite/);
+    assert.match(report, /the durable ceiling \(a′\) reached [\d,]+\/s = \d+\.\d\dx \(section 5\)/);
+    assert.match(report, /The durable ceiling: \(a′\).* answered [\d,]+ durable MeterValues\/s, \d+\.\d\dx of what \(b\) answers storing nothing; Joule answered \d+\.\d\dx of that\./);
+  });
+
   it('the median run of repeated pg-store runs is chosen by rows/s, not by their equal duration', () => {
     const run = (rows: number) => ({ scenario: 'pg-store', target: 'joule' as const, metrics: { seconds: 30, pgRowsPerSec: rows }, notes: [] });
     assert.deepEqual([run(52_363), run(58_618), run(52_121)].map(headline), [52_363, 58_618, 52_121]);

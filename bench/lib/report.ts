@@ -41,7 +41,9 @@ interface Row {
 }
 
 function table(run: BenchRun, rows: Row[]): string {
-  const targets = TARGETS.filter((t) => run.results.some((r) => r.target === t));
+  // The targets that took part in this table's scenarios (the durable peers only run where MeterValues are sent).
+  const scenarios = new Set(rows.map((row) => row.scenario));
+  const targets = TARGETS.filter((t) => run.results.some((r) => r.target === t && scenarios.has(r.scenario)));
   const head = ['Figure', ...targets.map((t) => TARGET_LABELS[t])];
   const withRatios = targets.includes('joule');
   if (withRatios && targets.includes('raw-ws')) head.push('Joule/(a)');

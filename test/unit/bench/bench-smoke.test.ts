@@ -114,13 +114,13 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
 
   it('the durable ceiling (a′) runs only where MeterValues are sent, stores every MeterValues it acknowledged, and is quoted against (b)', async () => {
     const run = await smokeRun({
-      settings: { ...FULL_SETTINGS, saturateConnections: 4, warmupMs: 100, durationMs: 300 },
-      scenarios: ['heartbeat', 'meter-values'],
+      settings: { ...FULL_SETTINGS, saturateConnections: 4, warmupMs: 100, durationMs: 300, stormStations: 20, stormConcurrency: 20 },
+      scenarios: ['heartbeat', 'meter-values', 'storm'],
       targets: ['raw-ws-durable', 'ocpp-rpc', 'joule'],
     });
     assert.deepEqual(
       run.results.map((result) => `${result.scenario} ${result.target}`),
-      ['heartbeat ocpp-rpc', 'heartbeat joule', 'meter-values raw-ws-durable', 'meter-values ocpp-rpc', 'meter-values joule'],
+      ['heartbeat ocpp-rpc', 'heartbeat joule', 'meter-values raw-ws-durable', 'meter-values ocpp-rpc', 'meter-values joule', 'storm ocpp-rpc', 'storm joule'],
     );
     const ceiling = run.results.find((result) => result.target === 'raw-ws-durable')!;
     assert.equal(ceiling.error, undefined);
@@ -132,6 +132,9 @@ describe('npm run bench: the orchestrator in minimal form against the raw ws tar
     const report = renderReport(run);
     assert.match(report, /\(a′\) raw ws \+ SQLite/);
     assert.match(report, /the durable ceiling \(a′\) reached [\d,]+\/s = \d+\.\d\dx \(section 5\)/);
+    // A table shows only the targets that ran its scenarios: the storm's has no (a′) column.
+    const stormTable = report.slice(report.indexOf('## 4. Reconnect storm'));
+    assert.match(stormTable, /\| Figure \| \(b\) ocpp-rpc strict \| \(c\) Joule \| Joule\/\(b\) \|/);
     assert.match(report, /The durable ceiling: \(a′\).* answered [\d,]+ durable MeterValues\/s, \d+\.\d\dx of what \(b\) answers storing nothing; Joule answered \d+\.\d\dx of that\./);
   });
 

@@ -204,7 +204,7 @@ export function renderReport(run: BenchRun): string {
     'the rows of one event-loop turn in one transaction; (a′) and (b′) run only in the MeterValues scenarios, as they differ from (a) and (b) in nothing else), ' +
     '**(c)** Joule as users run it: `node bin/joule.js serve` (one process) with a fresh temp `JOULE_DATA_DIR`, validation on, and every ' +
     'transaction message on disk in SQLite (committed and fsync\'d) before it is answered. Pinned to one core, Joule starts itself with ' +
-    '`--single-threaded-gc --max-semi-space-size=32` (its default `JOULE_GC=auto`; README), as it would on any one-core machine; the other targets run with Node\'s defaults.');
+    '`--single-threaded-gc --max-semi-space-size=32 --no-allocation-site-pretenuring` (its default `JOULE_GC=auto`; README), as it would on any one-core machine; the other targets run with Node\'s defaults.');
   out.push('');
   out.push('## Machine');
   out.push('');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SEMI_SPACE_MB, SINGLE_THREADED_GC_FLAG } from '../../src/garbage-collector.ts';
+import { NO_PRETENURING_FLAG, SEMI_SPACE_MB, SINGLE_THREADED_GC_FLAG } from '../../src/garbage-collector.ts';
 import { childPids, freePort, ServerProcess } from './support/server-process.ts';
 import { eventually } from './support/test-server.ts';
 
@@ -24,11 +24,12 @@ async function withServer(run: (server: ServerProcess) => Promise<void>): Promis
 }
 
 describe('joule serve: garbage collection on the main thread where a process has one core', () => {
-  it('a single process pinned to one core restarts itself with --single-threaded-gc (same pid) and serves', async () => {
+  it('a single process pinned to one core restarts itself with --single-threaded-gc, a capped young generation and no pretenuring (same pid) and serves', async () => {
     await withServer(async (server) => {
       await server.start({ JOULE_LOG_LEVEL: 'info' }, ['--workers', '1'], '0');
       assert.ok(commandLine(server.pid!).includes(SINGLE_THREADED_GC_FLAG), commandLine(server.pid!).join(' '));
       assert.ok(commandLine(server.pid!).includes(`--max-semi-space-size=${SEMI_SPACE_MB}`), commandLine(server.pid!).join(' '));
+      assert.ok(commandLine(server.pid!).includes(NO_PRETENURING_FLAG), commandLine(server.pid!).join(' '));
       const res = await server.api('GET', '/api/v1/stations');
       assert.equal(res.status, 200);
       assert.match(server.output, /"gc":"single-threaded"/);
@@ -50,7 +51,10 @@ describe('joule serve: garbage collection on the main thread where a process has
         const pids = childPids(server.pid!);
         return pids.length === 2 ? pids : undefined;
       }, 10_000, 'two workers');
-      for (const pid of workers) assert.ok(commandLine(pid).includes(SINGLE_THREADED_GC_FLAG), commandLine(pid).join(' '));
+      for (const pid of workers) {
+        assert.ok(commandLine(pid).includes(SINGLE_THREADED_GC_FLAG), commandLine(pid).join(' '));
+        assert.ok(commandLine(pid).includes(NO_PRETENURING_FLAG), commandLine(pid).join(' '));
+      }
       assert.ok(!commandLine(server.pid!).includes(SINGLE_THREADED_GC_FLAG));
     });
   });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig, ConfigError } from '../../../src/config.ts';
-import { SEMI_SPACE_MB, serveExecArgv, SINGLE_THREADED_GC_FLAG, singleThreadedGc } from '../../../src/garbage-collector.ts';
+import { NO_PRETENURING_FLAG, SEMI_SPACE_MB, serveExecArgv, SINGLE_THREADED_GC_FLAG, singleThreadedGc } from '../../../src/garbage-collector.ts';
 
 describe('garbage collector threads of serving processes', () => {
   it('auto: single-threaded when each serving process has fewer than two cores', () => {
@@ -17,16 +17,25 @@ describe('garbage collector threads of serving processes', () => {
     assert.equal(singleThreadedGc('parallel', 1, 4), false);
   });
 
-  it('adds the V8 options once (main-thread collection, a capped young generation), keeping the other node options', () => {
+  it('adds the V8 options once (main-thread collection, a capped young generation, no pretenuring), keeping the other node options', () => {
     const semi = `--max-semi-space-size=${SEMI_SPACE_MB}`;
-    assert.deepEqual(serveExecArgv(['--inspect=127.0.0.1:0'], true), ['--inspect=127.0.0.1:0', SINGLE_THREADED_GC_FLAG, semi]);
-    assert.deepEqual(serveExecArgv([SINGLE_THREADED_GC_FLAG, semi], true), [SINGLE_THREADED_GC_FLAG, semi], 'already there: no restart');
+    const all = [SINGLE_THREADED_GC_FLAG, semi, NO_PRETENURING_FLAG];
+    assert.deepEqual(serveExecArgv(['--inspect=127.0.0.1:0'], true), ['--inspect=127.0.0.1:0', ...all]);
+    assert.deepEqual(serveExecArgv(all, true), all, 'already there: no restart');
     assert.deepEqual(serveExecArgv(['--max-old-space-size=512'], false), ['--max-old-space-size=512']);
   });
 
   it('a young-generation size the operator chose (command line or NODE_OPTIONS) is kept', () => {
-    assert.deepEqual(serveExecArgv(['--max-semi-space-size=64'], true), ['--max-semi-space-size=64', SINGLE_THREADED_GC_FLAG]);
-    assert.deepEqual(serveExecArgv([], true, '--max-semi-space-size=8 --trace-gc'), [SINGLE_THREADED_GC_FLAG]);
+    assert.deepEqual(serveExecArgv(['--max-semi-space-size=64'], true), ['--max-semi-space-size=64', SINGLE_THREADED_GC_FLAG, NO_PRETENURING_FLAG]);
+    assert.deepEqual(serveExecArgv(['--max_semi_space_size=16'], true), ['--max_semi_space_size=16', SINGLE_THREADED_GC_FLAG, NO_PRETENURING_FLAG]);
+    assert.deepEqual(serveExecArgv([], true, '--max-semi-space-size=8 --trace-gc'), [SINGLE_THREADED_GC_FLAG, NO_PRETENURING_FLAG]);
+  });
+
+  it('pretenuring the operator turned back on (either spelling) is kept', () => {
+    const semi = `--max-semi-space-size=${SEMI_SPACE_MB}`;
+    assert.deepEqual(serveExecArgv(['--allocation-site-pretenuring'], true), ['--allocation-site-pretenuring', SINGLE_THREADED_GC_FLAG, semi]);
+    assert.deepEqual(serveExecArgv(['--allocation_site_pretenuring'], true), ['--allocation_site_pretenuring', SINGLE_THREADED_GC_FLAG, semi]);
+    assert.deepEqual(serveExecArgv(['--no_allocation_site_pretenuring'], true), ['--no_allocation_site_pretenuring', SINGLE_THREADED_GC_FLAG, semi]);
   });
 
   it('JOULE_GC is auto by default and refuses an unknown value', () => {

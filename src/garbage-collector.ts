@@ -20,8 +20,8 @@ export const SINGLE_THREADED_GC_FLAG = '--single-threaded-gc';
 /**
  * The young generation's size cap (MB per semi-space) that goes with it. V8 sizes the young generation from the heap
  * limit, so on a machine with much memory (24 GB: 64 MB semi-spaces) it grows until every scavenge, done on the main
- * thread, copies tens of MB of objects that live a few hundred ms (batches waiting for their commit, pending replies):
- * 23-25 scavenges of 10-30 ms each over a 5,000 MeterValues/s run. At 32 MB: about 35 scavenges of mostly under 5 ms.
+ * thread, copies tens of MB of surviving objects (those in flight, and young objects that dead pretenured ones still
+ * point to: NO_PRETENURING_FLAG): 23-25 scavenges of 10-30 ms each over a 5,000 MeterValues/s run. At 32 MB: about 35 scavenges of mostly under 5 ms.
  * At 16 MB or less, those objects are promoted instead, and the old generation's collections (30-45 ms) come back.
  */
 export const SEMI_SPACE_MB = 32;
@@ -73,10 +73,10 @@ export function serveExecArgv(execArgv: readonly string[], singleThreaded: boole
 }
 
 /**
- * Replaces this process with the same command plus `--single-threaded-gc` and its companions (same pid, same environment, same open
- * standard streams), when it needs the option and was started without it. Returns only if it does not restart: the
- * option is there already or not wanted, or this Node has no `process.execve` (before 22.15 / 23.11), in which case
- * the caller may say how to pass it by hand.
+ * Replaces this process with the same command plus the options of serveExecArgv (same pid, same environment, same
+ * open standard streams), when it needs them and was started without them. Returns only if it does not restart: the
+ * options are there already or not wanted, or this Node has no `process.execve` (before 22.15 / 23.11), in which case
+ * the caller may say how to pass them by hand.
  */
 export function restartWithGcMode(singleThreaded: boolean): 'unchanged' | 'unsupported' {
   const wanted = serveExecArgv(process.execArgv, singleThreaded, process.env.NODE_OPTIONS);

@@ -1,6 +1,6 @@
 import type { BenchRun } from './bench.ts';
 import type { ScenarioResult } from './scenarios.ts';
-import { TARGETS, TARGET_LABELS, TARGET_SCENARIOS, type TargetName } from './targets.ts';
+import { TARGETS, TARGET_LABELS, TARGET_SCENARIOS, isDurablePeer, type TargetName } from './targets.ts';
 
 type Metric = keyof ScenarioResult['metrics'] & string;
 
@@ -40,26 +40,29 @@ interface Row {
   ratios?: boolean;
 }
 
+/** The ratio columns, in order: Joule divided by each of these. */
+const RATIO_TARGETS: readonly (readonly [TargetName, string])[] = [
+  ['raw-ws', 'Joule/(a)'],
+  ['ocpp-rpc', 'Joule/(b)'],
+  ['raw-ws-durable', 'Joule/(a′)'],
+  ['ocpp-rpc-durable', 'Joule/(b′)'],
+];
+
 function table(run: BenchRun, rows: Row[]): string {
   // The targets that took part in this table's scenarios (the durable peers only run where MeterValues are sent).
   const scenarios = new Set(rows.map((row) => row.scenario));
   const targets = TARGETS.filter((t) => run.results.some((r) => r.target === t && scenarios.has(r.scenario)));
   const head = ['Figure', ...targets.map((t) => TARGET_LABELS[t])];
-  const withRatios = targets.includes('joule');
-  if (withRatios && targets.includes('raw-ws')) head.push('Joule/(a)');
-  if (withRatios && targets.includes('ocpp-rpc')) head.push('Joule/(b)');
-  if (withRatios && targets.includes('raw-ws-durable')) head.push('Joule/(a′)');
-  if (withRatios && targets.includes('ocpp-rpc-durable')) head.push('Joule/(b′)');
+  // Joule divided by each other target that took part; a durable peer's cell stays empty where it did not run.
+  const others = targets.includes('joule') ? RATIO_TARGETS.filter(([t]) => targets.includes(t)) : [];
+  head.push(...others.map(([, label]) => label));
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
     const cells = [row.label, ...targets.map((t) => cell(run, row.scenario, t, row.metric, row.digits))];
     const joule = value(run, row.scenario, 'joule', row.metric);
-    if (withRatios && targets.includes('raw-ws')) cells.push(row.ratios === false ? '' : ratio(joule, value(run, row.scenario, 'raw-ws', row.metric)));
-    if (withRatios && targets.includes('ocpp-rpc')) cells.push(row.ratios === false ? '' : ratio(joule, value(run, row.scenario, 'ocpp-rpc', row.metric)));
-    for (const durablePeer of ['raw-ws-durable', 'ocpp-rpc-durable'] as const) {
-      if (!withRatios || !targets.includes(durablePeer)) continue;
-      const peer = value(run, row.scenario, durablePeer, row.metric);
-      cells.push(row.ratios === false || peer === undefined ? '' : ratio(joule, peer));
+    for (const [other] of others) {
+      const peer = value(run, row.scenario, other, row.metric);
+      cells.push(row.ratios === false || (isDurablePeer(other) && peer === undefined) ? '' : ratio(joule, peer));
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
